@@ -1,0 +1,1 @@
+namespace CleanClip; public static class Placeholder {}
