@@ -1,1 +1,0 @@
-namespace CleanClip; public static class Placeholder {}
