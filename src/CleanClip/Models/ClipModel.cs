@@ -1,0 +1,92 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CleanClip.Models;
+
+/// <summary>
+/// CLIP: an image tower and a causal text transformer mapped into one embedding space, with OpenAI's parameter
+/// names (<c>visual.*</c>, <c>transformer.resblocks.*</c>, <c>token_embedding.weight</c>, <c>logit_scale</c>, ...).
+/// <c>forward(images, tokens)</c> returns L2-normalised (image, text) embeddings, like CleanCLIP's model.
+/// </summary>
+public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor Text)>
+{
+    // Registration is explicit (OpenAI's key names); TorchSharp's reflective registration would add field-named duplicates.
+    protected override void RegisterComponents() { }
+
+    private readonly nn.Module<Tensor, Tensor> visual;
+    private readonly Transformer transformer;
+    private readonly Embedding tokenEmbedding;
+    private readonly Parameter positionalEmbedding, textProjection, logitScale;
+    private readonly LayerNorm lnFinal;
+
+    /// <summary>OpenAI's initial temperature for training from scratch, as a log scale: ln(1/0.07).</summary>
+    public static readonly double InitialLogitScale = Math.Log(1 / 0.07);
+
+    public ClipModel(ClipConfig config) : base(nameof(ClipModel))
+    {
+        Config = config;
+        visual = config.IsVit
+            ? new VisionTransformer(config.ImageResolution, config.VisionPatchSize!.Value, config.VisionWidth,
+                config.VisionLayers[0], config.ResolvedVisionHeads, config.EmbedDim)
+            : new ModifiedResNet(config.VisionLayers, config.EmbedDim, config.ResolvedVisionHeads,
+                config.ImageResolution, config.VisionWidth);
+        transformer = new Transformer(config.TextWidth, config.TextLayers, config.ResolvedTextHeads, causal: true);
+        tokenEmbedding = nn.Embedding(config.VocabSize, config.TextWidth);
+        positionalEmbedding = nn.Parameter(torch.empty(config.ContextLength, config.TextWidth));
+        lnFinal = nn.LayerNorm(config.TextWidth);
+        textProjection = nn.Parameter(torch.empty(config.TextWidth, config.EmbedDim));
+        logitScale = nn.Parameter(torch.tensor((float)InitialLogitScale));
+        register_module("visual", visual);
+        register_module("transformer", transformer);
+        register_module("token_embedding", tokenEmbedding);
+        register_parameter("positional_embedding", positionalEmbedding);
+        register_module("ln_final", lnFinal);
+        register_parameter("text_projection", textProjection);
+        register_parameter("logit_scale", logitScale);
+        ClipInitialization.Apply(this);
+    }
+
+    public ClipConfig Config { get; }
+    public nn.Module<Tensor, Tensor> Visual => visual;
+    public Transformer TextTransformer => transformer;
+    public Embedding TokenEmbedding => tokenEmbedding;
+    public Parameter TextPositionalEmbedding => positionalEmbedding;
+    public Parameter TextProjection => textProjection;
+    /// <summary>Log of the contrastive temperature multiplier; the scale is exp(LogitScale).</summary>
+    public Parameter LogitScale => logitScale;
+
+    /// <summary>
+    /// Run the text transformer only up to the last end-of-text token in the batch. Exact: under the causal mask no
+    /// position attends to later ones, and pooling reads the EOT position, so the cut-off padding never matters.
+    /// </summary>
+    public bool TrimText { get; set; } = true;
+
+    /// <summary>Unnormalised image features [N, EmbedDim] (what linear probes and supervised finetuning use).</summary>
+    public Tensor EncodeImage(Tensor pixels) => visual.forward(pixels);
+
+    /// <summary>Unnormalised text features [N, EmbedDim], pooled at each row's largest token id (EOT).</summary>
+    public Tensor EncodeText(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var eot = tokens.argmax(-1);                                                        // [N]
+        long length = TrimText ? eot.max().item<long>() + 1 : tokens.shape[1];
+        var x = tokenEmbedding.forward(tokens.narrow(1, 0, length)) + positionalEmbedding.narrow(0, 0, length);
+        x = lnFinal.forward(transformer.forward(x));                                         // [N, L, W]
+        var pooled = x.gather(1, eot.view(-1, 1, 1).expand(-1, 1, x.shape[2])).squeeze(1);  // [N, W]
+        return torch.matmul(pooled, textProjection).MoveToOuterDisposeScope();
+    }
+
+    public Tensor ImageEmbeddings(Tensor pixels) => Normalize(EncodeImage(pixels));
+
+    public Tensor TextEmbeddings(Tensor tokens) => Normalize(EncodeText(tokens));
+
+    public override (Tensor Image, Tensor Text) forward(Tensor pixels, Tensor tokens) =>
+        (ImageEmbeddings(pixels), TextEmbeddings(tokens));
+
+    private static Tensor Normalize(Tensor features)
+    {
+        using var _ = features;
+        return nn.functional.normalize(features, p: 2, dim: -1);
+    }
+}

@@ -1,0 +1,61 @@
+using CleanClip.Checkpoints;
+using CleanClip.Data;
+using CleanClip.Models;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace CleanClip.Tests.Models;
+
+/// <summary>
+/// Tiny random models written by tools/golden/clip_golden.py (an independent PyTorch re-statement of CLIP):
+/// loading their weights must reproduce PyTorch's image and text features.
+/// </summary>
+public class GoldenVectorTests
+{
+    // The issue asks for 1e-4; measured agreement is 2e-6, so 1e-5 keeps a margin and still catches small slips.
+    private const double Tolerance = 1e-5;
+
+    private static string Golden(string file) => TestPaths.Fixture("golden", file);
+
+    internal static Dictionary<string, Tensor> ReadStateDict(string path)
+    {
+        var table = TorchSharp.PyBridge.PyTorchUnpickler.UnpickleStateDict(path);
+        return table.Keys.Cast<string>().ToDictionary(k => k, k => (Tensor)table[k]!);
+    }
+
+    [Theory]
+    [InlineData("tiny-rn")]
+    [InlineData("tiny-vit")]
+    public void StateDictReproducesPyTorchFeatures(string name)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new ClipModel(ModelRegistry.Get(name));
+        StateDictLoader.Load(model, ReadStateDict(Golden($"{name}.pt")));
+        model.eval();
+        using var _ = torch.no_grad();
+
+        var image = model.EncodeImage(NpyFile.Read(Golden($"{name}.pixels.npy")));
+        AssertClose(NpyFile.Read(Golden($"{name}.image_features.npy")), image);
+
+        var text = model.EncodeText(NpyFile.Read(Golden($"{name}.tokens.npy")));
+        AssertClose(NpyFile.Read(Golden($"{name}.text_features.npy")), text);
+    }
+
+    [Fact]
+    public void AttentionPoolMatchesPyTorchOnAThreeByThreeGrid()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var pool = new AttentionPool2d(gridSize: 3, embedDim: 32, heads: 4, outputDim: 16);
+        StateDictLoader.Load(pool, ReadStateDict(Golden("attnpool.pt")));
+        using var _ = torch.no_grad();
+        AssertClose(NpyFile.Read(Golden("attnpool.output.npy")), pool.forward(NpyFile.Read(Golden("attnpool.input.npy"))));
+    }
+
+    internal static void AssertClose(Tensor expected, Tensor actual, double tolerance = Tolerance)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        double maxDiff = (expected - actual).abs().max().item<float>();
+        Assert.True(maxDiff <= tolerance, $"max |expected - actual| = {maxDiff:g3} > {tolerance:g3}");
+    }
+}
