@@ -59,9 +59,10 @@ public static class BpeVocabularyFile
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
-                using (Stream body = full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                           ? new GZipStream(file, CompressionLevel.SmallestSize, leaveOpen: true) : file)
-                using (var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" })
+                bool gzip = full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+                Stream body = gzip ? new GZipStream(file, CompressionLevel.SmallestSize, leaveOpen: true) : file;
+                // Disposing the writer finishes the gzip stream; the file itself stays open for the fsync below.
+                using (var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16, leaveOpen: !gzip) { NewLine = "\n" })
                 {
                     writer.WriteLine(header);
                     foreach (var merge in merges)
