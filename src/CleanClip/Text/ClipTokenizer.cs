@@ -25,6 +25,7 @@ public sealed class ClipTokenizer
     private readonly BpeTokenizer _bpe;
     private readonly string[] _idToToken;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
+    private int _cached; // ConcurrentDictionary.Count takes every lock, so the bound is counted here
 
     private ClipTokenizer(IReadOnlyList<BpeMerge> merges, TokenizerOptions options, string? path)
     {
@@ -36,12 +37,16 @@ public sealed class ClipTokenizer
         tokens.AddRange(ByteLevelAlphabet.VocabularyOrder.Select(c => c.ToString()));
         tokens.AddRange(ByteLevelAlphabet.VocabularyOrder.Select(c => c + EndOfWord));
         var known = new HashSet<string>(tokens, StringComparer.Ordinal);
+        var firstLine = new Dictionary<BpeMerge, int>();
         for (int i = 0; i < merges.Count; i++)
         {
             var (left, right) = merges[i];
+            string where = path is null ? $"merge {i + 1}" : $"{path}, line {i + 2}";
             if (!known.Contains(left) || !known.Contains(right))
-                throw new InvalidDataException((path is null ? $"merge {i + 1}" : $"{path}, line {i + 2}")
-                    + $": merge '{merges[i]}' uses a symbol that neither the byte alphabet nor an earlier merge defines.");
+                throw new InvalidDataException($"{where}: merge '{merges[i]}' uses a symbol that neither the byte alphabet nor an earlier merge defines.");
+            // A repeated pair would have two ranks; the reference silently keeps the later one, BpeTokenizer throws.
+            if (!firstLine.TryAdd(merges[i], i))
+                throw new InvalidDataException($"{where}: merge '{merges[i]}' repeats {(path is null ? "merge " + (firstLine[merges[i]] + 1) : "line " + (firstLine[merges[i]] + 2))}; each pair may be listed once.");
             tokens.Add(left + right);
             known.Add(left + right);
         }
@@ -163,7 +168,7 @@ public sealed class ClipTokenizer
         if (piece == EndOfTextToken) return [EndOfText];
         if (_cache.TryGetValue(piece, out var cached)) return cached;
         var ids = _bpe.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false).ToArray();
-        if (_cache.Count < CacheCapacity) _cache.TryAdd(piece, ids);
+        if (Volatile.Read(ref _cached) < CacheCapacity && _cache.TryAdd(piece, ids)) Interlocked.Increment(ref _cached);
         return ids;
     }
 

@@ -36,6 +36,7 @@ public class BpeVocabularyFileTests
     [InlineData("#version: 0.2\nh e\n\nhe l\n", "line 3: expected a merge")]
     [InlineData("#version: 0.2\nh e\nhe xl\n", "line 3: merge 'he xl' uses a symbol")]
     [InlineData("#version: 0.2\nh e\nhe l\nel o\n", "line 4: merge 'el o' uses a symbol")]
+    [InlineData("#version: 0.2\nh e\nhe l\nh e\n", "line 4: merge 'h e' repeats line 2")]
     public void BadFilesNameTheFileAndLine(string content, string expected)
     {
         using var dir = new TempDir();
