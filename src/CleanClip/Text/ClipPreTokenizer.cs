@@ -8,6 +8,8 @@ namespace CleanClip.Text;
 /// with IGNORECASE, as Python's regex module runs it. Hand-written rather than a .NET Regex because .NET matches
 /// UTF-16 units (a supplementary letter such as 𝐇 or 𠀀 would not be \p{L}) and because IGNORECASE lets 'ſ' match
 /// 's' and makes U+0345 match no branch at all (the reference silently drops it).
+/// Categories come from .NET's Unicode tables: the 5,004 code points assigned after Unicode 15.0 (e.g. Garay,
+/// Kirat Rai) are letters/digits here but unassigned symbols to the reference's regex module; all others agree.
 /// </summary>
 internal static class ClipPreTokenizer
 {
