@@ -1,0 +1,11 @@
+namespace CleanClip.Tests.Text;
+
+/// <summary>A fresh folder under the system temp dir, deleted on dispose.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("cleanclip-text-").FullName;
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
