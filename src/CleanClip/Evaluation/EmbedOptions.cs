@@ -1,0 +1,25 @@
+namespace CleanClip.Evaluation;
+
+/// <summary>Options of <c>cleanclip embed</c>; the CLI takes its defaults from here.</summary>
+public sealed record EmbedOptions
+{
+    /// <summary>A registry name (fresh weights) or a checkpoint file.</summary>
+    public required string Model { get; init; }
+    /// <summary>Registry name of the architecture, when it cannot be read off the checkpoint.</summary>
+    public string? ModelConfig { get; init; }
+    /// <summary>A bpe_simple_vocab_16e6.txt.gz-format vocabulary; needed for texts.</summary>
+    public string? Vocab { get; init; }
+    /// <summary>A folder of images, or a CSV/TSV with an image column.</summary>
+    public string? Images { get; init; }
+    public string ImageKey { get; init; } = "image";
+    /// <summary>A text file with one caption per line.</summary>
+    public string? Texts { get; init; }
+    public required string Output { get; init; }
+    public int BatchSize { get; init; } = 32;
+    public string Device { get; init; } = "auto";
+    /// <summary>Decode threads; 0 means one per core.</summary>
+    public int DecodeThreads { get; init; } = 0;
+}
+
+/// <summary>An input that was skipped, and why.</summary>
+public sealed record SkippedInput(string Name, string Reason);
