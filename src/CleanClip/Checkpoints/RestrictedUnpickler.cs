@@ -51,17 +51,9 @@ internal sealed class RestrictedUnpickler
     {
         while (true)
         {
-            int at = pos;
             byte op = ReadByte();
             if (op == Opcodes.STOP) return Pop();
-            try
-            {
-                Step(op);
-            }
-            catch (InvalidCastException)
-            {
-                throw new InvalidDataException($"pickle opcode 0x{op:x2} at byte {at} found a value of the wrong type");
-            }
+            Step(op);
         }
     }
 
@@ -110,21 +102,21 @@ internal sealed class RestrictedUnpickler
             case Opcodes.TUPLE3: { var c = Pop(); var b = Pop(); var a = Pop(); Push(new[] { a, b, c }); break; }
             case Opcodes.EMPTY_LIST: Push(new List<object?>()); break;
             case Opcodes.LIST: Push(new List<object?>(PopMark())); break;
-            case Opcodes.APPEND: { var v = Pop(); ((List<object?>)Peek()!).Add(v); break; }
-            case Opcodes.APPENDS: { var items = PopMark(); ((List<object?>)Peek()!).AddRange(items); break; }
+            case Opcodes.APPEND: { var v = Pop(); Top<List<object?>>().Add(v); break; }
+            case Opcodes.APPENDS: { var items = PopMark(); Top<List<object?>>().AddRange(items); break; }
             case Opcodes.EMPTY_DICT: Push(new Dictionary<object, object?>()); break;
             case Opcodes.DICT: { var d = new Dictionary<object, object?>(); SetItems(d, PopMark()); Push(d); break; }
-            case Opcodes.SETITEM: { var v = Pop(); var k = Pop(); SetItems((Dictionary<object, object?>)Peek()!, new[] { k, v }); break; }
-            case Opcodes.SETITEMS: { var items = PopMark(); SetItems((Dictionary<object, object?>)Peek()!, items); break; }
+            case Opcodes.SETITEM: { var v = Pop(); var k = Pop(); SetItems(Top<Dictionary<object, object?>>(), new[] { k, v }); break; }
+            case Opcodes.SETITEMS: { var items = PopMark(); SetItems(Top<Dictionary<object, object?>>(), items); break; }
 
             case Opcodes.GLOBAL: { var module = Utf8(ReadLineBytes()); Push(host.FindGlobal(module, Utf8(ReadLineBytes()))); break; }
-            case Opcodes.STACK_GLOBAL: { var name = (string)Pop()!; Push(host.FindGlobal((string)Pop()!, name)); break; }
+            case Opcodes.STACK_GLOBAL: { var name = PopAs<string>(); Push(host.FindGlobal(PopAs<string>(), name)); break; }
             case Opcodes.REDUCE:
-            case Opcodes.NEWOBJ: { var args = (object?[])Pop()!; Push(host.Call(Pop(), args)); break; }
+            case Opcodes.NEWOBJ: { var args = PopAs<object?[]>(); Push(host.Call(Pop(), args)); break; }
             case Opcodes.NEWOBJ_EX:
             {
-                var kwargs = (Dictionary<object, object?>)Pop()!;
-                var args = (object?[])Pop()!;
+                var kwargs = PopAs<Dictionary<object, object?>>();
+                var args = PopAs<object?[]>();
                 if (kwargs.Count > 0) throw new InvalidDataException("keyword arguments in NEWOBJ_EX are not supported");
                 Push(host.Call(Pop(), args));
                 break;
@@ -171,6 +163,17 @@ internal sealed class RestrictedUnpickler
         stack.RemoveAt(stack.Count - 1);
         return value;
     }
+
+    private T Top<T>() => Peek() is T t ? t : throw WrongType<T>(Peek());
+
+    private T PopAs<T>()
+    {
+        var value = Pop();
+        return value is T t ? t : throw WrongType<T>(value);
+    }
+
+    private InvalidDataException WrongType<T>(object? found) =>
+        new($"pickle opcode at byte {pos - 1} expects a {typeof(T).Name} on the stack, found {TorchPickleHost.Describe(found)}");
 
     private object?[] PopMark()
     {
