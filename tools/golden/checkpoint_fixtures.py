@@ -5,7 +5,8 @@ Run with Debian's python3 (python3-torch):  /usr/bin/python3 tools/golden/checkp
 Output: tests/CleanClip.Tests/Fixtures/checkpoints/ (kept under 300 KB in total).
 
 Every value in expected.json is exact: floats are written as the float64 of the stored value (f16/bf16/f32 all widen
-to float64 without rounding), so the C# side can compare with ==.
+to float64 without rounding), so the C# side can compare with ==. Values are seeded and reproducible; the bytes of
+legacy_format.pt and torchscript_tiny.pt are not (torch embeds ids), so rerunning shows those two as changed.
 """
 import collections
 import json
