@@ -1,0 +1,42 @@
+using TorchSharp;
+
+namespace CleanClip.Checkpoints;
+
+public enum CheckpointFormat
+{
+    Safetensors,
+    /// <summary>torch.save in PyTorch's zip format (.pt, .pth, .bin).</summary>
+    PyTorchZip,
+    TorchScript,
+}
+
+public sealed record CheckpointReadOptions
+{
+    public static CheckpointReadOptions Default { get; } = new();
+
+    /// <summary>Widen float16 and bfloat16 state-dict tensors to float32 (OpenAI's released weights are fp16 and the
+    /// project trains in fp32). Float64 and integer tensors are left as they are.</summary>
+    public bool ToFloat32 { get; init; } = true;
+}
+
+/// <summary>
+/// A model checkpoint reduced to what the project uses. <see cref="StateDict"/> holds only tensors, with a DDP
+/// "module." prefix removed. <see cref="Scalars"/> holds the integer hyper-parameters that OpenAI's TorchScript files
+/// keep as state-dict entries (input_resolution, context_length, vocab_size), taken out of the state dict.
+/// <see cref="Optimizer"/> is the raw optimizer state graph (see <see cref="PickleCheckpoint.Load"/>) when the file
+/// carries one. Disposing releases every tensor it holds.
+/// </summary>
+public sealed record LoadedCheckpoint(
+    Dictionary<string, torch.Tensor> StateDict,
+    CheckpointFormat Format,
+    int? Epoch,
+    string? Name,
+    object? Optimizer,
+    Dictionary<string, long> Scalars) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var t in StateDict.Values) t.Dispose();
+        foreach (var t in PickleGraph.Tensors(Optimizer)) t.Dispose();
+    }
+}
