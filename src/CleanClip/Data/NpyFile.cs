@@ -34,16 +34,14 @@ public static partial class NpyFile
         int total = Magic.Length + 4 + header.Length + 1;
         header = header.PadRight(header.Length + (64 - total % 64) % 64) + "\n";
 
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        using (var stream = File.Create(tmp))
+        AtomicFile.Write(path, stream =>
         {
             stream.Write(Magic);
             stream.Write([1, 0]);
             stream.Write(BitConverter.GetBytes((ushort)header.Length));
             stream.Write(Encoding.ASCII.GetBytes(header));
             stream.Write(cpu.bytes);
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 
     public static Tensor Read(string path)

@@ -53,33 +53,20 @@ public static class BpeVocabularyFile
     /// <summary>Writes atomically (temp file in the same folder, then rename); gzip when the path ends in .gz.</summary>
     public static void Write(string path, IEnumerable<BpeMerge> merges, string header = DefaultHeader)
     {
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            Stream body = gzip ? new GZipStream(file, CompressionLevel.SmallestSize, leaveOpen: true) : file;
+            // Disposing the writer finishes the gzip stream; the file itself stays open for AtomicFile's fsync.
+            using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16, leaveOpen: !gzip) { NewLine = "\n" };
+            writer.WriteLine(header);
+            foreach (var merge in merges)
             {
-                bool gzip = full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-                Stream body = gzip ? new GZipStream(file, CompressionLevel.SmallestSize, leaveOpen: true) : file;
-                // Disposing the writer finishes the gzip stream; the file itself stays open for the fsync below.
-                using (var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16, leaveOpen: !gzip) { NewLine = "\n" })
-                {
-                    writer.WriteLine(header);
-                    foreach (var merge in merges)
-                    {
-                        if (merge.Left.Length == 0 || merge.Right.Length == 0 || (merge.Left + merge.Right).AsSpan().ContainsAny(" \n\r\t"))
-                            throw new ArgumentException($"Merge '{merge}' cannot be written: symbols must be non-empty and without whitespace.", nameof(merges));
-                        writer.WriteLine(merge.ToString());
-                    }
-                }
-                file.Flush(flushToDisk: true);
+                if (merge.Left.Length == 0 || merge.Right.Length == 0 || (merge.Left + merge.Right).AsSpan().ContainsAny(" \n\r\t"))
+                    throw new ArgumentException($"Merge '{merge}' cannot be written: symbols must be non-empty and without whitespace.", nameof(merges));
+                writer.WriteLine(merge.ToString());
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        });
     }
 
     private static string ReadText(string path)

@@ -1,10 +1,12 @@
-namespace CleanClip.Checkpoints;
+using System.Text;
+
+namespace CleanClip;
 
 /// <summary>
 /// Writes a file so that readers only ever see the old complete file or the new complete one: the bytes go to a
 /// temporary file in the same folder (same file system, so the final rename is atomic) that is removed on failure.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
@@ -29,4 +31,7 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    public static void WriteAllText(string path, string text) =>
+        Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text)));
 }
