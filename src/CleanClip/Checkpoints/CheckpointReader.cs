@@ -26,7 +26,7 @@ public static class CheckpointReader
         var loaded = sniffed switch
         {
             SniffedFormat.Safetensors => new LoadedCheckpoint(Safetensors.Read(path), CheckpointFormat.Safetensors,
-                null, null, null, new Dictionary<string, long>()),
+                null, null, null, new Dictionary<string, long>()) { Metadata = Safetensors.ReadMetadata(path) },
             SniffedFormat.Zip => ReadZip(path),
             SniffedFormat.Empty => throw new CheckpointFormatException(path, "file is empty"),
             SniffedFormat.LegacyPickle => throw new CheckpointFormatException(path, CheckpointSniffer.LegacyMessage),

@@ -34,6 +34,9 @@ public sealed record LoadedCheckpoint(
     object? Optimizer,
     Dictionary<string, long> Scalars) : IDisposable
 {
+    /// <summary>A safetensors file's <c>__metadata__</c> (CleanClip stores the model config there); empty otherwise.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
     public void Dispose()
     {
         foreach (var t in StateDict.Values) t.Dispose();

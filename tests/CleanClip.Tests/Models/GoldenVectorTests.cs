@@ -18,20 +18,20 @@ public class GoldenVectorTests
 
     private static string Golden(string file) => TestPaths.Fixture("golden", file);
 
-    internal static Dictionary<string, Tensor> ReadStateDict(string path)
-    {
-        var table = TorchSharp.PyBridge.PyTorchUnpickler.UnpickleStateDict(path);
-        return table.Keys.Cast<string>().ToDictionary(k => k, k => (Tensor)table[k]!);
-    }
+    private static Dictionary<string, Tensor> ReadStateDict(string path) => CheckpointReader.Read(path).StateDict;
 
+    // Each tiny model as torch.save(state_dict) and as a traced TorchScript archive (OpenAI's release format), loaded
+    // through the same entry point users call, which also infers the architecture from the tensor shapes.
     [Theory]
-    [InlineData("tiny-rn")]
-    [InlineData("tiny-vit")]
-    public void StateDictReproducesPyTorchFeatures(string name)
+    [InlineData("tiny-rn", "pt")]
+    [InlineData("tiny-rn", "ts.pt")]
+    [InlineData("tiny-vit", "pt")]
+    [InlineData("tiny-vit", "ts.pt")]
+    public void CheckpointsReproducePyTorchFeatures(string name, string extension)
     {
         using var scope = torch.NewDisposeScope();
-        using var model = new ClipModel(ModelRegistry.Get(name));
-        StateDictLoader.Load(model, ReadStateDict(Golden($"{name}.pt")));
+        using var model = ModelLoader.FromFile(Golden($"{name}.{extension}"));
+        Assert.Equal(ModelRegistry.Get(name), model.Config);
         model.eval();
         using var _ = torch.no_grad();
 
