@@ -1,1 +1,11 @@
-System.Console.WriteLine("x");
+using System.CommandLine;
+using CleanClip.Cli.Commands;
+
+var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CLIP image-text models.")
+{
+    ModelsCommand.Create(),
+    EmbedCommand.Create(),
+    ZeroShotCommand.Create(),
+    DemoCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using CleanClip.Evaluation;
+using Spectre.Console;
+
+namespace CleanClip.Cli.Commands;
+
+/// <summary><c>cleanclip embed</c>: normalised image and text embeddings as .npy files.</summary>
+public static class EmbedCommand
+{
+    public static Command Create()
+    {
+        var defaults = new EmbedOptions { Model = "", Output = "" };
+        var model = new Option<string>("--model") { Description = "Model name (fresh weights) or checkpoint file.", Required = true };
+        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz format)." };
+        var images = new Option<string?>("--images") { Description = "Folder of images, or CSV/TSV with an image column." };
+        var imageKey = new Option<string>("--image-key") { Description = "Image column of a CSV.", DefaultValueFactory = _ => defaults.ImageKey };
+        var texts = new Option<string?>("--texts") { Description = "Text file, one caption per line." };
+        var output = new Option<string>("--output") { Description = "Output folder.", Required = true };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
+        var command = new Command("embed", "Write L2-normalised image_embeddings.npy and text_embeddings.npy with an embed.json index.")
+        {
+            model, config, vocab, images, imageKey, texts, output, batch, device,
+        };
+        command.SetAction(parse => ConsoleUi.Run(() =>
+        {
+            var options = defaults with
+            {
+                Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab),
+                Images = parse.GetValue(images), ImageKey = parse.GetValue(imageKey)!, Texts = parse.GetValue(texts),
+                Output = parse.GetValue(output)!, BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!,
+            };
+            ConsoleUi.NoteFreshWeights(options.Model);
+            var result = ConsoleUi.WithProgress(progress => EmbedJob.Run(options, progress));
+            AnsiConsole.MarkupLine($"embedded [bold]{result.Images}[/] images and [bold]{result.Texts}[/] texts → {Markup.Escape(result.IndexPath)}");
+            ReportSkipped(result.Skipped);
+            return 0;
+        }));
+        return command;
+    }
+
+    internal static void ReportSkipped(IReadOnlyList<SkippedInput> skipped)
+    {
+        if (skipped.Count == 0) return;
+        AnsiConsole.MarkupLine($"[yellow]skipped {skipped.Count} unreadable image(s):[/]");
+        foreach (var s in skipped.Take(5)) AnsiConsole.MarkupLine($"  {Markup.Escape(s.Name)}: {Markup.Escape(s.Reason)}");
+        if (skipped.Count > 5) AnsiConsole.MarkupLine($"  … and {skipped.Count - 5} more");
+    }
+}

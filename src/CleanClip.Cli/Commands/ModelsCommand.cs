@@ -1,0 +1,35 @@
+using System.CommandLine;
+using System.Text.Json;
+using CleanClip.Models;
+using Spectre.Console;
+
+namespace CleanClip.Cli.Commands;
+
+/// <summary><c>cleanclip models</c>: the architectures the registry knows.</summary>
+public static class ModelsCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the configs as JSON instead of a table." };
+        var command = new Command("models", "List the model configs (OpenAI's CLIP models and the tiny test models).") { json };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(ModelRegistry.All, new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+            var table = new Table().AddColumns("name", "image tower", "resolution", "embed dim", "text width × layers", "vocab");
+            foreach (var c in ModelRegistry.All)
+            {
+                string tower = c.IsVit
+                    ? $"ViT {c.VisionLayers[0]}×{c.VisionWidth}, patch {c.VisionPatchSize}, {c.ResolvedVisionHeads} heads"
+                    : $"ResNet ({string.Join(",", c.VisionLayers)}) width {c.VisionWidth}";
+                table.AddRow(c.Name, tower, $"{c.ImageResolution}", $"{c.EmbedDim}", $"{c.TextWidth} × {c.TextLayers}", $"{c.VocabSize}");
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+}

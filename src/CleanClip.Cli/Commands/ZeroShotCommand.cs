@@ -1,0 +1,51 @@
+using System.CommandLine;
+using CleanClip.Evaluation;
+using Spectre.Console;
+
+namespace CleanClip.Cli.Commands;
+
+/// <summary><c>cleanclip zeroshot</c>: top-k labels per image from a classes file's prompt ensemble.</summary>
+public static class ZeroShotCommand
+{
+    public static Command Create()
+    {
+        var defaults = new ZeroShotOptions { Model = "", Vocab = "", Classes = "", Images = "" };
+        var model = new Option<string>("--model") { Description = "Model name (fresh weights) or checkpoint file.", Required = true };
+        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz format).", Required = true };
+        var classes = new Option<string>("--classes") { Description = "JSON with \"classes\" and \"templates\".", Required = true };
+        var images = new Option<string>("--images") { Description = "Folder of images, or CSV/TSV with an image column.", Required = true };
+        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => defaults.ImageKey };
+        var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => defaults.TopK };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => defaults.Device };
+        var json = new Option<string?>("--json") { Description = "Also write the predictions to this JSON file." };
+        var command = new Command("zeroshot", "Print the top-k zero-shot labels of each image.")
+        {
+            model, config, vocab, classes, images, imageKey, topK, batch, device, json,
+        };
+        command.SetAction(parse => ConsoleUi.Run(() =>
+        {
+            var options = defaults with
+            {
+                Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab)!,
+                Classes = parse.GetValue(classes)!, Images = parse.GetValue(images)!, ImageKey = parse.GetValue(imageKey)!,
+                TopK = parse.GetValue(topK), BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!,
+            };
+            ConsoleUi.NoteFreshWeights(options.Model);
+            var result = ConsoleUi.WithProgress(progress => ZeroShotJob.Run(options, progress));
+            var table = new Table().AddColumns("image", $"top-{options.TopK} (cosine)");
+            foreach (var p in result.Predictions)
+                table.AddRow(Markup.Escape(p.Image), Markup.Escape(string.Join(", ", p.Top.Select(t => $"{t.Label} ({t.Score:F3})"))));
+            AnsiConsole.Write(table);
+            EmbedCommand.ReportSkipped(result.Skipped);
+            if (parse.GetValue(json) is { } jsonPath)
+            {
+                ZeroShotJob.WriteJson(jsonPath, result);
+                AnsiConsole.MarkupLine($"predictions → {Markup.Escape(jsonPath)}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+}

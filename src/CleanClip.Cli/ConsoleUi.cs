@@ -1,0 +1,53 @@
+using CleanClip.Checkpoints;
+using Spectre.Console;
+
+namespace CleanClip.Cli;
+
+/// <summary>Progress bars for library jobs, and one place that turns expected failures into a clear message and exit code 1.</summary>
+public static class ConsoleUi
+{
+    public static T WithProgress<T>(Func<IProgress<JobProgress>, T> work) =>
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                return work(new Reporter(report =>
+                {
+                    if (!tasks.TryGetValue(report.Stage, out var task))
+                        tasks[report.Stage] = task = context.AddTask(report.Stage, maxValue: Math.Max(1, report.Total));
+                    task.MaxValue = Math.Max(1, report.Total);
+                    task.Value = report.Done;
+                }));
+            });
+
+    /// <summary>A registry name instead of a file means untrained weights: say so, since the numbers will be noise.</summary>
+    public static void NoteFreshWeights(string model)
+    {
+        if (!File.Exists(model))
+            AnsiConsole.MarkupLine($"[yellow]note:[/] '{Markup.Escape(model)}' is not a file, so the model has fresh random weights (pass a checkpoint file for trained ones)");
+    }
+
+    /// <summary>Runs a command body; bad input (missing files, malformed files, wrong options) exits 1 with its message.</summary>
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException
+                                     or InvalidDataException or CheckpointFormatException or InvalidOperationException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+    }
+
+    /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, so bars never lag behind or arrive after the end.</summary>
+    private sealed class Reporter(Action<JobProgress> report) : IProgress<JobProgress>
+    {
+        private readonly object gate = new();
+        public void Report(JobProgress value) { lock (gate) report(value); }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using CleanClip.Checkpoints;
+using CleanClip.Data;
+using CleanClip.Models;
+using CleanClip.Text;
+using TorchSharp;
+
+namespace CleanClip.Evaluation;
+
+/// <summary>Options of <c>cleanclip zeroshot</c>; the CLI takes its defaults from here.</summary>
+public sealed record ZeroShotOptions
+{
+    public required string Model { get; init; }
+    public string? ModelConfig { get; init; }
+    public required string Vocab { get; init; }
+    public required string Classes { get; init; }
+    public required string Images { get; init; }
+    public string ImageKey { get; init; } = "image";
+    public int TopK { get; init; } = 5;
+    public int BatchSize { get; init; } = 32;
+    public string Device { get; init; } = "auto";
+    public int DecodeThreads { get; init; } = 0;
+}
+
+/// <summary><c>cleanclip zeroshot</c>: the top-k class labels of each image under the prompt-ensemble classifier.</summary>
+public static class ZeroShotJob
+{
+    public sealed record Prediction(string Image, IReadOnlyList<(string Label, float Score)> Top);
+
+    public sealed record Result(IReadOnlyList<Prediction> Predictions, IReadOnlyList<SkippedInput> Skipped);
+
+    public static Result Run(ZeroShotOptions options, IProgress<JobProgress>? progress = null)
+    {
+        var device = TorchDevice.Choose(options.Device);
+        var classes = ClassesFile.Read(options.Classes);
+        var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab);
+        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device);
+        TokenizerFit.Check(model, tokenizer, options.Vocab);
+        model.eval();
+        var images = ImageList.From(options.Images, options.ImageKey);
+        var classProgress = new Progress<int>(done => progress?.Report(new JobProgress("class embeddings", done, classes.Classes.Count)));
+        using var classifier = ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, classes, classesDone: classProgress);
+        using var noGrad = torch.no_grad();
+
+        var batches = new ImageBatches(new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution }),
+            options.BatchSize, options.DecodeThreads);
+        var predictions = new List<Prediction>();
+        foreach (var (names, pixels) in batches.Read(images))
+        {
+            using var scope = torch.NewDisposeScope();
+            var (indices, scores) = classifier.TopK(model.ImageEmbeddings(pixels.to(device)), options.TopK);
+            var ids = indices.cpu().data<long>().ToArray();
+            var values = scores.cpu().data<float>().ToArray();
+            int k = (int)indices.shape[1];
+            for (int i = 0; i < names.Count; i++)
+                predictions.Add(new Prediction(names[i], Enumerable.Range(0, k)
+                    .Select(j => (classes.Classes[(int)ids[i * k + j]], values[i * k + j])).ToList()));
+            pixels.Dispose();
+            progress?.Report(new JobProgress("images", predictions.Count + batches.Skipped.Count, images.Count));
+        }
+        return new Result(predictions, batches.Skipped);
+    }
+
+    /// <summary>The predictions as JSON: per image its top-k labels and cosine scores, plus the skipped images.</summary>
+    public static void WriteJson(string path, Result result)
+    {
+        var document = new
+        {
+            predictions = result.Predictions.Select(p => new
+            {
+                image = p.Image,
+                top = p.Top.Select(t => new { label = t.Label, score = t.Score }),
+            }),
+            skipped = result.Skipped.Select(s => new { name = s.Name, reason = s.Reason }),
+        };
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

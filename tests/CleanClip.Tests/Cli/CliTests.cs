@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json;
+using CleanClip.Cli.Commands;
+using CleanClip.Models;
+using Xunit;
+
+namespace CleanClip.Tests.Cli;
+
+/// <summary>The commands parse their options and call the library; these check the wiring, not the library again.</summary>
+public class CliTests
+{
+    private static (int Exit, string Output) Run(Command command, params string[] args)
+    {
+        var original = Console.Out;
+        using var writer = new StringWriter();
+        Console.SetOut(writer);
+        try
+        {
+            int exit = command.Parse(args).Invoke();
+            return (exit, writer.ToString());
+        }
+        finally { Console.SetOut(original); }
+    }
+
+    [Fact]
+    public void ModelsJsonListsEveryRegistryConfig()
+    {
+        var (exit, output) = Run(ModelsCommand.Create(), "--json");
+        Assert.Equal(0, exit);
+        var names = JsonDocument.Parse(output).RootElement.EnumerateArray().Select(e => e.GetProperty("Name").GetString());
+        Assert.Equal(ModelRegistry.Names, names);
+    }
+
+    [Fact]
+    public void DemoSucceedsUntilItsStagesArrive()
+    {
+        var (exit, output) = Run(DemoCommand.Create());
+        Assert.Equal(0, exit);
+        Assert.Contains("demo", output);
+    }
+
+    [Fact]
+    public void BadInputExitsWithOneAndAMessage()
+    {
+        using var dir = new TempDir();
+        var (exit, _) = Run(EmbedCommand.Create(), "--model", "no-such-model", "--texts", dir.File("none.txt"),
+            "--vocab", dir.File("none.gz"), "--output", dir.File("out"));
+        Assert.Equal(1, exit);
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
+    public void MissingRequiredOptionsAreAParseError()
+    {
+        var (exit, _) = Run(EmbedCommand.Create(), "--texts", "x.txt");
+        Assert.NotEqual(0, exit);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using CleanClip.Checkpoints;
+using CleanClip.Data;
+using CleanClip.Evaluation;
+using CleanClip.Models;
+using CleanClip.Text;
+using SkiaSharp;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace CleanClip.Tests.Evaluation;
+
+/// <summary>The embed and zeroshot jobs end to end on a tiny saved model, a trained vocabulary and generated images.</summary>
+public class EmbedJobTests : IDisposable
+{
+    private readonly TempDir dir = new();
+    private readonly string modelPath, vocabPath, imagesDir, textsPath;
+    private static readonly string[] Captions = ["a red circle", "a blue square on a green background", "a photo of a banana.", ""];
+
+    public EmbedJobTests()
+    {
+        imagesDir = Directory.CreateDirectory(dir.File("images")).FullName;
+        WritePng(Path.Combine(imagesDir, "b.png"), SKColors.Red);
+        WritePng(Path.Combine(imagesDir, "a.png"), SKColors.Blue);
+        Directory.CreateDirectory(Path.Combine(imagesDir, "sub"));
+        WritePng(Path.Combine(imagesDir, "sub", "c.png"), SKColors.Yellow);
+        File.WriteAllBytes(Path.Combine(imagesDir, "broken.png"), [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]);
+        textsPath = dir.File("texts.txt");
+        File.WriteAllLines(textsPath, Captions);
+        vocabPath = dir.File("vocab.txt.gz");
+        BpeTrainer.TrainToFile(Enumerable.Repeat(Captions, 5).SelectMany(c => c), vocabPath, numMerges: 100, minFrequency: 1);
+        modelPath = dir.File("tiny.safetensors");
+        torch.manual_seed(1);
+        using var model = new ClipModel(ModelRegistry.Get("tiny-rn"));
+        ModelLoader.Save(model, modelPath);
+    }
+
+    public void Dispose() => dir.Dispose();
+
+    private static void WritePng(string path, SKColor color)
+    {
+        using var bitmap = new SKBitmap(40, 30);
+        bitmap.Erase(color);
+        bitmap.SetPixel(3, 4, SKColors.White);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+
+    [Fact]
+    public void WritesNormalisedRowsInSortedOrderAndReportsBrokenImages()
+    {
+        var output = dir.File("out");
+        var result = EmbedJob.Run(new EmbedOptions { Model = modelPath, Vocab = vocabPath, Images = imagesDir, Texts = textsPath, Output = output, BatchSize = 2 });
+
+        Assert.Equal(3, result.Images);
+        Assert.Equal(Captions.Length, result.Texts);
+        var skipped = Assert.Single(result.Skipped);
+        Assert.Equal("broken.png", skipped.Name);
+
+        using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "embed.json")));
+        Assert.Equal(["a.png", "b.png", "sub/c.png"], index.RootElement.GetProperty("images").EnumerateArray().Select(e => e.GetString()!));
+
+        using var scope = torch.NewDisposeScope();
+        var images = NpyFile.Read(Path.Combine(output, "image_embeddings.npy"));
+        var texts = NpyFile.Read(Path.Combine(output, "text_embeddings.npy"));
+        Assert.Equal(new long[] { 3, 32 }, images.shape);
+        Assert.Equal(new long[] { Captions.Length, 32 }, texts.shape);
+
+        // Each row is what the model gives for that image or caption alone.
+        using var model = ModelLoader.Load(modelPath);
+        model.eval();
+        using var _ = torch.no_grad();
+        var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = 32 });
+        foreach (var (name, row) in new[] { ("a.png", 0), ("b.png", 1), ("sub/c.png", 2) })
+        {
+            var pixels = preprocessor.Preprocess([ImageDecoder.Decode(Path.Combine(imagesDir, name))]);
+            Models.GoldenVectorTests.AssertClose(model.ImageEmbeddings(pixels)[0], images[row], 1e-5);
+        }
+        var tokenizer = ClipTokenizer.FromVocabFile(vocabPath);
+        for (int i = 0; i < Captions.Length; i++)
+            Models.GoldenVectorTests.AssertClose(model.TextEmbeddings(tokenizer.TokenizeToTensor([Captions[i]]))[0], texts[i], 1e-5);
+        Models.GoldenVectorTests.AssertClose(torch.ones(3), images.norm(1), 1e-5);
+    }
+
+    [Fact]
+    public void ZeroShotRanksTheClassWhoseEmbeddingIsClosest()
+    {
+        var classes = dir.File("classes.json");
+        File.WriteAllText(classes, """{"classes": ["circle", "square", "banana"], "templates": ["a {}", "a photo of a {}."]}""");
+        var result = ZeroShotJob.Run(new ZeroShotOptions { Model = modelPath, Vocab = vocabPath, Classes = classes, Images = imagesDir, TopK = 2 });
+        Assert.Equal(3, result.Predictions.Count);
+        Assert.All(result.Predictions, p => Assert.Equal(2, p.Top.Count));
+        Assert.All(result.Predictions, p => Assert.True(p.Top[0].Score >= p.Top[1].Score));
+        Assert.Single(result.Skipped);
+    }
+
+    [Fact]
+    public void AVocabularyLargerThanTheModelsIsRefused()
+    {
+        var small = dir.File("small.safetensors");
+        using (var model = new ClipModel(ModelRegistry.Get("tiny-rn") with { VocabSize = 520 }))
+            ModelLoader.Save(model, small);
+        var error = Assert.Throws<ArgumentException>(() =>
+            EmbedJob.Run(new EmbedOptions { Model = small, Vocab = vocabPath, Texts = textsPath, Output = dir.File("o2") }));
+        Assert.Contains("vocabulary", error.Message);
+        Assert.Contains("embeds only 520", error.Message);
+        Assert.False(File.Exists(Path.Combine(dir.File("o2"), "embed.json")));
+    }
+}
