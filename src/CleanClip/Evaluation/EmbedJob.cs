@@ -36,8 +36,7 @@ public static class EmbedJob
         if (options.Images is not null)
         {
             var list = ImageList.From(options.Images, options.ImageKey);
-            var batches = new ImageBatches(new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution }),
-                options.BatchSize, options.DecodeThreads);
+            var batches = ImageBatches.ForModel(model, options.BatchSize, options.DecodeThreads);
             var names = new List<string>();
             var rows = new List<Tensor>();
             foreach (var (batchNames, pixels) in batches.Read(list))

@@ -12,6 +12,10 @@ public sealed class ImageBatches(ClipPreprocessor preprocessor, int batchSize, i
 {
     public List<SkippedInput> Skipped { get; } = [];
 
+    /// <summary>Batches preprocessed at the model's own input resolution.</summary>
+    public static ImageBatches ForModel(Models.ClipModel model, int batchSize, int decodeThreads = 0) =>
+        new(new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution }), batchSize, decodeThreads);
+
     /// <summary>Each batch: the names of the images it holds (in list order) and their pixels (caller disposes).</summary>
     public IEnumerable<(List<string> Names, Tensor Pixels)> Read(IReadOnlyList<(string Name, string Path)> images)
     {

@@ -42,8 +42,7 @@ public static class ZeroShotJob
         using var classifier = ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, classes, classesDone: classProgress);
         using var noGrad = torch.no_grad();
 
-        var batches = new ImageBatches(new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution }),
-            options.BatchSize, options.DecodeThreads);
+        var batches = ImageBatches.ForModel(model, options.BatchSize, options.DecodeThreads);
         var predictions = new List<Prediction>();
         foreach (var (names, pixels) in batches.Read(images))
         {

@@ -17,7 +17,7 @@ public class CheckpointReaderTests
     [InlineData("torchscript_tiny.pt", CheckpointFormat.TorchScript)]
     public void FormatIsDetectedFromTheBytes(string fixture, CheckpointFormat format)
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         // A misleading extension must not matter.
         var path = folder.File("renamed.ckpt");
         File.Copy(FixtureExpectations.Path(fixture), path);
@@ -47,7 +47,7 @@ public class CheckpointReaderTests
     [Fact]
     public void PrefixIsKeptUnlessEveryKeyHasIt()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.File("mixed.safetensors");
         using (var a = torch.ones(1))
         using (var b = torch.zeros(1))
@@ -122,7 +122,7 @@ public class CheckpointReaderTests
         { "list", "holds a list, not a state dict" },
     };
 
-    private static string Make(TempFolder folder, string name)
+    private static string Make(TempDir folder, string name)
     {
         byte[] Fixture(string f) => File.ReadAllBytes(FixtureExpectations.Path(f));
         byte[] TensorAnd(string key, Action<PickleBytes> other)
@@ -154,7 +154,7 @@ public class CheckpointReaderTests
     [MemberData(nameof(Unusable))]
     public void UnusableInputIsAFormatErrorThatSaysWhy(string name, string expectedMessage)
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = Make(folder, name);
         var e = Assert.Throws<CheckpointFormatException>(() => CheckpointReader.Read(path));
         Assert.True(e.Message.Contains(expectedMessage), e.Message);

@@ -124,7 +124,7 @@ public class PickleCheckpointTests
     [Fact]
     public void ABinFileIsReadByContentNotName()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var bin = folder.File("pytorch_model.bin");
         File.Copy(FixtureExpectations.Path("plain_state_dict.pt"), bin);
         var dict = Assert.IsType<Dictionary<string, object?>>(PickleCheckpoint.Load(bin));
@@ -156,7 +156,7 @@ public class PickleCheckpointTests
     [MemberData(nameof(HostilePickles))]
     public void GlobalsOutsideTheAllowListAreRefusedWhateverTheOpcode(string global, byte[] pickle)
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.Write("hostile.pt", PickleBytes.Zip(pickle, ("data/0", PickleBytes.Floats(1, 2))));
         var e = Assert.Throws<CheckpointFormatException>(() => PickleCheckpoint.Load(path));
         Assert.Contains($"refusing to load global '{global}'", e.Message);
@@ -184,7 +184,7 @@ public class PickleCheckpointTests
             .Op('(').Str("storage").Global("torch", "UntypedStorage").Str("0").Str("cpu").Int(12).Op('t').Op('Q')
             .Int(1).Tuple(2).Tuple(1).Op(0x89).Global("collections", "OrderedDict").Op(')').Op('R')
             .Global("torch", "float32").Op('t').Op('R').Stop();
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.Write("v3.pt", PickleBytes.Zip(pickle, ("data/0", PickleBytes.Floats(1.5f, -2, 7))));
         using var t = Assert.IsType<Tensor>(PickleCheckpoint.Load(path));
         Assert.Equal(ScalarType.Float32, t.dtype);

@@ -100,7 +100,7 @@ public class PickleCorruptionTests
     [MemberData(nameof(Cases))]
     public void CorruptOrHostileArchiveIsRefusedWithAMessageNamingTheProblem(string name, string expectedMessage)
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.Write(name + ".pt", Make(name));
         var e = Assert.Throws<CheckpointFormatException>(() => PickleCheckpoint.Load(path));
         Assert.True(e.Message.Contains(expectedMessage), e.Message);
@@ -111,7 +111,7 @@ public class PickleCorruptionTests
     public void EveryTruncationOfARealCheckpointIsRefused()
     {
         var valid = File.ReadAllBytes(FixtureExpectations.Path("cleanclip_checkpoint.pt"));
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         foreach (var cut in new[] { 1, 3, 4, 30, 200, valid.Length / 3, valid.Length / 2, valid.Length - 30, valid.Length - 1 })
         {
             var path = folder.Write($"cut{cut}.pt", valid[..cut]);
@@ -123,7 +123,7 @@ public class PickleCorruptionTests
     public void FlippedBytesInsideDataPklNeverEscapeAsAnotherException()
     {
         var valid = File.ReadAllBytes(FixtureExpectations.Path("plain_state_dict.pt"));
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var random = new Random(5);
         int refused = 0;
         // data.pkl is the first entry: its bytes start after the 30-byte local header and the entry name.
@@ -169,7 +169,7 @@ public class PickleCorruptionTests
     public void RandomPickleProgramsEitherLoadOrFailAsFormatErrors()
     {
         var random = new Random(13);
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         int refused = 0, loaded = 0;
         for (int i = 0; i < 400; i++)
         {

@@ -84,7 +84,7 @@ public class SafetensorsCorruptionTests
     [MemberData(nameof(Cases))]
     public void CorruptFileIsRefusedWithAMessageNamingTheProblem(string name, string expectedMessage)
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.Write(name + ".safetensors", Make(name));
         var e = Assert.Throws<CheckpointFormatException>(() => Safetensors.Read(path));
         Assert.True(e.Message.Contains(expectedMessage), e.Message);
@@ -96,7 +96,7 @@ public class SafetensorsCorruptionTests
     public void EveryTruncationOfAValidFileIsRefused()
     {
         var valid = System.IO.File.ReadAllBytes(FixtureExpectations.Path("tensors.safetensors"));
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         long headerLength = BinaryPrimitives.ReadInt64LittleEndian(valid);
         var cuts = new long[] { 0, 3, 8, 9, headerLength / 2, 8 + headerLength, 8 + headerLength + 5, valid.Length - 1 };
         foreach (var cut in cuts)
@@ -111,7 +111,7 @@ public class SafetensorsCorruptionTests
     public void RandomBytesAreRefused()
     {
         var random = new Random(7);
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         for (int i = 0; i < 20; i++)
         {
             var bytes = new byte[random.Next(1, 4096)];

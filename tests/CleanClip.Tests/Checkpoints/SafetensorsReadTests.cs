@@ -47,7 +47,7 @@ public class SafetensorsReadTests
     [Fact]
     public void DirectoryIsAFormatError()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var e = Assert.Throws<CheckpointFormatException>(() => Safetensors.Read(folder.Path));
         Assert.Contains("is a directory", e.Message);
     }

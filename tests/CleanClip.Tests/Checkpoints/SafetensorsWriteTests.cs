@@ -62,7 +62,7 @@ public class SafetensorsWriteTests
     [Fact]
     public void RoundTripIsBitExactForEveryDtypeAndKeepsOrder()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.File("round.safetensors");
         var written = Sample();
         var read = new Dictionary<string, Tensor>();
@@ -89,7 +89,7 @@ public class SafetensorsWriteTests
     [Fact]
     public void HeaderIsPaddedJsonWithMetadataFirstAndContiguousOffsets()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.File("layout.safetensors");
         using var a = torch.ones(3, ScalarType.Float16);
         using var b = torch.zeros(2, 2, dtype: ScalarType.Int64);
@@ -118,7 +118,7 @@ public class SafetensorsWriteTests
     {
         const string python = "/usr/bin/python3";
         Skip.IfNot(File.Exists(python), "Debian python3 is not installed");
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.File("py.safetensors");
         var written = Sample();
         try
@@ -167,7 +167,7 @@ public class SafetensorsWriteTests
     [Fact]
     public void UnsupportedDtypeIsRefusedBeforeTouchingTheExistingFile()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.File("keep.safetensors");
         using var good = torch.arange(4, dtype: ScalarType.Float32);
         Safetensors.Write(path, new Dictionary<string, Tensor> { ["good"] = good });
@@ -184,7 +184,7 @@ public class SafetensorsWriteTests
     [Fact]
     public void FailureMidwayLeavesThePreviousFileIntactAndNoTempFile()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.File("keep.safetensors");
         using var good = torch.arange(4, dtype: ScalarType.Float32);
         Safetensors.Write(path, new Dictionary<string, Tensor> { ["good"] = good });
@@ -202,7 +202,7 @@ public class SafetensorsWriteTests
     [Fact]
     public void AFileCanBeReadModifiedAndWrittenBackInPlace()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.File("inplace.safetensors");
         using (var t = torch.arange(6, dtype: ScalarType.Float32))
             Safetensors.Write(path, new Dictionary<string, Tensor> { ["w"] = t });
@@ -219,7 +219,7 @@ public class SafetensorsWriteTests
     [Fact]
     public void ReservedMetadataNameIsRefused()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         using var t = torch.ones(1);
         var e = Assert.Throws<ArgumentException>(() =>
             Safetensors.Write(folder.File("x.safetensors"), new Dictionary<string, Tensor> { ["__metadata__"] = t }));

@@ -62,7 +62,7 @@ public class TorchScriptCheckpointTests
     [Fact]
     public void ShortStorageRecordIsCaughtBeforeLibTorchReadsPastIt()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         // LibTorch alone loads this file and reads two bytes past the record.
         var path = folder.Write("short.pt", Tampered("data/3", d => d[..^2]));
         var e = Assert.Throws<CheckpointFormatException>(() => TorchScriptCheckpoint.ReadStateDict(path));
@@ -72,7 +72,7 @@ public class TorchScriptCheckpointTests
     [Fact]
     public void GarbageDataPklIsAFormatError()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.Write("garbage.pt", Tampered("data.pkl", _ => "\x80\x02garbage"u8.ToArray()));
         var e = Assert.Throws<CheckpointFormatException>(() => TorchScriptCheckpoint.ReadStateDict(path));
         Assert.Contains("unsupported pickle opcode", e.Message);
@@ -86,7 +86,7 @@ public class TorchScriptCheckpointTests
         var raw = File.ReadAllBytes(FixtureExpectations.Path(Fixture));
         var (start, length) = EntryData(raw, "torchscript_tiny/code/__torch__.py");
         raw[start + length / 2] ^= 0x01;
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         var path = folder.Write("flipped.pt", raw);
         var e = Assert.Throws<CheckpointFormatException>(() => TorchScriptCheckpoint.ReadStateDict(path));
         Assert.Contains("zip entry 'torchscript_tiny/code/__torch__.py' is corrupt (CRC", e.Message);
