@@ -18,10 +18,11 @@ public static class EmbedCommand
         var texts = new Option<string?>("--texts") { Description = "Text file, one caption per line." };
         var output = new Option<string>("--output") { Description = "Output folder.", Required = true };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
+        var truncation = CliOptions.Truncation(defaults.Truncation);
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
         var command = new Command("embed", "Write L2-normalised image_embeddings.npy and text_embeddings.npy with an embed.json index.")
         {
-            model, config, vocab, images, imageKey, texts, output, batch, device,
+            model, config, vocab, images, imageKey, texts, output, batch, device, truncation,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -29,7 +30,7 @@ public static class EmbedCommand
             {
                 Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab),
                 Images = parse.GetValue(images), ImageKey = parse.GetValue(imageKey)!, Texts = parse.GetValue(texts),
-                Output = parse.GetValue(output)!, BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!,
+                Output = parse.GetValue(output)!, BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Truncation = parse.GetValue(truncation),
             };
             ConsoleUi.NoteFreshWeights(options.Model);
             var result = ConsoleUi.WithProgress(progress => EmbedJob.Run(options, progress));

@@ -1,3 +1,5 @@
+using CleanClip.Text;
+
 namespace CleanClip.Evaluation;
 
 /// <summary>Options of <c>cleanclip embed</c>; the CLI takes its defaults from here.</summary>
@@ -12,6 +14,8 @@ public sealed record EmbedOptions
     /// <summary>A folder of images, or a CSV/TSV with an image column.</summary>
     public string? Images { get; init; }
     public string ImageKey { get; init; } = "image";
+    /// <summary>Over-long captions: keep EOT (OpenAI), slice like the CleanCLIP reference, or refuse.</summary>
+    public TruncationMode Truncation { get; init; } = TruncationMode.KeepEndOfText;
     /// <summary>A text file with one caption per line.</summary>
     public string? Texts { get; init; }
     public required string Output { get; init; }

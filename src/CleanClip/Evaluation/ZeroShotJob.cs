@@ -17,6 +17,7 @@ public sealed record ZeroShotOptions
     public required string Images { get; init; }
     public string ImageKey { get; init; } = "image";
     public int TopK { get; init; } = 5;
+    public TruncationMode Truncation { get; init; } = TruncationMode.KeepEndOfText;
     public int BatchSize { get; init; } = 32;
     public string Device { get; init; } = "auto";
     public int DecodeThreads { get; init; } = 0;
@@ -33,7 +34,7 @@ public static class ZeroShotJob
     {
         var device = TorchDevice.Choose(options.Device);
         var classes = ClassesFile.Read(options.Classes);
-        var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab);
+        var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab, new TokenizerOptions { Truncation = options.Truncation });
         using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device);
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();

@@ -84,6 +84,22 @@ public class EmbedJobTests : IDisposable
     }
 
     [Fact]
+    public void ReferenceTruncationIsAnExplicitChoiceThatChangesLongCaptions()
+    {
+        var longText = dir.File("long.txt");
+        File.WriteAllLines(longText, [string.Join(" ", Enumerable.Repeat("a red circle on a blue background", 20)), "a red circle"]);
+        EmbedJob.Run(new EmbedOptions { Model = modelPath, Vocab = vocabPath, Texts = longText, Output = dir.File("keep") });
+        EmbedJob.Run(new EmbedOptions { Model = modelPath, Vocab = vocabPath, Texts = longText, Output = dir.File("ref"), Truncation = TruncationMode.Reference });
+        using var scope = torch.NewDisposeScope();
+        var keep = NpyFile.Read(Path.Combine(dir.File("keep"), "text_embeddings.npy"));
+        var reference = NpyFile.Read(Path.Combine(dir.File("ref"), "text_embeddings.npy"));
+        // The long caption loses its EOT under the reference's slicing, so it is pooled at another token.
+        Assert.True((keep[0] - reference[0]).abs().max().item<float>() > 1e-3);
+        // The short caption is unaffected (up to float noise from the batch being trimmed to another length).
+        Models.GoldenVectorTests.AssertClose(keep[1], reference[1], 1e-5);
+    }
+
+    [Fact]
     public void ZeroShotRanksTheClassWhoseEmbeddingIsClosest()
     {
         var classes = dir.File("classes.json");

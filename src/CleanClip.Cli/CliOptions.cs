@@ -1,0 +1,14 @@
+using System.CommandLine;
+using CleanClip.Text;
+
+namespace CleanClip.Cli;
+
+/// <summary>Options several commands share, spelled the same everywhere.</summary>
+public static class CliOptions
+{
+    public static Option<TruncationMode> Truncation(TruncationMode defaultValue) => new("--truncation")
+    {
+        Description = "Over-long captions: KeepEndOfText (OpenAI truncate=True), Reference (CleanCLIP's slicing, drops EOT), or Error.",
+        DefaultValueFactory = _ => defaultValue,
+    };
+}
