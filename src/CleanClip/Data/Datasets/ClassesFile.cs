@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace CleanClip.Evaluation;
+namespace CleanClip.Data;
 
 /// <summary>
 /// Class names and prompt templates for zero-shot classification, read from JSON
