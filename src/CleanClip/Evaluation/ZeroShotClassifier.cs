@@ -1,3 +1,4 @@
+using CleanClip.Data;
 using CleanClip.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,10 +1,11 @@
 using System.Text.Json;
 
-namespace CleanClip.Evaluation;
+namespace CleanClip.Data;
 
 /// <summary>
 /// Class names and prompt templates for zero-shot classification, read from JSON
-/// <c>{"classes": ["banana", ...], "templates": ["a photo of a {}.", ...]}</c>; <c>{}</c> marks the class name.
+/// <c>{"classes": ["banana", ...], "templates": ["a photo of a {}.", ...]}</c>, where <c>{}</c> marks the class name,
+/// or from the reference's <c>classes.py</c> (a <c>.py</c> file: see <see cref="PythonClassesLiteral"/>).
 /// </summary>
 public sealed record ClassesFile(IReadOnlyList<string> Classes, IReadOnlyList<string> Templates)
 {
@@ -25,6 +26,11 @@ public sealed record ClassesFile(IReadOnlyList<string> Classes, IReadOnlyList<st
     public static ClassesFile Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"classes file not found: {path}", path);
+        if (Path.GetExtension(path).Equals(".py", StringComparison.OrdinalIgnoreCase))
+        {
+            var (pyClasses, pyTemplates) = PythonClassesLiteral.Parse(File.ReadAllText(path), path);
+            return Validated(pyClasses, pyTemplates, path);
+        }
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
         catch (JsonException e)
@@ -34,12 +40,19 @@ public sealed record ClassesFile(IReadOnlyList<string> Classes, IReadOnlyList<st
         using (doc)
         {
             var classes = Strings(doc.RootElement, "classes", path);
-            var templates = doc.RootElement.TryGetProperty("templates", out _) ? Strings(doc.RootElement, "templates", path) : ["{}"];
-            if (classes.Count == 0) throw new InvalidDataException($"{path}: \"classes\" is empty");
-            var bad = templates.FirstOrDefault(t => !t.Contains("{}"));
-            if (bad is not null) throw new InvalidDataException($"{path}: template \"{bad}\" has no {{}} for the class name");
-            return new ClassesFile(classes, templates);
+            var templates = doc.RootElement.TryGetProperty("templates", out _) ? Strings(doc.RootElement, "templates", path) : null;
+            return Validated(classes, templates, path);
         }
+    }
+
+    /// <summary>Templates default to the bare class name when the file has none.</summary>
+    private static ClassesFile Validated(List<string> classes, List<string>? templates, string path)
+    {
+        templates ??= ["{}"];
+        if (classes.Count == 0) throw new InvalidDataException($"{path}: \"classes\" is empty");
+        var bad = templates.FirstOrDefault(t => !t.Contains("{}"));
+        if (bad is not null) throw new InvalidDataException($"{path}: template \"{bad}\" has no {{}} for the class name");
+        return new ClassesFile(classes, templates);
     }
 
     private static List<string> Strings(JsonElement root, string key, string path)
