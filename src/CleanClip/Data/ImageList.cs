@@ -25,25 +25,12 @@ public static class ImageList
 
     private static List<(string, string)> FromTable(string path, string imageKey)
     {
-        char delimiter = path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) ? '\t' : ',';
-        var config = new CsvHelper.Configuration.CsvConfiguration(System.Globalization.CultureInfo.InvariantCulture)
-        {
-            Delimiter = delimiter.ToString(),
-        };
-        using var reader = new StreamReader(path);
-        using var csv = new CsvHelper.CsvReader(reader, config);
-        if (!csv.Read() || !csv.ReadHeader())
-            throw new InvalidDataException($"{path}: empty table, expected a header with an '{imageKey}' column");
-        var header = csv.HeaderRecord!;
-        if (!header.Contains(imageKey))
-            throw new InvalidDataException($"{path}: no '{imageKey}' column (columns: {string.Join(", ", header)}); set the image column name");
+        using var table = CsvTable.Open(path, new CaptionTableOptions().DelimiterFor(path));
+        int column = table.Column(imageKey, "image paths", "Set the image column with --image-key.");
         string root = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        var images = new List<(string, string)>();
-        while (csv.Read())
-        {
-            var name = csv.GetField(imageKey) ?? "";
-            images.Add((name, System.IO.Path.GetFullPath(System.IO.Path.Combine(root, name))));
-        }
-        return images;
+        return table.Records()
+            .Where(r => column < r.Fields.Length && r.Fields[column].Length > 0)
+            .Select(r => (r.Fields[column], System.IO.Path.GetFullPath(System.IO.Path.Combine(root, r.Fields[column]))))
+            .ToList();
     }
 }

@@ -100,6 +100,17 @@ public class EmbedJobTests : IDisposable
     }
 
     [Fact]
+    public void ImagesCanComeFromATableInItsRowOrder()
+    {
+        var table = dir.File("list.csv");
+        File.WriteAllText(table, "caption,image\n\"x, y\",images/sub/c.png\n\nz,images/a.png\n");
+        var result = EmbedJob.Run(new EmbedOptions { Model = modelPath, Images = table, Output = dir.File("t") });
+        Assert.Equal(2, result.Images);
+        using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("t"), "embed.json")));
+        Assert.Equal(["images/sub/c.png", "images/a.png"], index.RootElement.GetProperty("images").EnumerateArray().Select(e => e.GetString()!));
+    }
+
+    [Fact]
     public void ZeroShotRanksTheClassWhoseEmbeddingIsClosest()
     {
         var classes = dir.File("classes.json");
