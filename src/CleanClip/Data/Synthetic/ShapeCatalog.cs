@@ -79,14 +79,14 @@ public static class ShapeCatalog
         return path;
     }
 
-    // Two quadratic arcs between blunt tips: thick enough in the middle (0.6) to stay visible at small sizes.
+    // Two quadratic arcs between blunt tips, 0.9 thick in the middle: a thinner crescent all but vanishes when small at 32 px.
     private static SKPath Crescent()
     {
         var path = new SKPath();
-        path.MoveTo(-0.97f, -0.5f);
-        path.QuadTo(0f, 1.5f, 0.97f, -0.5f);
-        path.LineTo(0.9f, -0.6f);
-        path.QuadTo(0f, 0.3f, -0.9f, -0.6f);
+        path.MoveTo(-1f, -0.45f);
+        path.QuadTo(0f, 1.65f, 1f, -0.45f);
+        path.LineTo(0.88f, -0.6f);
+        path.QuadTo(0f, 0f, -0.88f, -0.6f);
         path.Close();
         return path;
     }
