@@ -1,48 +1,51 @@
 namespace CleanClip;
 
 /// <summary>
-/// The project's one seeded random generator: SplitMix64 (Steele, Lea, Flood 2014). Its output is defined by the
-/// algorithm, not by a .NET version, so a seed reproduces the same data, triggers and orders everywhere.
-/// Not thread-safe: derive one generator per item with <see cref="Derive"/> instead of sharing.
+/// SplitMix64 (Steele, Lea and Flood 2014): a tiny generator whose output is fixed by its published constants, so a
+/// seed means the same world on every .NET version and platform, unlike <see cref="Random"/>, whose algorithm is an
+/// implementation detail. Every value is derived with integer operations or exact IEEE division by a power of two.
+/// The project's one seeded generator (data, triggers, poisoning, orders). A struct: pass it by <c>ref</c>, and derive
+/// one per item with <see cref="Derive(ulong, ulong, ulong)"/> instead of sharing it between threads.
 /// </summary>
-public sealed class SplitMix64(ulong seed)
+public struct SplitMix64(ulong state)
 {
-    private ulong state = seed;
-    private double? spareNormal;
+    private const ulong Golden = 0x9E3779B97F4A7C15;
+    private ulong _state = state;
 
     public ulong NextUInt64()
     {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        _state += Golden;
+        return Mix(_state);
     }
 
-    /// <summary>Uniform in [0, maxExclusive), without modulo bias (rejection sampling).</summary>
-    public int NextInt(int maxExclusive)
+    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform in [min, max).</summary>
+    public double NextDouble(double min, double max) => min + (max - min) * NextDouble();
+
+    /// <summary>Uniform in [0, count), without modulo bias (Lemire's multiply-and-reject).</summary>
+    public int NextInt(int count)
     {
-        if (maxExclusive <= 0) throw new ArgumentOutOfRangeException(nameof(maxExclusive), "must be positive");
-        ulong bound = (ulong)maxExclusive;
-        ulong limit = ulong.MaxValue - ulong.MaxValue % bound;
-        ulong x;
-        do x = NextUInt64(); while (x >= limit);
-        return (int)(x % bound);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ulong bound = (ulong)count;
+        ulong threshold = (0UL - bound) % bound;
+        while (true)
+        {
+            var product = (UInt128)NextUInt64() * bound;
+            if ((ulong)product >= threshold) return (int)(ulong)(product >> 64);
+        }
     }
 
     /// <summary>Uniform in [minInclusive, maxInclusive], like Python's random.randint.</summary>
     public int NextInt(int minInclusive, int maxInclusive) => minInclusive + NextInt(maxInclusive - minInclusive + 1);
 
-    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
-
-    /// <summary>Standard normal (Box–Muller, both values used).</summary>
+    /// <summary>Standard normal by Box–Muller (one value per call; log, sqrt and cos are correctly rounded in .NET's
+    /// math library on the platforms we run, so this is reproducible there).</summary>
     public double NextNormal()
     {
-        if (spareNormal is { } spare) { spareNormal = null; return spare; }
         double u1 = 1.0 - NextDouble(), u2 = NextDouble();
-        double radius = Math.Sqrt(-2.0 * Math.Log(u1));
-        spareNormal = radius * Math.Sin(2 * Math.PI * u2);
-        return radius * Math.Cos(2 * Math.PI * u2);
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
     /// <summary>Fisher–Yates shuffle in place.</summary>
@@ -55,7 +58,20 @@ public sealed class SplitMix64(ulong seed)
         }
     }
 
-    /// <summary>A seed for item <paramref name="index"/> of a stream, independent of the order items are made in.</summary>
-    public static ulong Derive(ulong seed, ulong stream, ulong index) =>
-        new SplitMix64(new SplitMix64(seed ^ (stream * 0xD1B54A32D192ED03UL)).NextUInt64() ^ index).NextUInt64();
+    public bool NextBool(double probability) => NextDouble() < probability;
+
+    public T Pick<T>(IReadOnlyList<T> items) => items[NextInt(items.Count)];
+
+    /// <summary>An independent stream for sub-task <paramref name="index"/> of <paramref name="seed"/>: the seed of
+    /// image i of a split never depends on how many values earlier images used, nor on which thread draws it.</summary>
+    public static ulong Derive(ulong seed, ulong index) => Mix(Mix(seed + Golden) ^ Mix(index * Golden + 0x632BE59BD9B4E019));
+
+    public static ulong Derive(ulong seed, ulong stream, ulong index) => Derive(Derive(seed, stream), index);
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+        return z ^ (z >> 31);
+    }
 }

@@ -5,45 +5,71 @@ namespace CleanClip.Tests;
 public class SplitMix64Tests
 {
     [Fact]
-    public void MatchesThePublishedSequence()
+    public void MatchesTheReferenceSequence()
     {
-        // Vigna's reference splitmix64.c: seed 0 starts 0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4;
-        // seed 1234567 starts 6457827717110365317, 3203168211198807973, 9817491932198370423.
-        var zero = new SplitMix64(0);
-        Assert.Equal(0xe220a8397b1dcdafUL, zero.NextUInt64());
-        Assert.Equal(0x6e789e6aa1b965f4UL, zero.NextUInt64());
-        var other = new SplitMix64(1234567);
-        Assert.Equal([6457827717110365317UL, 3203168211198807973UL, 9817491932198370423UL],
-            [other.NextUInt64(), other.NextUInt64(), other.NextUInt64()]);
+        // Vigna's splitmix64.c from state 0.
+        var random = new SplitMix64(0);
+        Assert.Equal(0xE220A8397B1DCDAFUL, random.NextUInt64());
+        Assert.Equal(0x6E789E6AA1B965F4UL, random.NextUInt64());
+        Assert.Equal(0x06C45D188009454FUL, random.NextUInt64());
     }
 
     [Fact]
-    public void IntegersAreUniformAndInRange()
+    public void NextIntCoversItsRangeEvenly()
     {
-        var rng = new SplitMix64(7);
-        var counts = new int[6];
-        for (int i = 0; i < 60_000; i++) counts[rng.NextInt(6)]++;
+        var random = new SplitMix64(5);
+        var counts = new int[7];
+        for (int i = 0; i < 70_000; i++) counts[random.NextInt(7)]++;
         Assert.All(counts, c => Assert.InRange(c, 9_500, 10_500));
-        for (int i = 0; i < 1000; i++) Assert.InRange(rng.NextInt(3, 5), 3, 5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => random.NextInt(0));
     }
 
     [Fact]
-    public void NormalsHaveUnitVariance()
+    public void DoublesAreInTheHalfOpenUnitInterval()
     {
-        var rng = new SplitMix64(9);
-        var xs = Enumerable.Range(0, 100_000).Select(_ => rng.NextNormal()).ToArray();
+        var random = new SplitMix64(9);
+        var values = Enumerable.Range(0, 10_000).Select(_ => random.NextDouble()).ToList();
+        Assert.All(values, v => Assert.InRange(v, 0.0, Math.BitDecrement(1.0)));
+        Assert.InRange(values.Average(), 0.49, 0.51);
+    }
+
+    [Fact]
+    public void DerivedStreamsDifferBySeedStreamAndIndex()
+    {
+        var seeds = new HashSet<ulong>();
+        for (ulong seed = 0; seed < 4; seed++)
+        for (ulong stream = 1; stream <= 3; stream++)
+        for (ulong index = 0; index < 500; index++)
+            seeds.Add(SplitMix64.Derive(seed, stream, index));
+        Assert.Equal(4 * 3 * 500, seeds.Count);
+        Assert.Equal(SplitMix64.Derive(1, 2, 3), SplitMix64.Derive(1, 2, 3));
+    }
+    [Fact]
+    public void MatchesTheReferenceSequenceFromAnotherSeed()
+    {
+        var random = new SplitMix64(1234567);
+        Assert.Equal([6457827717110365317UL, 3203168211198807973UL, 9817491932198370423UL],
+            [random.NextUInt64(), random.NextUInt64(), random.NextUInt64()]);
+    }
+
+    [Fact]
+    public void NormalsHaveUnitVarianceAndIntegersStayInTheirInclusiveRange()
+    {
+        var random = new SplitMix64(9);
+        var xs = Enumerable.Range(0, 100_000).Select(_ => random.NextNormal()).ToArray();
         double mean = xs.Average(), variance = xs.Select(x => (x - mean) * (x - mean)).Average();
         Assert.InRange(mean, -0.02, 0.02);
         Assert.InRange(variance, 0.98, 1.02);
+        var seen = Enumerable.Range(0, 1000).Select(_ => random.NextInt(3, 5)).Distinct().Order();
+        Assert.Equal([3, 4, 5], seen);
     }
 
     [Fact]
-    public void DerivedSeedsDifferByStreamAndIndex()
+    public void ShuffleIsAPermutationFixedByTheSeed()
     {
-        var seeds = new HashSet<ulong>();
-        for (ulong stream = 0; stream < 4; stream++)
-            for (ulong i = 0; i < 1000; i++)
-                Assert.True(seeds.Add(SplitMix64.Derive(1, stream, i)));
-        Assert.Equal(SplitMix64.Derive(5, 2, 3), SplitMix64.Derive(5, 2, 3));
+        int[] Shuffled(ulong seed) { var a = Enumerable.Range(0, 50).ToArray(); var r = new SplitMix64(seed); r.Shuffle(a); return a; }
+        Assert.Equal(Enumerable.Range(0, 50), Shuffled(3).Order());
+        Assert.Equal(Shuffled(3), Shuffled(3));
+        Assert.NotEqual(Shuffled(3), Shuffled(4));
     }
 }

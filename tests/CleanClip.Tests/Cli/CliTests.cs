@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using CleanClip.Cli.Commands;
 using CleanClip.Models;
+using Spectre.Console;
 using Xunit;
 
 namespace CleanClip.Tests.Cli;
@@ -19,7 +20,12 @@ public class CliTests
             int exit = command.Parse(args).Invoke();
             return (exit, writer.ToString());
         }
-        finally { Console.SetOut(original); }
+        finally
+        {
+            Console.SetOut(original);
+            // Spectre keeps the writer it first saw; point it back at the real console for the tests that follow.
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(original) });
+        }
     }
 
     [Fact]
