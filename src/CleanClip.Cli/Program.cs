@@ -7,5 +7,6 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     EmbedCommand.Create(),
     ZeroShotCommand.Create(),
     DemoCommand.Create(),
+    TriggersCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
