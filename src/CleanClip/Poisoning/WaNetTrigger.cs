@@ -16,7 +16,9 @@ namespace CleanClip.Poisoning;
 /// The reference divides both channels by input_height = 224 on its 224×224 images; here the x channel is divided by
 /// the width and the y channel by the height, which is the same on square images and keeps the displacement at
 /// about one pixel along each axis of a non-square one. Because the float round trip through grid_sample is not
-/// exact, even a zero field moves some bytes down by one (the reference does the same). No random draws per image.
+/// exact, even a zero field moves some bytes down by one (the reference does the same). LibTorch's linspace has
+/// changed by one ulp at some points since torch 1.13, so versions can disagree by one level on about 1% of bytes.
+/// No random draws per image.
 /// </remarks>
 public sealed class WaNetTrigger : ITrigger
 {
@@ -43,14 +45,17 @@ public sealed class WaNetTrigger : ITrigger
     {
         int w = image.Width, h = image.Height;
         using var scope = NewDisposeScope();
-        var grid = torch.tensor(SamplingGrid(w, h), new long[] { 1, h, w, 2 });
+        var grid = torch.tensor(CachedGrid(w, h), new long[] { 1, h, w, 2 });
         var x = image.ToTensor().unsqueeze(0).to(ScalarType.Float32).div(255f);
         var warped = nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: true);
         return RgbImage.FromTensor(warped.mul(255f).to(ScalarType.Byte)[0]);
     }
 
-    /// <summary>The grid_sample grid for a W×H image, NHWC [1, H, W, 2] float32, computed once per size.</summary>
-    public float[] SamplingGrid(int width, int height)
+    /// <summary>A copy of the grid_sample grid for a W×H image, NHWC [1, H, W, 2] float32.</summary>
+    public float[] SamplingGrid(int width, int height) => (float[])CachedGrid(width, height).Clone();
+
+    // Computed once per size and shared by every Apply; torch.tensor copies it, so nothing can write to it.
+    private float[] CachedGrid(int width, int height)
     {
         if (width < 2 || height < 2)
             throw new ArgumentException($"WaNet needs an image of at least 2x2 pixels, got {width}x{height}");

@@ -95,7 +95,7 @@ public sealed class WarpField
     /// </summary>
     public float[] ForImage(int width, int height)
     {
-        if (width == Size && height == Size) return _nhwc;
+        if (width == Size && height == Size) return (float[])_nhwc.Clone();
         using var scope = NewDisposeScope();
         var nchw = torch.tensor(_nhwc, new long[] { 1, Size, Size, 2 }).permute(0, 3, 1, 2);
         var resized = nn.functional.interpolate(nchw, new long[] { height, width }, mode: InterpolationMode.Bicubic, align_corners: true);
