@@ -2,6 +2,7 @@ using CleanClip.Cli.Commands;
 using CleanClip.Data;
 using CleanClip.Poisoning;
 using SkiaSharp;
+using Spectre.Console;
 using Xunit;
 
 namespace CleanClip.Tests.Poisoning;
@@ -35,8 +36,10 @@ public class TriggerSheetTests
             File.WriteAllBytes(Path.Combine(images, name), Png(TriggerImages.Gradient(w, h)));
         File.WriteAllBytes(Path.Combine(images, "c.png"), [1, 2, 3]);
         var output = dir.File("sheet.png");
-        int exit = TriggersCommand.Create().Parse(["--out", output, "--images", images, "--size", "100", "--overflow", "wrap", "--resize", "squash"]).Invoke();
-        Assert.Equal(0, exit);
+        var (exit, text) = Run("--out", output, "--images", images, "--size", "100", "--overflow", "wrap", "--resize", "squash");
+        Assert.True(exit == 0, text);
+        Assert.Contains("2 × 12 sheet", text);
+        Assert.Contains("skipped 1 unreadable", text);
         var sheet = ImageDecoder.Decode(output);
         // 12·100 + 13·6 = 1278 wide; band 15 + 2 rows of 106 = 227 high.
         Assert.Equal((1278, 227), (sheet.Width, sheet.Height));
@@ -47,9 +50,32 @@ public class TriggerSheetTests
     {
         using var dir = new TempDir();
         var output = dir.File("sheet.png");
-        Assert.Equal(1, TriggersCommand.Create().Parse(["--out", output, "--resize", "stretch"]).Invoke());
-        Assert.Equal(1, TriggersCommand.Create().Parse(["--out", output, "--images", dir.File("none")]).Invoke());
+        var (exit, text) = Run("--out", output, "--resize", "stretch");
+        Assert.Equal(1, exit);
+        Assert.Contains("crop, squash", text);
+        (exit, text) = Run("--out", output, "--images", dir.File("none"));
+        Assert.Equal(1, exit);
+        Assert.Contains("no image folder", text);
+        (exit, text) = Run("--out", output, "--size", "16");
+        Assert.Equal(1, exit);
+        Assert.Contains("patch size 16 does not fit a 16x16 image", text);
         Assert.False(File.Exists(output));
+        Assert.Equal(0, Run("--out", output, "--size", "16", "--patch-size", "6").Exit);
+        Assert.Equal((12 * 16 + 13 * 6, 15 + 3 * 22), (ImageDecoder.Decode(output).Width, ImageDecoder.Decode(output).Height));
+    }
+
+    // The command writes through Spectre's AnsiConsole, which keeps whatever writer it was first bound to (another
+    // test's disposed StringWriter, say): give it a fresh one for this run and put the old console back after.
+    private static (int Exit, string Output) Run(params string[] args)
+    {
+        var original = AnsiConsole.Console;
+        using var writer = new StringWriter();
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No });
+        try
+        {
+            return (TriggersCommand.Create().Parse(args).Invoke(), writer.ToString());
+        }
+        finally { AnsiConsole.Console = original; }
     }
 
     private static byte[] Png(RgbImage image)
