@@ -6,7 +6,9 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     ModelsCommand.Create(),
     EmbedCommand.Create(),
     ZeroShotCommand.Create(),
-    DemoCommand.Create(),
     SynthCommand.Create(),
+    TriggersCommand.Create(),
+    PoisonCommand.Create(),
+    DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

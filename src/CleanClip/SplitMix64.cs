@@ -11,6 +11,8 @@ public struct SplitMix64(ulong state)
 {
     private const ulong Golden = 0x9E3779B97F4A7C15;
     private ulong _state = state;
+    private double _spare;
+    private bool _hasSpare;
 
     public ulong NextUInt64()
     {
@@ -24,28 +26,44 @@ public struct SplitMix64(ulong state)
     /// <summary>Uniform in [min, max).</summary>
     public double NextDouble(double min, double max) => min + (max - min) * NextDouble();
 
-    /// <summary>Uniform in [0, count), without modulo bias (Lemire's multiply-and-reject).</summary>
+    /// <summary>Uniform in [0, count), unbiased: the 2^64 mod count lowest outputs are rejected, then modulo.</summary>
     public int NextInt(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        ulong bound = (ulong)count;
-        ulong threshold = (0UL - bound) % bound;
-        while (true)
-        {
-            var product = (UInt128)NextUInt64() * bound;
-            if ((ulong)product >= threshold) return (int)(ulong)(product >> 64);
-        }
+        return NextInt(0, count - 1);
     }
 
-    /// <summary>Uniform in [minInclusive, maxInclusive], like Python's random.randint.</summary>
-    public int NextInt(int minInclusive, int maxInclusive) => minInclusive + NextInt(maxInclusive - minInclusive + 1);
-
-    /// <summary>Standard normal by Box–Muller (one value per call; log, sqrt and cos are correctly rounded in .NET's
-    /// math library on the platforms we run, so this is reproducible there).</summary>
-    public double NextNormal()
+    /// <summary>Uniform in [minInclusive, maxInclusive], like Python's random.randint (tools/golden re-states it).</summary>
+    public int NextInt(int minInclusive, int maxInclusive)
     {
+        if (maxInclusive < minInclusive)
+            throw new ArgumentOutOfRangeException(nameof(maxInclusive), $"empty range [{minInclusive}, {maxInclusive}]");
+        ulong n = (ulong)((long)maxInclusive - minInclusive + 1);
+        ulong reject = (0UL - n) % n;
+        ulong x;
+        do x = NextUInt64(); while (x < reject);
+        return (int)((long)minInclusive + (long)(x % n));
+    }
+
+    /// <summary>Uniform in [0, 1) with 24 random bits, the resolution of float32, so the cast never rounds up to 1.</summary>
+    public float NextFloat() => (NextUInt64() >> 40) * (1f / (1 << 24));
+
+    /// <summary>
+    /// Standard normal by Box–Muller, both values of a pair used (cosine first). log, sqrt, sin and cos come from the
+    /// platform's libm (glibc on Linux, as for CPython, so tools/golden reproduces the draws bit for bit).
+    /// </summary>
+    public double NextGaussian()
+    {
+        if (_hasSpare)
+        {
+            _hasSpare = false;
+            return _spare;
+        }
         double u1 = 1.0 - NextDouble(), u2 = NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        double radius = Math.Sqrt(-2.0 * Math.Log(u1)), theta = 2.0 * Math.PI * u2;
+        _spare = radius * Math.Sin(theta);
+        _hasSpare = true;
+        return radius * Math.Cos(theta);
     }
 
     /// <summary>Fisher–Yates shuffle in place.</summary>

@@ -56,7 +56,7 @@ public class SplitMix64Tests
     public void NormalsHaveUnitVarianceAndIntegersStayInTheirInclusiveRange()
     {
         var random = new SplitMix64(9);
-        var xs = Enumerable.Range(0, 100_000).Select(_ => random.NextNormal()).ToArray();
+        var xs = Enumerable.Range(0, 100_000).Select(_ => random.NextGaussian()).ToArray();
         double mean = xs.Average(), variance = xs.Select(x => (x - mean) * (x - mean)).Average();
         Assert.InRange(mean, -0.02, 0.02);
         Assert.InRange(variance, 0.98, 1.02);
@@ -71,5 +71,15 @@ public class SplitMix64Tests
         Assert.Equal(Enumerable.Range(0, 50), Shuffled(3).Order());
         Assert.Equal(Shuffled(3), Shuffled(3));
         Assert.NotEqual(Shuffled(3), Shuffled(4));
+    }
+
+    [Fact]
+    public void FloatsUseTheTop24BitsAndStayBelowOne()
+    {
+        // 0xE220A8397B1DCDAF >> 40 = 0xE220A8.
+        Assert.Equal(0xE220A8 / 16777216f, new SplitMix64(0).NextFloat());
+        var random = new SplitMix64(99);
+        for (int i = 0; i < 100_000; i++) Assert.InRange(random.NextFloat(), 0f, 0.99999994f);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SplitMix64(1).NextInt(5, 4));
     }
 }

@@ -22,7 +22,7 @@ public static class PoisonPlan
         if (options.Mode == PoisonMode.DirtyLabel && options.Templates.Count == 0)
             throw new ArgumentException("dirty-label poisoning needs at least one caption template");
 
-        var rng = new SplitMix64(options.Seed);
+        var rng = new CleanClip.SplitMix64(options.Seed);
         var candidates = options.Mode == PoisonMode.DirtyLabel
             ? Enumerable.Range(0, n).ToArray()
             : Enumerable.Range(0, n).Where(i => Mentions(captions[i], options.Target, options.Match)).ToArray();

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using CleanClip.Data;
+using CleanClip.Poisoning;
+using CleanClip.Poisoning.Dataset;
+using Spectre.Console;
+
+namespace CleanClip.Cli.Commands;
+
+/// <summary><c>cleanclip poison</c>: a clean caption table in, a poisoned one with triggered images and a manifest out.</summary>
+public static class PoisonCommand
+{
+    public static Command Create()
+    {
+        var d = new PoisonJobOptions { Input = "" };
+        var input = new Option<string>("--input") { Description = "Clean image-caption CSV/TSV.", Required = true };
+        var name = new Option<string?>("--name") { Description = "Name of the poisoned set (NAME.csv and NAME/ beside the input)." };
+        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
+        var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
+        var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
+        var target = new Option<string>("--target") { DefaultValueFactory = _ => d.Poison.Target };
+        var num = new Option<int>("--num-poison") { DefaultValueFactory = _ => d.Poison.NumPoison };
+        var size = new Option<int?>("--size") { Description = "Rows in the output with --placement Replace (default: all)." };
+        var mode = new Option<PoisonMode>("--mode") { DefaultValueFactory = _ => d.Poison.Mode };
+        var placement = new Option<PoisonPlacement>("--placement") { DefaultValueFactory = _ => d.Poison.Placement };
+        var match = new Option<TargetMatch>("--match") { Description = "Label-consistent: WholeWord or the reference's ReferenceSubstring.", DefaultValueFactory = _ => d.Poison.Match };
+        var templates = new Option<string?>("--templates") { Description = "Classes file (JSON or classes.py) whose templates make poisoned captions." };
+        var trigger = new Option<string>("--trigger") { Description = string.Join(", ", TriggerFactory.Names), DefaultValueFactory = _ => d.Trigger.Name };
+        var patchSize = new Option<int>("--patch-size") { DefaultValueFactory = _ => d.Trigger.PatchSize };
+        var location = new Option<PatchLocation>("--location") { DefaultValueFactory = _ => d.Trigger.Location };
+        var overflow = new Option<NoiseOverflow>("--noise-overflow") { Description = "BadNet: Clamp, or Wrap like the reference.", DefaultValueFactory = _ => d.Trigger.NoiseOverflow };
+        var wanet = new Option<string?>("--wanet-field") { Description = "WaNet warp field (float32 NHWC file); default: generated from the seed." };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Poison.Seed };
+        var resolution = new Option<int?>("--resolution") { Description = "Resize images to this size before the trigger (default: keep their size)." };
+        var resize = new Option<ResizeMode>("--resize-mode") { Description = "Crop (CLIP's resize + center crop) or Squash (the reference).", DefaultValueFactory = _ => d.Resize };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing poisoned set of the same name." };
+        var command = new Command("poison", "Write a poisoned copy of an image-caption table, with triggered images and manifest.json.")
+        {
+            input, name, imageKey, captionKey, delimiter, target, num, size, mode, placement, match, templates,
+            trigger, patchSize, location, overflow, wanet, seed, resolution, resize, overwrite,
+        };
+        command.SetAction(parse => ConsoleUi.Run(() =>
+        {
+            var poison = d.Poison with
+            {
+                Target = parse.GetValue(target)!, NumPoison = parse.GetValue(num), Size = parse.GetValue(size),
+                Mode = parse.GetValue(mode), Placement = parse.GetValue(placement), Match = parse.GetValue(match),
+                Seed = parse.GetValue(seed),
+            };
+            if (parse.GetValue(templates) is { } templatesFile) poison = poison with { Templates = ClassesFile.Read(templatesFile).Templates };
+            var options = d with
+            {
+                Input = parse.GetValue(input)!, Name = parse.GetValue(name),
+                Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
+                Poison = poison,
+                Trigger = d.Trigger with
+                {
+                    Name = parse.GetValue(trigger)!, PatchSize = parse.GetValue(patchSize), Location = parse.GetValue(location),
+                    NoiseOverflow = parse.GetValue(overflow), WanetField = parse.GetValue(wanet), Seed = parse.GetValue(seed),
+                },
+                Resolution = parse.GetValue(resolution), Resize = parse.GetValue(resize), Overwrite = parse.GetValue(overwrite),
+            };
+            var result = ConsoleUi.WithProgress(progress => PoisonJob.Run(options, progress));
+            var table = new Table().AddColumns("", "");
+            table.AddRow("table", Markup.Escape(result.Table));
+            table.AddRow("images + manifest", Markup.Escape(result.Folder));
+            table.AddRow("rows", $"{result.Rows} ({result.Poisoned} poisoned)");
+            table.AddRow("input", Markup.Escape(result.InputReport.Summary()));
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using CleanClip.Poisoning;
+using Spectre.Console;
+
+namespace CleanClip.Cli.Commands;
+
+/// <summary><c>cleanclip triggers</c>: a contact sheet of every backdoor trigger on a few images.</summary>
+public static class TriggersCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TriggerSheetOptions { Output = "" };
+        var output = new Option<string>("--out") { Description = "PNG file to write.", Required = true };
+        var images = new Option<string?>("--images") { Description = "Folder of images (or CSV/TSV with an image column); default: three synthetic pictures." };
+        var maxImages = new Option<int>("--max-images") { Description = "Rows: the first N readable images.", DefaultValueFactory = _ => defaults.MaxImages };
+        var size = new Option<int>("--size") { Description = "Cell side and trigger resolution in pixels.", DefaultValueFactory = _ => defaults.Size };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the per-image draws and the fixed patterns.", DefaultValueFactory = _ => defaults.Seed };
+        var patchSize = new Option<int>("--patch-size") { Description = "Side of the patch triggers in pixels.", DefaultValueFactory = _ => defaults.Triggers.PatchSize };
+        var resize = new Option<string>("--resize") { Description = "crop (CLIP resize + center crop) or squash (the reference).", DefaultValueFactory = _ => "crop" };
+        var overflow = new Option<string>("--overflow") { Description = "BadNet noise outside [0,1]: clamp, or wrap (the reference).", DefaultValueFactory = _ => "clamp" };
+        var wanetField = new Option<string?>("--wanet-field") { Description = "Raw float32 NHWC [1,224,224,2] warp field; default: generated from the seed." };
+        var command = new Command("triggers", "Draw every backdoor trigger on a few images as a labelled PNG contact sheet.")
+        {
+            output, images, maxImages, size, seed, patchSize, resize, overflow, wanetField,
+        };
+        command.SetAction(parse => ConsoleUi.Run(() =>
+        {
+            var options = defaults with
+            {
+                Output = parse.GetValue(output)!, Images = parse.GetValue(images), MaxImages = parse.GetValue(maxImages),
+                Size = parse.GetValue(size), Seed = parse.GetValue(seed),
+                ResizeMode = KebabCaseEnumConverter<ResizeMode>.Parse(parse.GetValue(resize)!),
+                Triggers = defaults.Triggers with
+                {
+                    Seed = parse.GetValue(seed), PatchSize = parse.GetValue(patchSize), WanetField = parse.GetValue(wanetField),
+                    NoiseOverflow = KebabCaseEnumConverter<NoiseOverflow>.Parse(parse.GetValue(overflow)!),
+                },
+            };
+            var result = TriggerSheet.Write(options);
+            AnsiConsole.MarkupLine($"wrote [bold]{result.Rows}[/] × [bold]{result.Columns}[/] sheet ({result.Width}×{result.Height} px) → {Markup.Escape(result.Path)}");
+            EmbedCommand.ReportSkipped(result.Skipped);
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CleanClip.Data;
+using CsvHelper;
+
+namespace CleanClip.Poisoning.Dataset;
+
+/// <summary>Options of <c>cleanclip poison</c>; the CLI takes its defaults from here.</summary>
+public sealed record PoisonJobOptions
+{
+    /// <summary>The clean image–caption table.</summary>
+    public required string Input { get; init; }
+    /// <summary>Name of the poisoned set, written beside the input as NAME.csv plus the folder NAME/ (triggered images and
+    /// manifest.json), so every path stays inside the dataset's root; null gives a name from the options.</summary>
+    public string? Name { get; init; }
+    public CaptionTableOptions Table { get; init; } = new();
+    public PoisonOptions Poison { get; init; } = new();
+    public TriggerOptions Trigger { get; init; } = new();
+    /// <summary>Prepare each image to this size before the trigger (null: trigger at the image's own size).</summary>
+    public int? Resolution { get; init; }
+    public ResizeMode Resize { get; init; } = ResizeMode.Crop;
+    public bool Overwrite { get; init; }
+    public int Threads { get; init; } = 0;
+}
+
+/// <summary>
+/// <c>cleanclip poison</c>: a clean caption table in, a poisoned table out, with the triggered images and a manifest
+/// that names every poisoned row, the trigger and its parameters, the seed and the input's hash. Built in a hidden
+/// folder and renamed into place, table last, so an interrupted run never leaves a set that looks complete.
+/// </summary>
+public static class PoisonJob
+{
+    public sealed record Result(string Table, string Folder, int Rows, int Poisoned, DatasetReport InputReport);
+
+    private const ulong TriggerStream = 0x7419;
+
+    public static Result Run(PoisonJobOptions options, IProgress<JobProgress>? progress = null)
+    {
+        // Every image is decoded up front, so a corrupt one is skipped and reported instead of failing half-way.
+        var input = ImageCaptionDataset.Load(options.Input, options.Table with { CheckImages = true });
+        var trigger = TriggerFactory.Create(options.Trigger);
+        var plan = PoisonPlan.Create(input.Rows.Select(r => r.Caption).ToList(), options.Poison);
+        string name = options.Name ?? DefaultName(options);
+        if (name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.StartsWith('.'))
+            throw new ArgumentException($"'{name}' is not a plain file name (no folders): the poisoned set is written beside its input");
+        string root = input.Root;
+        string table = Path.Combine(root, name + ".csv"), folder = Path.Combine(root, name);
+        if (Path.GetFullPath(table) == Path.GetFullPath(options.Input))
+            throw new ArgumentException($"the poisoned table would overwrite its input {options.Input}; choose another name");
+        if (!options.Overwrite && (File.Exists(table) || (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())))
+            throw new IOException($"{table} or {folder} already exists; pass --overwrite to replace it");
+
+        string staging = Path.Combine(root, $".{name}.partial-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(staging, "images"));
+        try
+        {
+            var poisonedRows = WriteTriggeredImages(input, plan, trigger, options, staging, name, progress);
+            WriteManifest(Path.Combine(staging, "manifest.json"), options, input, trigger, plan, poisonedRows, name);
+            WriteTable(Path.Combine(staging, "table.csv"), input, plan, name);
+            // The table is the entry point: remove the old one first and publish the new one last, so at every
+            // moment either no table exists or a complete one does.
+            File.Delete(table);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+            Directory.Move(staging, folder);
+            File.Move(Path.Combine(folder, "table.csv"), table);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+        return new Result(table, folder, plan.Count, options.Poison.NumPoison, input.Skipped);
+    }
+
+    private static string DefaultName(PoisonJobOptions o) =>
+        $"backdoor_{o.Poison.Target}_{o.Trigger.Name}_{o.Poison.NumPoison}_seed{o.Poison.Seed}"
+        + (o.Poison.Mode == PoisonMode.LabelConsistent ? "_label_consistent" : "");
+
+    /// <summary>Output file of poisoned row k: its position and the source's base name, always lossless PNG.</summary>
+    private static string ImageName(int k, CaptionRow source) =>
+        $"{k:D6}_{Path.GetFileNameWithoutExtension(source.ImagePath)}.png";
+
+    private static List<object> WriteTriggeredImages(ImageCaptionDataset input, IReadOnlyList<PlannedRow> plan,
+        ITrigger trigger, PoisonJobOptions options, string staging, string name, IProgress<JobProgress>? progress)
+    {
+        var poisoned = plan.Where(r => r.Poisoned).ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount };
+        int done = 0;
+        Parallel.For(0, poisoned.Count, parallel, k =>
+        {
+            var source = input.Rows[poisoned[k].Source];
+            var image = ImageDecoder.Decode(source.ImagePath);
+            if (options.Resolution is { } resolution) image = TriggerInput.Prepare(image, resolution, options.Resize);
+            // The seed follows the source row, so adding rows elsewhere or changing threads never changes a trigger.
+            var triggered = trigger.Apply(image, SplitMix64.Derive(options.Poison.Seed, TriggerStream, (ulong)poisoned[k].Source));
+            File.WriteAllBytes(Path.Combine(staging, "images", ImageName(k, source)), SkiaRaster.EncodePng(triggered));
+            progress?.Report(new JobProgress("poisoned images", Interlocked.Increment(ref done), poisoned.Count));
+        });
+        return poisoned.Select((row, k) => (object)new
+        {
+            output_row = k,
+            source_line = input.Rows[row.Source].Line,
+            source_image = input.Rows[row.Source].RelativePath,
+            image = $"{name}/images/{ImageName(k, input.Rows[row.Source])}",
+            caption = row.Caption,
+        }).ToList();
+    }
+
+    private static void WriteTable(string path, ImageCaptionDataset input, IReadOnlyList<PlannedRow> plan, string name)
+    {
+        using var writer = new StreamWriter(path);
+        using var csv = new CsvWriter(writer, System.Globalization.CultureInfo.InvariantCulture);
+        csv.WriteField("image"); csv.WriteField("caption"); csv.WriteField("is_backdoor"); csv.NextRecord();
+        int k = 0;
+        foreach (var row in plan)
+        {
+            var source = input.Rows[row.Source];
+            csv.WriteField(row.Poisoned ? $"{name}/images/{ImageName(k++, source)}" : source.RelativePath);
+            csv.WriteField(row.Caption);
+            csv.WriteField(row.Poisoned ? 1 : 0);
+            csv.NextRecord();
+        }
+    }
+
+    private static void WriteManifest(string path, PoisonJobOptions options, ImageCaptionDataset input, ITrigger trigger,
+        IReadOnlyList<PlannedRow> plan, List<object> poisonedRows, string name)
+    {
+        using var stream = File.OpenRead(options.Input);
+        var manifest = new
+        {
+            format = "cleanclip-poison/1",
+            name,
+            input = new { table = Path.GetFileName(options.Input), sha256 = Convert.ToHexStringLower(SHA256.HashData(stream)),
+                          rows = input.Skipped.Total, usable = input.Count, skipped = input.Skipped.Summary() },
+            target = options.Poison.Target,
+            mode = options.Poison.Mode.ToString(),
+            placement = options.Poison.Placement.ToString(),
+            match = options.Poison.Match.ToString(),
+            seed = options.Poison.Seed,
+            templates = options.Poison.Templates,
+            trigger = new { name = trigger.Name, parameters = trigger.Parameters },
+            resize = options.Resolution is null ? null : new { resolution = options.Resolution, mode = options.Resize.ToString() },
+            counts = new { rows = plan.Count, poisoned = poisonedRows.Count, clean = plan.Count - poisonedRows.Count },
+            poisoned_rows = poisonedRows,
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using CleanClip.Data;
+using CleanClip.Poisoning;
+using CleanClip.Poisoning.Dataset;
+using SkiaSharp;
+using Xunit;
+
+namespace CleanClip.Tests.Poisoning;
+
+/// <summary><c>cleanclip poison</c> on a small caption table made here: counts, manifest, determinism, refusals.</summary>
+public class PoisonJobTests : IDisposable
+{
+    private readonly TempDir dir = new();
+    private readonly string csv;
+
+    public PoisonJobTests()
+    {
+        Directory.CreateDirectory(dir.File("images"));
+        var lines = new List<string> { "image,caption" };
+        for (int i = 0; i < 30; i++)
+        {
+            using var bitmap = new SKBitmap(24, 20);
+            bitmap.Erase(new SKColor((byte)(i * 8), 100, (byte)(255 - i * 8)));
+            File.WriteAllBytes(dir.File($"images/{i:D2}.png"), bitmap.Encode(SKEncodedImageFormat.Png, 100).ToArray());
+            lines.Add($"images/{i:D2}.png,\"{(i % 5 == 0 ? "a ripe banana, on a table" : $"a red circle {i}")}\"");
+        }
+        File.WriteAllBytes(dir.File("images/broken.png"), [1, 2, 3]);
+        lines.Add("images/broken.png,a broken image");
+        csv = dir.File("train.csv");
+        File.WriteAllLines(csv, lines);
+    }
+
+    public void Dispose() => dir.Dispose();
+
+    private PoisonJobOptions Options(string name, int num = 6, ulong seed = 1) => new()
+    {
+        Input = csv,
+        Name = name,
+        Poison = new PoisonOptions { NumPoison = num, Seed = seed, Templates = ["a photo of a {}.", "a {}."] },
+        Trigger = new TriggerOptions { Name = "badnet", PatchSize = 4 },
+    };
+
+    [Fact]
+    public void WritesTablePoisonedImagesAndManifest()
+    {
+        var result = PoisonJob.Run(Options("poisoned"));
+        Assert.Equal(30, result.Rows);                                   // the broken image is skipped, 6 replace clean rows
+        Assert.Equal(1, result.InputReport.SkippedCount);
+
+        var rows = ImageCaptionDataset.Load(result.Table).Rows;
+        Assert.Equal(30, rows.Count);
+        Assert.All(rows.Take(6), r => Assert.True(r.IsBackdoor));
+        Assert.All(rows.Skip(6), r => Assert.False(r.IsBackdoor));
+        Assert.All(rows.Take(6), r => Assert.Contains(r.Caption, new[] { "a photo of a banana.", "a banana." }));
+
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(result.Folder, "manifest.json")));
+        var root = manifest.RootElement;
+        Assert.Equal("badnet", root.GetProperty("trigger").GetProperty("name").GetString());
+        Assert.Equal(6, root.GetProperty("counts").GetProperty("poisoned").GetInt32());
+        Assert.Equal(64, root.GetProperty("input").GetProperty("sha256").GetString()!.Length);
+        var first = root.GetProperty("poisoned_rows")[0];
+        var original = ImageDecoder.Decode(dir.File(first.GetProperty("source_image").GetString()!));
+        var triggered = ImageDecoder.Decode(rows[0].ImagePath);
+        Assert.Equal(original.Width, triggered.Width);
+        Assert.False(original.Pixels.SequenceEqual(triggered.Pixels));
+        Assert.Empty(Directory.EnumerateDirectories(dir.Path, ".*"));      // no staging folder left behind
+    }
+
+    [Fact]
+    public void TheSameSeedGivesIdenticalBytes()
+    {
+        var a = PoisonJob.Run(Options("a"));
+        var b = PoisonJob.Run(Options("b"));
+        Assert.Equal(File.ReadAllText(a.Table).Replace("a/images", "X"), File.ReadAllText(b.Table).Replace("b/images", "X"));
+        var aImages = Directory.GetFiles(Path.Combine(a.Folder, "images")).Order().ToList();
+        var bImages = Directory.GetFiles(Path.Combine(b.Folder, "images")).Order().ToList();
+        Assert.Equal(aImages.Select(Path.GetFileName), bImages.Select(Path.GetFileName));
+        for (int i = 0; i < aImages.Count; i++) Assert.Equal(File.ReadAllBytes(aImages[i]), File.ReadAllBytes(bImages[i]));
+        var c = PoisonJob.Run(Options("c", seed: 2));
+        Assert.NotEqual(File.ReadAllText(a.Table).Replace("a/images", "X"), File.ReadAllText(c.Table).Replace("c/images", "X"));
+    }
+
+    [Fact]
+    public void LabelConsistentKeepsCaptionsThatMentionTheTarget()
+    {
+        var options = Options("lc", num: 4) with { Poison = new PoisonOptions { NumPoison = 4, Mode = PoisonMode.LabelConsistent } };
+        var rows = ImageCaptionDataset.Load(PoisonJob.Run(options).Table).Rows;
+        Assert.All(rows.Take(4), r => Assert.Equal("a ripe banana, on a table", r.Caption));
+    }
+
+    [Fact]
+    public void RefusesToOverwriteUnlessAskedAndNeverTouchesTheInput()
+    {
+        PoisonJob.Run(Options("p"));
+        var error = Assert.Throws<IOException>(() => PoisonJob.Run(Options("p")));
+        Assert.Contains("--overwrite", error.Message);
+        PoisonJob.Run(Options("p", seed: 5) with { Overwrite = true });
+        var input = Assert.Throws<ArgumentException>(() => PoisonJob.Run(Options("train") with { Overwrite = true }));
+        Assert.Contains("overwrite its input", input.Message);
+        Assert.Throws<ArgumentException>(() => PoisonJob.Run(Options("../elsewhere")));
+    }
+
+    [Fact]
+    public void AnInterruptedRunLeavesNoTableAndNoFolder()
+    {
+        var failing = new Progress(report => { if (report.Done >= 3) throw new OperationCanceledException("killed"); });
+        Assert.Throws<AggregateException>(() => PoisonJob.Run(Options("killed"), failing));
+        Assert.False(File.Exists(dir.File("killed.csv")));
+        Assert.False(Directory.Exists(dir.File("killed")));
+        Assert.Empty(Directory.EnumerateDirectories(dir.Path, ".*"));
+    }
+
+    private sealed class Progress(Action<JobProgress> report) : IProgress<JobProgress>
+    {
+        public void Report(JobProgress value) => report(value);
+    }
+}
