@@ -58,13 +58,4 @@ internal static class SkiaRaster
             }
         return new RgbImage(bitmap.Width, bitmap.Height, rgb);
     }
-
-    /// <summary>Lossless PNG bytes of the image.</summary>
-    public static byte[] EncodePng(RgbImage image)
-    {
-        using var bitmap = ToBitmap(image);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException($"SkiaSharp could not encode a {image.Width}x{image.Height} PNG");
-        return data.ToArray();
-    }
 }

@@ -27,7 +27,7 @@ public static class TriggerSheet
         var prepared = images.Select(i => TriggerInput.Prepare(i, options.Size, options.ResizeMode)).ToList();
         var triggers = TriggerFactory.CreateAll(options.Triggers);
         var sheet = Render(prepared, triggers, options.Seed);
-        var png = SkiaRaster.EncodePng(sheet);
+        var png = PngWriter.Encode(sheet);
         AtomicFile.Write(options.Output, stream => stream.Write(png));
         return new Result(Path.GetFullPath(options.Output), sheet.Width, sheet.Height, prepared.Count, triggers.Count + 1, skipped);
     }

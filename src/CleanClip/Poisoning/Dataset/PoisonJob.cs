@@ -92,7 +92,7 @@ public static class PoisonJob
             if (options.Resolution is { } resolution) image = TriggerInput.Prepare(image, resolution, options.Resize);
             // The seed follows the source row, so adding rows elsewhere or changing threads never changes a trigger.
             var triggered = trigger.Apply(image, SplitMix64.Derive(options.Poison.Seed, TriggerStream, (ulong)poisoned[k].Source));
-            File.WriteAllBytes(Path.Combine(staging, "images", ImageName(k, source)), SkiaRaster.EncodePng(triggered));
+            File.WriteAllBytes(Path.Combine(staging, "images", ImageName(k, source)), PngWriter.Encode(triggered));
             progress?.Report(new JobProgress("poisoned images", Interlocked.Increment(ref done), poisoned.Count));
         });
         return poisoned.Select((row, k) => (object)new

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace CleanClip.Data.Synthetic;
+namespace CleanClip.Data;
 
 /// <summary>
 /// Encodes RGB images as 8-bit RGB PNG with Skia's encoder at fixed settings (Paeth row filter, zlib level 6, no
