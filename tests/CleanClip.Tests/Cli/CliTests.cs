@@ -61,4 +61,21 @@ public class CliTests
         var (exit, _) = Run(EmbedCommand.Create(), "--texts", "x.txt");
         Assert.NotEqual(0, exit);
     }
+
+    [Fact]
+    public void PoisonMapsItsOptionsAndRefusesASecondRunWithoutOverwrite()
+    {
+        using var dir = new TempDir();
+        var world = CleanClip.Data.Synthetic.SyntheticWorld.Generate(
+            new CleanClip.Data.Synthetic.SyntheticWorldOptions { Count = 40, FinetuneCount = 10, TestCount = 10, ImageSize = 32 }, dir.File("w"));
+        var table = Path.Combine(world.Folder, "train", "train.csv");
+        string[] args = ["--input", table, "--num-poison", "5", "--trigger", "blended", "--name", "p", "--seed", "9"];
+        Assert.Equal(0, Run(PoisonCommand.Create(), args).Exit);
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(world.Folder, "train", "p", "manifest.json"))).RootElement;
+        Assert.Equal("blended", manifest.GetProperty("trigger").GetProperty("name").GetString());
+        Assert.Equal(9UL, manifest.GetProperty("seed").GetUInt64());
+        Assert.Equal(5, manifest.GetProperty("counts").GetProperty("poisoned").GetInt32());
+        Assert.Equal(1, Run(PoisonCommand.Create(), args).Exit);
+        Assert.Equal(0, Run(PoisonCommand.Create(), [.. args, "--overwrite"]).Exit);
+    }
 }
