@@ -5,7 +5,7 @@ namespace CleanClip.Data.Pipeline;
 
 /// <summary>
 /// Image batches for training: items are images resized and center-cropped to R×R (uint8, the stage augmentations
-/// work on), decoded from files; unreadable images are skipped and counted.
+/// work on), decoded from files or read from a <see cref="DecodedCache"/>; unreadable images are skipped and counted.
 /// </summary>
 public static class ImagePipeline
 {
@@ -20,6 +20,14 @@ public static class ImagePipeline
     /// consumer augments the uint8 images first and normalizes after.</param>
     public static BatchPipeline<RgbImage> FromFiles(IReadOnlyList<string> imagePaths, ClipPreprocessor preprocessor, PipelineOptions? options = null, bool normalize = false) =>
         new(imagePaths.Count, LoadFile(imagePaths, preprocessor), Collate(normalize ? preprocessor : null), options);
+
+    /// <summary>Reads pre-decoded images from <paramref name="cache"/> (no JPEG decoding); missing sources are skipped.</summary>
+    public static BatchPipeline<RgbImage> FromCache(DecodedCache cache, ClipPreprocessor preprocessor, PipelineOptions? options = null, bool normalize = false)
+    {
+        if (cache.Resolution != preprocessor.Resolution)
+            throw new ArgumentException($"the cache holds {cache.Resolution} px images but the preprocessor wants {preprocessor.Resolution} px; rebuild the cache", nameof(cache));
+        return new(cache.Count, cache.Load, Collate(normalize ? preprocessor : null), options);
+    }
 
     /// <summary>Decode + resize + center crop of <c>imagePaths[index]</c>, or a skip with the decoder's reason.</summary>
     public static ItemLoader<RgbImage> LoadFile(IReadOnlyList<string> imagePaths, ClipPreprocessor preprocessor) =>
