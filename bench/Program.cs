@@ -4,13 +4,21 @@ using CleanClip.Bench;
 //   encode   [model=tiny-rn] [batch=16] [repeats=5] [threads=0]   forward-pass throughput of a model config
 //   pipeline [--images 256] [--threads 1,2] [--json out.json] ...  decode + preprocess throughput, files vs cache
 // Arguments without a subcommand run `encode`, as this program did before it had subcommands.
-return args.FirstOrDefault() switch
+try
 {
-    "encode" => EncodeBench.Run(args[1..]),
-    "pipeline" => PipelineBench.Run(args[1..]),
-    "-h" or "--help" or "help" => Usage(),
-    _ => EncodeBench.Run(args),
-};
+    return args.FirstOrDefault() switch
+    {
+        "encode" => EncodeBench.Run(args[1..]),
+        "pipeline" => PipelineBench.Run(args[1..]),
+        "-h" or "--help" or "help" => Usage(),
+        _ => EncodeBench.Run(args),
+    };
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
 
 static int Usage()
 {
