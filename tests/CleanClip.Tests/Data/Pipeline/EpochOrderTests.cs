@@ -8,12 +8,12 @@ public class EpochOrderTests
     [Fact]
     public void Permutation_is_pinned_so_runs_reproduce_across_releases()
     {
-        // Also what a 20-line Python restatement (SplitMix64 + Lemire + Fisher-Yates) prints: a change of generator
+        // Also what a 20-line Python restatement (SplitMix64, its Derive and rejection-modulo NextInt, Fisher-Yates) prints: a change of generator
         // or shuffle would silently change every run's data order.
         Assert.Equal(GoldenSeed42Epoch0, EpochOrder.Permutation(12, seed: 42, epoch: 0));
     }
 
-    private static readonly int[] GoldenSeed42Epoch0 = [7, 4, 11, 0, 5, 2, 1, 8, 9, 3, 6, 10];
+    private static readonly int[] GoldenSeed42Epoch0 = [11, 8, 6, 0, 2, 9, 10, 4, 1, 5, 7, 3];
 
     [Fact]
     public void Same_seed_and_epoch_give_the_same_order_other_epochs_and_seeds_another()
