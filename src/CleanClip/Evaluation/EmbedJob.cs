@@ -43,10 +43,10 @@ public static class EmbedJob
             {
                 using var scope = torch.NewDisposeScope();
                 rows.Add(model.ImageEmbeddings(pixels.to(device)).cpu().MoveToOuterDisposeScope());
-                pixels.Dispose();
                 names.AddRange(batchNames);
-                progress?.Report(new JobProgress("images", names.Count + batches.Skipped.Count, list.Count));
+                progress?.Report(new JobProgress("images", names.Count, list.Count));
             }
+            progress?.Report(new JobProgress("images", list.Count, list.Count));
             WriteRows(Path.Combine(options.Output, "image_embeddings.npy"), rows, model.Config.EmbedDim);
             skipped.AddRange(batches.Skipped);
             imageCount = names.Count;

@@ -55,9 +55,9 @@ public static class ZeroShotJob
             for (int i = 0; i < names.Count; i++)
                 predictions.Add(new Prediction(names[i], Enumerable.Range(0, k)
                     .Select(j => (classes.Classes[(int)ids[i * k + j]], values[i * k + j])).ToList()));
-            pixels.Dispose();
-            progress?.Report(new JobProgress("images", predictions.Count + batches.Skipped.Count, images.Count));
+            progress?.Report(new JobProgress("images", predictions.Count, images.Count));
         }
+        progress?.Report(new JobProgress("images", images.Count, images.Count));
         return new Result(predictions, batches.Skipped);
     }
 
