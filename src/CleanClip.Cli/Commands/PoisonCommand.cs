@@ -28,6 +28,7 @@ public static class PoisonCommand
         var patchSize = new Option<int>("--patch-size") { DefaultValueFactory = _ => d.Trigger.PatchSize };
         var location = new Option<PatchLocation>("--location") { DefaultValueFactory = _ => d.Trigger.Location };
         var overflow = new Option<NoiseOverflow>("--noise-overflow") { Description = "BadNet: Clamp, or Wrap like the reference.", DefaultValueFactory = _ => d.Trigger.NoiseOverflow };
+        var alpha = new Option<double>("--blend-alpha") { Description = "Blended/SIG/stripes/triangles: weight of the pattern.", DefaultValueFactory = _ => d.Trigger.BlendAlpha };
         var wanet = new Option<string?>("--wanet-field") { Description = "WaNet warp field (float32 NHWC file); default: generated from the seed." };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Poison.Seed };
         var resolution = new Option<int?>("--resolution") { Description = "Resize images to this size before the trigger (default: keep their size)." };
@@ -36,7 +37,7 @@ public static class PoisonCommand
         var command = new Command("poison", "Write a poisoned copy of an image-caption table, with triggered images and manifest.json.")
         {
             input, name, imageKey, captionKey, delimiter, target, num, size, mode, placement, match, templates,
-            trigger, patchSize, location, overflow, wanet, seed, resolution, resize, overwrite,
+            trigger, patchSize, location, overflow, alpha, wanet, seed, resolution, resize, overwrite,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -55,7 +56,7 @@ public static class PoisonCommand
                 Trigger = d.Trigger with
                 {
                     Name = parse.GetValue(trigger)!, PatchSize = parse.GetValue(patchSize), Location = parse.GetValue(location),
-                    NoiseOverflow = parse.GetValue(overflow), WanetField = parse.GetValue(wanet), Seed = parse.GetValue(seed),
+                    NoiseOverflow = parse.GetValue(overflow), BlendAlpha = parse.GetValue(alpha), WanetField = parse.GetValue(wanet), Seed = parse.GetValue(seed),
                 },
                 Resolution = parse.GetValue(resolution), Resize = parse.GetValue(resize), Overwrite = parse.GetValue(overwrite),
             };
