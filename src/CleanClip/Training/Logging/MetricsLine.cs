@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CleanClip.Training.Logging;
+
+/// <summary>
+/// One line of a run's <c>metrics.jsonl</c>: a logged optimizer step (<c>kind = "step"</c>), an epoch summary
+/// (<c>"epoch"</c>) or an evaluation during training (<c>"eval"</c>). Null fields are left out of the line.
+/// </summary>
+public sealed record MetricsLine
+{
+    public const string FileName = "metrics.jsonl";
+
+    public required string Kind { get; init; }
+    public int Epoch { get; init; }
+    /// <summary>Optimizer steps completed (global, from 0).</summary>
+    public long Step { get; init; }
+    public double ElapsedSeconds { get; init; }
+    public double? Loss { get; init; }
+    public double? ClipLoss { get; init; }
+    public double? InModalLoss { get; init; }
+    public double? LearningRate { get; init; }
+    public double? LogitScale { get; init; }
+    public double? PairsPerSecond { get; init; }
+    public double? ValidationLoss { get; init; }
+    /// <summary>Zero-shot clean top-1 accuracy from the in-training evaluation hook.</summary>
+    public double? CleanAccuracy { get; init; }
+    /// <summary>Zero-shot ASR@1 from the in-training evaluation hook.</summary>
+    public double? AttackSuccessRate { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads every line of a metrics file; a malformed line is an error naming the file and line.</summary>
+    public static IReadOnlyList<MetricsLine> ReadAll(string path)
+    {
+        var lines = new List<MetricsLine>();
+        int number = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            try
+            {
+                lines.Add(JsonSerializer.Deserialize<MetricsLine>(text, Json)
+                    ?? throw new InvalidDataException($"{path}:{number}: empty metrics line"));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}:{number}: not a metrics line ({e.Message})", e);
+            }
+        }
+        return lines;
+    }
+}
