@@ -14,8 +14,12 @@ public sealed record EvalResults
 
     public required string EvalData { get; init; }
     public required string Classes { get; init; }
-    /// <summary>Trigger name (<c>badnet</c>, <c>blended</c>, …) or null when no backdoor metric was computed.</summary>
-    public string? Trigger { get; init; }
+    /// <summary>The tokenizer vocabulary file the class prompts were encoded with.</summary>
+    public string? Vocab { get; init; }
+    /// <summary>The trigger applied to eval images (its <c>Name</c> and settings), null when no backdoor metric was computed.</summary>
+    public Poisoning.TriggerOptions? Trigger { get; init; }
+    /// <summary>Squash-to-resolution trigger preprocessing of the reference (<c>--reference-asr</c>) instead of crop.</summary>
+    public bool ReferenceAsr { get; init; }
     public string? Target { get; init; }
     public int? TargetIndex { get; init; }
     public ulong Seed { get; init; }
