@@ -58,13 +58,13 @@ public static class ContrastiveTrainer
                 using (NewDisposeScope())
                 {
                     double rate = schedule.At(step);
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                    optimizer.SetLearningRate(rate);
                     var tokens = tokenizer.TokenizeToTensor(batch.Indices.Select(i => captions[i]).ToList()).to(device);
                     var (images, texts) = model.forward(batch[ImagePipeline.Pixels].to(device), tokens);
                     var loss = ClipLoss.Compute(images, texts, model.LogitScale);
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     LogitScaleClamp.Apply(model);
                     var record = new StepMetrics(epoch, step, loss.item<float>(), rate, model.LogitScale.item<float>());
                     if (!double.IsFinite(record.Loss))

@@ -66,7 +66,7 @@ public class OptimizationTests
         var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         // Zero gradients: Adam's own update is 0, so only the decoupled decay p ← p·(1 − lr·wd) moves parameters.
         (model.parameters().Select(p => p.sum()).Aggregate((a, b) => a + b) * 0).backward();
-        optimizer.step();
+        optimizer.Step();
         var after = model.state_dict();
         Assert.True(after["ln_final.weight"].equal(before["ln_final.weight"]).all().item<bool>());
         Assert.True(after["logit_scale"].equal(before["logit_scale"]).all().item<bool>());

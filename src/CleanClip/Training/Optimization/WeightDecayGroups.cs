@@ -42,17 +42,15 @@ public static class WeightDecayGroups
         return new Groups(decayed, notDecayed);
     }
 
-    /// <summary>AdamW over both groups (β1, β2, ε, weight decay on the decayed group only).</summary>
-    public static optim.Optimizer AdamW(nn.Module model, DecayRule rule, double learningRate, double weightDecay,
+    /// <summary>AdamW over both groups (weight decay on the decayed group only).</summary>
+    public static AdamWOptimizer AdamW(nn.Module model, DecayRule rule, double learningRate, double weightDecay,
         double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         var groups = Split(model, rule);
-        var paramGroups = new[]
-        {
-            new AdamW.ParamGroup(groups.Decayed.Select(p => p.Parameter), lr: learningRate, weight_decay: weightDecay),
-            new AdamW.ParamGroup(groups.NotDecayed.Select(p => p.Parameter), lr: learningRate, weight_decay: 0),
-        };
-        return optim.AdamW(paramGroups, learningRate, beta1, beta2, epsilon, weightDecay);
+        var optimizer = new AdamWOptimizer(new[] { new AdamWOptimizer.Group(groups.Decayed, weightDecay), new AdamWOptimizer.Group(groups.NotDecayed, 0) },
+            beta1, beta2, epsilon);
+        optimizer.SetLearningRate(learningRate);
+        return optimizer;
     }
 
     private static string LastPart(string name) => name[(name.LastIndexOf('.') + 1)..];
