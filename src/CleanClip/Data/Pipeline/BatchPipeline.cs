@@ -48,9 +48,10 @@ public sealed class BatchPipeline<TItem>
     /// <summary>
     /// Starts loading <paramref name="epoch"/> at once (so it can overlap the end of the previous one) and returns its
     /// batches; disposing the result, or leaving a foreach over it, stops the threads and frees undelivered batches.
+    /// <paramref name="firstBatch"/> skips the plan's first batches without loading them (resuming mid-epoch).
     /// </summary>
-    public EpochBatches Start(int epoch, CancellationToken cancellationToken = default) =>
-        new(new EpochRun<TItem>(this, epoch, Plan(epoch), cancellationToken));
+    public EpochBatches Start(int epoch, CancellationToken cancellationToken = default, int firstBatch = 0) =>
+        new(new EpochRun<TItem>(this, epoch, Plan(epoch), cancellationToken, firstBatch));
 
     internal LoadResult<TItem> Load(int index, ulong itemSeed) => _load(index, itemSeed);
 

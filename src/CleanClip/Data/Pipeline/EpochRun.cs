@@ -29,6 +29,7 @@ internal sealed class EpochRun<TItem> : IEpochRun
 
     private readonly BatchPipeline<TItem> _pipeline;
     private readonly int[][] _plan;
+    private readonly int _firstBatch;
     private readonly CancellationToken _consumerToken;
     private readonly CancellationTokenSource _stop;
     private readonly SemaphoreSlim _prefetchSlots;
@@ -50,10 +51,13 @@ internal sealed class EpochRun<TItem> : IEpochRun
     public int PlannedBatches => _plan.Length;
     public IReadOnlyCollection<SkippedItem> Skipped => _skipped;
 
-    public EpochRun(BatchPipeline<TItem> pipeline, int epoch, int[][] plan, CancellationToken cancellationToken)
+    public EpochRun(BatchPipeline<TItem> pipeline, int epoch, int[][] plan, CancellationToken cancellationToken, int firstBatch = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstBatch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstBatch, plan.Length);
         _pipeline = pipeline;
         _plan = plan;
+        _firstBatch = firstBatch;
         Epoch = epoch;
         _consumerToken = cancellationToken;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -74,7 +78,7 @@ internal sealed class EpochRun<TItem> : IEpochRun
     {
         try
         {
-            for (var number = 0; number < _plan.Length; number++)
+            for (var number = _firstBatch; number < _plan.Length; number++)
             {
                 _prefetchSlots.Wait(_stop.Token);
                 var batch = new PendingBatch(number, _plan[number]);

@@ -40,6 +40,19 @@ public class BatchOrderTests
     }
 
     [Fact]
+    public void Starting_at_a_batch_delivers_the_rest_of_the_plan_and_loads_nothing_before_it()
+    {
+        var loaded = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var plan = EpochOrder.Batches(30, 4, seed: 123, epoch: 1);
+        var pipeline = FakeItems.Pipeline(30, Options with { DecodeThreads = 2 }, loaded.Add);
+        var rest = FakeItems.ReadAll(pipeline.Start(1, firstBatch: 5));
+        Assert.Equal([5, 6, 7], rest.Select(b => b.Number));
+        Assert.Equal(plan[5..].SelectMany(b => b), rest.SelectMany(b => b.Indices));
+        Assert.Equal(plan[5..].SelectMany(b => b).Order(), loaded.Order());
+        Assert.Empty(FakeItems.ReadAll(pipeline.Start(1, firstBatch: plan.Length)));
+    }
+
+    [Fact]
     public void Drop_last_leaves_out_the_short_batch()
     {
         var pipeline = FakeItems.Pipeline(10, Options with { DropLast = true, DecodeThreads = 2 });
