@@ -25,8 +25,7 @@ public static class CheckpointReader
         var sniffed = CheckpointSniffer.Sniff(path, out var head);
         var loaded = sniffed switch
         {
-            SniffedFormat.Safetensors => new LoadedCheckpoint(Safetensors.Read(path), CheckpointFormat.Safetensors,
-                null, null, null, new Dictionary<string, long>()) { Metadata = Safetensors.ReadMetadata(path) },
+            SniffedFormat.Safetensors => ReadSafetensors(path),
             SniffedFormat.Zip => ReadZip(path),
             SniffedFormat.Empty => throw new CheckpointFormatException(path, "file is empty"),
             SniffedFormat.LegacyPickle => throw new CheckpointFormatException(path, CheckpointSniffer.LegacyMessage),
@@ -43,6 +42,20 @@ public static class CheckpointReader
             loaded.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Training checkpoints also hold optimizer moments (keys under "optimizer."): those are not model weights.</summary>
+    private static LoadedCheckpoint ReadSafetensors(string path)
+    {
+        var metadata = Safetensors.ReadMetadata(path);
+        var tensors = Safetensors.Read(path);
+        if (metadata.ContainsKey("cleanclip.training"))
+            foreach (var key in tensors.Keys.Where(k => k.StartsWith("optimizer.", StringComparison.Ordinal)).ToList())
+            {
+                tensors[key].Dispose();
+                tensors.Remove(key);
+            }
+        return new LoadedCheckpoint(tensors, CheckpointFormat.Safetensors, null, null, null, new Dictionary<string, long>()) { Metadata = metadata };
     }
 
     private static LoadedCheckpoint ReadZip(string path)

@@ -67,7 +67,8 @@ public sealed class AdamWOptimizer : IDisposable
                 var grad = parameter.grad;
                 if (grad is null) continue;
                 if (!_state.TryGetValue(name, out var state))
-                    _state[name] = state = new State(zeros_like(parameter), zeros_like(parameter), 0);
+                    // The moments outlive the caller's per-step dispose scope.
+                    _state[name] = state = new State(zeros_like(parameter).DetachFromDisposeScope(), zeros_like(parameter).DetachFromDisposeScope(), 0);
                 state.Step++;
                 parameter.mul_(1 - group.LearningRate * group.WeightDecay);
                 state.Average.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
@@ -127,7 +128,7 @@ public sealed class AdamWOptimizer : IDisposable
             throw new InvalidDataException($"{source}: optimizer state lacks '{key}'");
         if (!value.shape.SequenceEqual(parameter.shape))
             throw new InvalidDataException($"{source}: '{key}' has shape [{string.Join(", ", value.shape)}], the parameter [{string.Join(", ", parameter.shape)}]");
-        return value.to(parameter.dtype, parameter.device).clone();
+        return value.to(parameter.dtype, parameter.device).clone().DetachFromDisposeScope();
     }
 
     private void ClearState()

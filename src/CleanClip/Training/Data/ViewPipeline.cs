@@ -1,0 +1,41 @@
+using CleanClip.Data;
+using CleanClip.Data.Pipeline;
+using CleanClip.Training.Augmentation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CleanClip.Training.Data;
+
+/// <summary>An image as the model sees it (resized, centre-cropped, uint8) and, for the in-modal loss, its augmented view.</summary>
+public sealed record ViewPair(RgbImage Original, RgbImage? Augmented);
+
+/// <summary>
+/// Training batches: each item is decoded, resized and cropped, and (with an augmentation) given a fresh augmented
+/// view drawn from the item's per-epoch seed; a batch's <see cref="Pixels"/> is [originals; augmented] normalised,
+/// so one forward pass covers both views and BatchNorm statistics span both, as in the reference.
+/// </summary>
+public static class ViewPipeline
+{
+    public const string Pixels = ImagePipeline.Pixels;
+
+    public static BatchPipeline<ViewPair> FromFiles(IReadOnlyList<string> imagePaths, ClipPreprocessor preprocessor,
+        IImageAugmentation? augmentation, PipelineOptions options)
+    {
+        var load = ImagePipeline.LoadFile(imagePaths, preprocessor);
+        return new BatchPipeline<ViewPair>(imagePaths.Count, (index, seed) =>
+        {
+            var loaded = load(index, seed);
+            if (loaded.IsSkipped) return LoadResult<ViewPair>.Skip(loaded.SkipReason!);
+            var image = loaded.Item!;
+            return new ViewPair(image, augmentation?.Apply(image, seed));
+        }, Collate(preprocessor), options);
+    }
+
+    private static BatchCollator<ViewPair> Collate(ClipPreprocessor preprocessor) => (items, _) =>
+    {
+        var images = items.Select(i => i.Original).ToList();
+        if (items[0].Augmented is not null) images.AddRange(items.Select(i => i.Augmented!));
+        using var stacked = ImagePipeline.Stack(images);
+        return new Dictionary<string, Tensor> { [Pixels] = preprocessor.Normalize(stacked) };
+    };
+}

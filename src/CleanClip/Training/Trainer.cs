@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using CleanClip.Checkpoints;
+using CleanClip.Data;
+using CleanClip.Data.Pipeline;
+using CleanClip.Training.Augmentation;
+using CleanClip.Training.Checkpointing;
+using CleanClip.Training.Data;
+using CleanClip.Training.Logging;
+using CleanClip.Training.Losses;
+using CleanClip.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CleanClip.Training;
+
+/// <summary>
+/// The one contrastive trainer under <c>train</c>, <c>clean</c> and the demo: MMCL, CleanCLIP or SSL-only
+/// objective over [originals; augmented views], AdamW by parameter role, warmup + cosine, logit-scale clamp,
+/// checkpoints that resume bit-identically, Ctrl-C and NaN handling, metrics.jsonl and TensorBoard.
+/// </summary>
+public static class Trainer
+{
+    public const string ModelFileName = "model.safetensors";
+    public const string ConfigFileName = "config.json";
+
+    public static TrainingResult Run(TrainingRun run, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var options = run.Options;
+        options.Validate();
+        if (options.UsesInModal && run.ImageAugmentation is null)
+            throw new ArgumentException($"{options.Method} training needs an image augmentation for the in-modal view");
+        var clock = Stopwatch.StartNew();
+        var model = run.Model;
+        var device = model.TokenEmbedding.weight!.device;
+        int stepsPerEpoch = run.TrainData.Count / options.BatchSize;
+        if (stepsPerEpoch == 0)
+            throw new ArgumentException($"{run.TrainData.TablePath}: {run.TrainData.Count} pairs make no full batch of {options.BatchSize}; lower --batch-size");
+        long totalSteps = (long)stepsPerEpoch * options.Epochs;
+        var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, (int)totalSteps, stepsPerEpoch, options.Schedule);
+        var objective = new CleanClipObjective(options.Method == TrainingMethod.Ssl ? 0 : options.ClipWeight,
+            options.InModalWeight, options.SymmetricInModal);
+        var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution });
+        var pipeline = ViewPipeline.FromFiles(run.TrainData.Rows.Select(r => r.ImagePath).ToList(), preprocessor,
+            options.UsesInModal ? run.ImageAugmentation : null,
+            new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads });
+        var captions = new CaptionViews(run.TrainData.Rows.Select(r => r.Caption).ToList(),
+            run.TextAugmentation ?? new Eda(null, options.EdaAlpha), options.EdaRefresh, options.Seed);
+        var folder = new CheckpointFolder(Path.Combine(run.RunDirectory, "checkpoints"), options.KeepCheckpoints);
+        using var optimizer = WeightDecayGroups.AdamW(model, options.DecayRule, options.LearningRate, options.WeightDecay,
+            options.Beta1, options.Beta2, options.Epsilon);
+
+        var state = Start(run, optimizer, folder);
+        long startStep = state.Step;
+        TrainingOutcome? StopReason() =>
+            cancellation.IsCancellationRequested ? TrainingOutcome.Interrupted
+            : state.Step - startStep >= (options.StopAfterSteps ?? long.MaxValue) ? TrainingOutcome.StepLimit
+            : null;
+        using var log = new TrainingLog(run.RunDirectory, run.ResumeFrom is null ? null : state.Step, options.TensorBoard);
+        string? lastCheckpoint = run.ResumeFrom;
+        double? lastLoss = null;
+        var window = new StepWindow();
+        model.train();
+        try
+        {
+            for (int epoch = state.Epoch; epoch < options.Epochs; epoch++)
+            {
+                using (var batches = pipeline.Start(epoch, CancellationToken.None, state.Epoch == epoch ? state.BatchInEpoch : 0))
+                    foreach (var batch in batches)
+                        using (batch)
+                        {
+                            var terms = Step(run, objective, optimizer, captions, schedule, batch, state, lastCheckpoint);
+                            lastLoss = terms.Total;
+                            state = state with
+                            {
+                                Step = state.Step + 1, Epoch = epoch, BatchInEpoch = batch.Number + 1,
+                                EpochLossSum = state.EpochLossSum + terms.Total, EpochSteps = state.EpochSteps + 1,
+                            };
+                            window.Add(batch.Count, terms.Total, terms.Clip, terms.InModal);
+                            progress?.Report(new TrainingProgress(epoch, options.Epochs, state.Step, totalSteps, terms.Total, terms.LearningRate, window.PairsPerSecond));
+                            if (state.Step % options.LogEverySteps == 0)
+                                log.Log(window.Flush(state, terms.LearningRate, clock.Elapsed.TotalSeconds, model.LogitScale.item<float>()));
+                            if (options.SaveEverySteps > 0 && state.Step % options.SaveEverySteps == 0)
+                                lastCheckpoint = folder.Save(model, optimizer, state);
+                            // At an epoch's last batch, stopping waits for the epoch's end: its summary, validation and checkpoint.
+                            if (batch.Number + 1 < stepsPerEpoch && StopReason() is { } outcome)
+                            {
+                                if (lastCheckpoint != folder.PathFor(state.Step)) lastCheckpoint = folder.Save(model, optimizer, state);
+                                return Result(outcome, state, run, lastCheckpoint, null, folder, lastLoss, pipeline.SkippedCount, clock);
+                            }
+                        }
+                state = EndEpoch(run, epoch, state, log, clock, folder, optimizer, ref lastCheckpoint);
+                if (epoch + 1 < options.Epochs && StopReason() is { } stop)
+                    return Result(stop, state, run, lastCheckpoint, null, folder, lastLoss, pipeline.SkippedCount, clock);
+            }
+        }
+        finally
+        {
+            model.eval();
+        }
+        var modelFile = Path.Combine(run.RunDirectory, ModelFileName);
+        ModelLoader.Save(model, modelFile);
+        return Result(TrainingOutcome.Completed, state, run, lastCheckpoint, modelFile, folder, lastLoss, pipeline.SkippedCount, clock);
+    }
+
+    private readonly record struct StepTerms(double Total, double Clip, double? InModal, double LearningRate);
+
+    private static StepTerms Step(TrainingRun run, CleanClipObjective objective, AdamWOptimizer optimizer,
+        CaptionViews captions, LearningRateSchedule schedule, Batch batch, TrainingState state, string? lastCheckpoint)
+    {
+        using var scope = NewDisposeScope();
+        var model = run.Model;
+        var device = model.TokenEmbedding.weight!.device;
+        double rate = schedule.At((int)state.Step);
+        optimizer.SetLearningRate(rate);
+        var texts = batch.Indices.Select(captions.Original).ToList();
+        if (run.Options.UsesInModal) texts.AddRange(batch.Indices.Select(i => captions.Augmented(i, batch.Epoch)));
+        var tokens = run.Tokenizer.TokenizeToTensor(texts).to(device);
+        var (images, textEmbeddings) = model.forward(batch[ViewPipeline.Pixels].to(device), tokens);
+        var terms = objective.Compute(images, textEmbeddings, model.LogitScale, run.Options.UsesInModal);
+        double total = terms.Total.item<float>();
+        if (!double.IsFinite(total)) throw new TrainingDivergedException(state.Step, batch.Epoch, "loss", lastCheckpoint);
+        optimizer.ZeroGrad();
+        terms.Total.backward();
+        var norm = GradientNorm(model);
+        if (!double.IsFinite(norm)) throw new TrainingDivergedException(state.Step, batch.Epoch, "gradient norm", lastCheckpoint);
+        if (run.Options.GradientClipNorm is { } maxNorm && norm > maxNorm)
+            using (no_grad())
+                foreach (var parameter in model.parameters())
+                    parameter.grad?.mul_(maxNorm / (norm + 1e-6));
+        optimizer.Step();
+        LogitScaleClamp.Apply(model);
+        return new StepTerms(total, terms.Clip.item<float>(), terms.InModal?.item<float>(), rate);
+    }
+
+    private static double GradientNorm(nn.Module model)
+    {
+        using var scope = NewDisposeScope();
+        var norms = model.parameters().Where(p => p.grad is not null).Select(p => p.grad!.norm()).ToList();
+        return norms.Count == 0 ? 0 : stack(norms).norm().item<float>();
+    }
+
+    /// <summary>A fresh state (writing config.json and refusing to overwrite another run) or the resumed one.</summary>
+    private static TrainingState Start(TrainingRun run, AdamWOptimizer optimizer, CheckpointFolder folder)
+    {
+        var fingerprint = Fingerprint(run.TrainData);
+        if (run.ResumeFrom is { } resume)
+        {
+            var saved = TrainingCheckpoint.ReadState(resume) ?? throw new InvalidDataException($"{resume}: not a training checkpoint");
+            if (saved.TrainDataFingerprint != fingerprint)
+                throw new InvalidDataException($"{resume}: was trained on {saved.TrainData} with other rows than {run.TrainData.TablePath} has now; resume with the same data");
+            using (var moments = new DisposableDictionary(TrainingCheckpoint.ReadOptimizer(resume)))
+                optimizer.LoadTensors(moments.Tensors, TrainingCheckpoint.OptimizerPrefix, resume);
+            return saved with { Options = run.Options };
+        }
+        if (folder.StepFiles().Count > 0)
+            throw new IOException($"{run.RunDirectory} already holds checkpoints of a run: resume it with --resume, or choose another output folder");
+        Directory.CreateDirectory(run.RunDirectory);
+        if (run.OptimizerFrom is { } from)
+            using (var moments = new DisposableDictionary(TrainingCheckpoint.ReadOptimizer(from)))
+            {
+                if (moments.Tensors.Count == 0)
+                    throw new InvalidDataException($"{from}: holds no optimizer state to restore (only CleanClip training checkpoints do); drop --restore-optimizer");
+                optimizer.LoadTensors(moments.Tensors, TrainingCheckpoint.OptimizerPrefix, from);
+            }
+        var state = new TrainingState
+        {
+            Options = run.Options, TrainData = run.TrainData.TablePath, TrainDataFingerprint = fingerprint,
+            ValidationData = run.ValidationData?.TablePath, Init = run.Init, Vocab = run.Vocab,
+        };
+        AtomicFile.WriteAllText(Path.Combine(run.RunDirectory, ConfigFileName),
+            $"{{\n\"model\": {run.Model.Config.ToJson()},\n\"run\": {state.ToJson()}\n}}\n");
+        return state;
+    }
+
+    private static TrainingState EndEpoch(TrainingRun run, int epoch, TrainingState state, TrainingLog log, Stopwatch clock,
+        CheckpointFolder folder, AdamWOptimizer optimizer, ref string? lastCheckpoint)
+    {
+        double? validation = run.ValidationData is null ? null
+            : ValidationLoss.Compute(run.Model, run.Tokenizer, run.ValidationData, run.Options.BatchSize, run.Options.DecodeThreads);
+        EpochEvaluation? evaluation = null;
+        if (run.Evaluate is not null && run.Options.EvalEveryEpochs > 0 && (epoch + 1) % run.Options.EvalEveryEpochs == 0)
+        {
+            run.Model.eval();
+            try { using (no_grad()) evaluation = run.Evaluate(run.Model); }
+            finally { run.Model.train(); }
+        }
+        bool best = validation is { } v && (state.BestValidationLoss is null || v < state.BestValidationLoss);
+        log.Log(new MetricsLine
+        {
+            Kind = "epoch", Epoch = epoch, Step = state.Step, ElapsedSeconds = clock.Elapsed.TotalSeconds,
+            Loss = state.EpochSteps > 0 ? state.EpochLossSum / state.EpochSteps : null, ValidationLoss = validation,
+            CleanAccuracy = evaluation?.CleanAccuracy, AttackSuccessRate = evaluation?.AttackSuccessRate,
+        });
+        state = state with
+        {
+            Epoch = epoch + 1, BatchInEpoch = 0, EpochLossSum = 0, EpochSteps = 0,
+            BestValidationLoss = best ? validation : state.BestValidationLoss,
+        };
+        lastCheckpoint = folder.Save(run.Model, optimizer, state);
+        if (best) folder.SaveBest(run.Model, optimizer, state);
+        return state;
+    }
+
+    private static TrainingResult Result(TrainingOutcome outcome, TrainingState state, TrainingRun run, string? lastCheckpoint,
+        string? modelFile, CheckpointFolder folder, double? lastLoss, long skipped, Stopwatch clock) =>
+        new(outcome, state.Step, run.RunDirectory, lastCheckpoint, modelFile, File.Exists(folder.BestPath) ? folder.BestPath : null,
+            lastLoss, state.BestValidationLoss, skipped, clock.Elapsed);
+
+    /// <summary>A short hash of the rows (image path and caption) so a resume on changed data is refused.</summary>
+    public static string Fingerprint(ImageCaptionDataset data)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var row in data.Rows) hash.AppendData(Encoding.UTF8.GetBytes($"{row.RelativePath}\t{row.Caption}\n"));
+        return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
+    private sealed class DisposableDictionary(Dictionary<string, Tensor> tensors) : IDisposable
+    {
+        public Dictionary<string, Tensor> Tensors { get; } = tensors;
+        public void Dispose() { foreach (var t in Tensors.Values) t.Dispose(); }
+    }
+}

@@ -1,0 +1,96 @@
+using CleanClip.Training.Optimization;
+
+namespace CleanClip.Training;
+
+/// <summary>Which terms of the CleanCLIP objective a run optimizes.</summary>
+public enum TrainingMethod
+{
+    /// <summary>Multimodal contrastive loss only: CLIP pretraining, or the paper's "finetune with MMCL" baseline.</summary>
+    Mmcl,
+    /// <summary>λ1·ClipLoss + λ2·InModalLoss over [originals; augmented views].</summary>
+    CleanClip,
+    /// <summary>The in-modal self-supervised loss alone (λ1 = 0): the paper's SSL-only baseline.</summary>
+    Ssl,
+}
+
+/// <summary>When augmented captions are drawn.</summary>
+public enum EdaRefresh
+{
+    /// <summary>Once per caption per run, as the reference does.</summary>
+    Static,
+    /// <summary>A fresh augmentation of every caption each epoch.</summary>
+    Epoch,
+}
+
+/// <summary>
+/// Everything a contrastive training run is configured by, with defaults in one place: the reference's pretraining
+/// recipe (§4.7 (a)); <see cref="Cleaning"/> gives the paper's CleanCLIP finetuning recipe. The CLI reads its
+/// defaults from these records.
+/// </summary>
+public sealed record TrainingOptions
+{
+    public TrainingMethod Method { get; init; } = TrainingMethod.Mmcl;
+    public int Epochs { get; init; } = 64;
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 5e-4;
+    public int WarmupSteps { get; init; } = 10_000;
+    public double WeightDecay { get; init; } = 0.1;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+    public double Epsilon { get; init; } = 1e-8;
+    public ScheduleMode Schedule { get; init; } = ScheduleMode.FromZero;
+    public DecayRule DecayRule { get; init; } = DecayRule.Role;
+    /// <summary>Clip the global gradient norm to this value; null leaves gradients alone (the reference).</summary>
+    public double? GradientClipNorm { get; init; }
+    /// <summary>λ1, the weight of the CLIP loss (forced to 0 by <see cref="TrainingMethod.Ssl"/>).</summary>
+    public double ClipWeight { get; init; } = 1;
+    /// <summary>λ2, the weight of the in-modal loss.</summary>
+    public double InModalWeight { get; init; } = 1;
+    /// <summary>Average both directions of each in-modal term instead of the reference's original→augmented only.</summary>
+    public bool SymmetricInModal { get; init; }
+    /// <summary>Image augmentation for the in-modal view: autoaugment (the reference), simclr or none.</summary>
+    public string ImageAugmentation { get; init; } = "autoaugment";
+    public EdaRefresh EdaRefresh { get; init; } = EdaRefresh.Static;
+    /// <summary>WordNet 3.0 database folder for EDA synonyms; null searches the usual places.</summary>
+    public string? WordNet { get; init; }
+    public double EdaAlpha { get; init; } = 0.1;
+    /// <summary>Restore the optimizer moments stored in the initial checkpoint (what the reference silently does).</summary>
+    public bool RestoreOptimizer { get; init; }
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Image-loading threads; 0 picks the cores LibTorch leaves free.</summary>
+    public int DecodeThreads { get; init; }
+    /// <summary>Save a checkpoint every this many steps (0: only at epoch ends).</summary>
+    public int SaveEverySteps { get; init; }
+    /// <summary>Step checkpoints kept on disk, newest first; the best-by-validation one is kept apart.</summary>
+    public int KeepCheckpoints { get; init; } = 2;
+    /// <summary>Write a metrics line (and TensorBoard scalars) every this many steps.</summary>
+    public int LogEverySteps { get; init; } = 10;
+    public bool TensorBoard { get; init; } = true;
+    /// <summary>Run the evaluation hook every this many epochs (0: never).</summary>
+    public int EvalEveryEpochs { get; init; } = 1;
+    /// <summary>Stop after this many optimizer steps of this process (tests and time-boxed runs); null runs to the end.</summary>
+    public long? StopAfterSteps { get; init; }
+
+    /// <summary>Whether batches carry augmented views and the in-modal loss is computed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool UsesInModal => Method != TrainingMethod.Mmcl;
+
+    /// <summary>The paper's CleanCLIP finetuning (README): λ1 = λ2 = 1, lr 1e-5, 10 epochs, batch 64, warmup 50.</summary>
+    public static TrainingOptions Cleaning(TrainingMethod method = TrainingMethod.CleanClip) => new()
+    {
+        Method = method, Epochs = 10, BatchSize = 64, LearningRate = 1e-5, WarmupSteps = 50,
+    };
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 2, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
+        ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
+        ArgumentOutOfRangeException.ThrowIfNegative(SaveEverySteps, nameof(SaveEverySteps));
+        ArgumentOutOfRangeException.ThrowIfLessThan(KeepCheckpoints, 1, nameof(KeepCheckpoints));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LogEverySteps, 1, nameof(LogEverySteps));
+        if (Method == TrainingMethod.CleanClip && ClipWeight == 0 && InModalWeight == 0)
+            throw new ArgumentException("both loss weights are 0: nothing to train");
+    }
+}

@@ -1,0 +1,58 @@
+using CleanClip.Data;
+using CleanClip.Models;
+using CleanClip.Text;
+using CleanClip.Training.Augmentation;
+
+namespace CleanClip.Training;
+
+/// <summary>Zero-shot numbers of the evaluation hook that runs during training.</summary>
+public sealed record EpochEvaluation(double CleanAccuracy, double? AttackSuccessRate);
+
+/// <summary>What the progress bar shows after each step.</summary>
+public sealed record TrainingProgress(int Epoch, int Epochs, long Step, long TotalSteps, double Loss, double LearningRate, double PairsPerSecond);
+
+public enum TrainingOutcome
+{
+    Completed,
+    /// <summary>Cancelled (Ctrl-C): a checkpoint of the last finished step was saved; <c>--resume</c> continues.</summary>
+    Interrupted,
+    /// <summary><see cref="TrainingOptions.StopAfterSteps"/> reached: a checkpoint was saved.</summary>
+    StepLimit,
+}
+
+public sealed record TrainingResult(
+    TrainingOutcome Outcome,
+    long Steps,
+    string RunDirectory,
+    string? LastCheckpoint,
+    string? ModelFile,
+    string? BestCheckpoint,
+    double? LastLoss,
+    double? BestValidationLoss,
+    long SkippedImages,
+    TimeSpan Elapsed);
+
+/// <summary>Everything one training run needs; <see cref="Trainer.Run"/> does the rest.</summary>
+public sealed record TrainingRun
+{
+    public required ClipModel Model { get; init; }
+    public required ClipTokenizer Tokenizer { get; init; }
+    public required ImageCaptionDataset TrainData { get; init; }
+    public ImageCaptionDataset? ValidationData { get; init; }
+    public required TrainingOptions Options { get; init; }
+    /// <summary>Receives config.json, metrics.jsonl, TensorBoard events, checkpoints/ and the final model.safetensors.</summary>
+    public required string RunDirectory { get; init; }
+    /// <summary>The in-modal image view (null: none, only allowed without in-modal training).</summary>
+    public IImageAugmentation? ImageAugmentation { get; init; }
+    /// <summary>The in-modal caption view; null uses EDA without synonyms (swap and deletion only).</summary>
+    public Eda? TextAugmentation { get; init; }
+    /// <summary>The model name or checkpoint the weights came from (recorded in the state).</summary>
+    public required string Init { get; init; }
+    public required string Vocab { get; init; }
+    /// <summary>A training checkpoint whose optimizer moments are restored before the first step (<c>--restore-optimizer</c>).</summary>
+    public string? OptimizerFrom { get; init; }
+    /// <summary>A checkpoint of this run to continue from (<c>--resume</c>); the model must already hold its weights.</summary>
+    public string? ResumeFrom { get; init; }
+    /// <summary>Zero-shot evaluation run every <see cref="TrainingOptions.EvalEveryEpochs"/> epochs (model in eval mode, no grad).</summary>
+    public Func<ClipModel, EpochEvaluation>? Evaluate { get; init; }
+}
