@@ -45,37 +45,53 @@ public sealed class SimClrAugmentation : IImageAugmentation
         return ((width - cw) / 2, (height - ch) / 2, cw, ch);
     }
 
-    public RgbImage Apply(RgbImage image, ulong seed)
+    /// <summary>Every draw of one call, made up front in a fixed order so that each part can be tested on its own.</summary>
+    public sealed record Draw(
+        (int Left, int Top, int Width, int Height) Crop, bool Flip, bool Jitter, int[] JitterOrder,
+        double Brightness, double Contrast, double Saturation, double Hue, bool Grayscale);
+
+    public static Draw Sample(ulong seed, int width, int height)
     {
         var random = new SplitMix64(seed);
-        var (left, top, w, h) = SampleCrop(image.Width, image.Height, ref random);
-        var result = w == image.Width && h == image.Height
-            ? image
-            : PilResize.CropResizeBilinear(image, left, top, w, h, image.Width, image.Height);
-        if (random.NextDouble() < FlipProbability) result = PilGeometry.FlipLeftRight(result);
-        // RandomApply: skipped when p < u.
-        if (random.NextDouble() <= JitterProbability) result = ColorJitter(result, ref random);
-        if (random.NextDouble() < GrayscaleProbability) result = PilOps.Grayscale(result);
-        return result;
-    }
-
-    /// <summary>torchvision ColorJitter: a random permutation of the four adjustments, each factor drawn once.</summary>
-    public static RgbImage ColorJitter(RgbImage image, ref SplitMix64 random)
-    {
+        var crop = SampleCrop(width, height, ref random);
+        bool flip = random.NextDouble() < FlipProbability;
+        // RandomApply skips when p < u, so it applies when u <= p.
+        bool jitter = random.NextDouble() <= JitterProbability;
         int[] order = [0, 1, 2, 3];
         random.Shuffle(order);
         double brightness = random.NextDouble(1 - BrightnessJitter, 1 + BrightnessJitter);
         double contrast = random.NextDouble(1 - ContrastJitter, 1 + ContrastJitter);
         double saturation = random.NextDouble(1 - SaturationJitter, 1 + SaturationJitter);
         double hue = random.NextDouble(-HueJitter, HueJitter);
-        foreach (int step in order)
+        bool grayscale = random.NextDouble() < GrayscaleProbability;
+        return new Draw(crop, flip, jitter, order, brightness, contrast, saturation, hue, grayscale);
+    }
+
+    public RgbImage Apply(RgbImage image, ulong seed) => Apply(image, Sample(seed, image.Width, image.Height));
+
+    public static RgbImage Apply(RgbImage image, Draw draw)
+    {
+        var (left, top, w, h) = draw.Crop;
+        var result = w == image.Width && h == image.Height
+            ? image
+            : PilResize.CropResizeBilinear(image, left, top, w, h, image.Width, image.Height);
+        if (draw.Flip) result = PilGeometry.FlipLeftRight(result);
+        if (draw.Jitter) result = ColorJitter(result, draw);
+        if (draw.Grayscale) result = PilOps.Grayscale(result);
+        return result;
+    }
+
+    /// <summary>torchvision ColorJitter: the four adjustments in the drawn order, each with its drawn factor.</summary>
+    public static RgbImage ColorJitter(RgbImage image, Draw draw)
+    {
+        foreach (int step in draw.JitterOrder)
         {
             image = step switch
             {
-                0 => PilOps.Brightness(image, brightness),
-                1 => PilOps.Contrast(image, contrast),
-                2 => PilOps.Color(image, saturation),
-                _ => PilOps.Hue(image, hue),
+                0 => PilOps.Brightness(image, draw.Brightness),
+                1 => PilOps.Contrast(image, draw.Contrast),
+                2 => PilOps.Color(image, draw.Saturation),
+                _ => PilOps.Hue(image, draw.Hue),
             };
         }
         return image;
