@@ -13,12 +13,28 @@ public static class ConsoleUi
             .Start(context =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();
-                return work(new Reporter(report =>
+                return work(new Reporter<JobProgress>(report =>
                 {
                     if (!tasks.TryGetValue(report.Stage, out var task))
                         tasks[report.Stage] = task = context.AddTask(report.Stage, maxValue: Math.Max(1, report.Total));
                     task.MaxValue = Math.Max(1, report.Total);
                     task.Value = report.Done;
+                }));
+            });
+
+    /// <summary>One bar over all steps of a training run, its description showing epoch, loss, learning rate and pairs/s.</summary>
+    public static T WithTraining<T>(Func<IProgress<Training.TrainingProgress>, T> work) =>
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                ProgressTask? task = null;
+                return work(new Reporter<Training.TrainingProgress>(p =>
+                {
+                    task ??= context.AddTask("training", maxValue: Math.Max(1, p.TotalSteps));
+                    task.Description = $"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F3}  lr {p.LearningRate:G3}  {p.PairsPerSecond:F0} pairs/s";
+                    task.Value = p.Step;
                 }));
             });
 
@@ -45,9 +61,9 @@ public static class ConsoleUi
     }
 
     /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, so bars never lag behind or arrive after the end.</summary>
-    private sealed class Reporter(Action<JobProgress> report) : IProgress<JobProgress>
+    private sealed class Reporter<T>(Action<T> report) : IProgress<T>
     {
         private readonly object gate = new();
-        public void Report(JobProgress value) { lock (gate) report(value); }
+        public void Report(T value) { lock (gate) report(value); }
     }
 }

@@ -9,6 +9,8 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     SynthCommand.Create(),
     TriggersCommand.Create(),
     PoisonCommand.Create(),
+    TrainingCommand.Train(),
+    TrainingCommand.Clean(),
     DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using CleanClip.Training;
+using Spectre.Console;
+
+namespace CleanClip.Cli.Commands;
+
+/// <summary>
+/// <c>cleanclip train</c> (from scratch or continued contrastive training, e.g. on a poisoned table) and
+/// <c>cleanclip clean</c> (CleanCLIP finetuning of a checkpoint with the paper's defaults, or its baselines):
+/// one job underneath, two sets of defaults.
+/// </summary>
+public static class TrainingCommand
+{
+    public static Command Train() => Create("train",
+        "Contrastive training from scratch or from a checkpoint (how a backdoored model is made from a poisoned table).",
+        new TrainJobOptions { Training = new TrainingOptions() }, "--init", "Model name (fresh weights) or checkpoint to start from.", required: false);
+
+    public static Command Clean() => Create("clean",
+        "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines.",
+        new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" }, "--checkpoint", "Checkpoint to clean.", required: true);
+
+    private static Command Create(string name, string description, TrainJobOptions d, string initName, string initHelp, bool required)
+    {
+        var trainData = new Option<string?>("--train-data") { Description = "Image-caption CSV/TSV (required unless --resume)." };
+        var validation = new Option<string?>("--validation-data") { Description = "Image-caption CSV for the validation loss and best.safetensors." };
+        var init = new Option<string>(initName) { Description = initHelp, Required = required, DefaultValueFactory = _ => d.Init };
+        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the model's text tower." };
+        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
+        var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
+        var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
+        var output = new Option<string>("--out") { Description = "Run folder (checkpoints/, metrics.jsonl, TensorBoard events, model.safetensors).", DefaultValueFactory = _ => d.Out };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var truncation = CliOptions.Truncation(d.Truncation);
+        var training = new TrainingCliOptions(d.Training);
+        var command = new Command(name, description)
+        {
+            trainData, validation, init, config, vocab, imageKey, captionKey, delimiter, output, resume, device, truncation,
+        };
+        foreach (var option in training.All) command.Add(option);
+        command.SetAction(parse => ConsoleUi.Run(() =>
+        {
+            var options = d with
+            {
+                TrainData = parse.GetValue(trainData), ValidationData = parse.GetValue(validation), Init = parse.GetValue(init)!,
+                ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
+                Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, Truncation = parse.GetValue(truncation),
+                Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
+                Training = training.Read(parse, d.Training),
+            };
+            if (options.Resume is null) ConsoleUi.NoteFreshWeights(options.Init);
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                if (cancel.IsCancellationRequested) return; // a second Ctrl-C kills the process
+                e.Cancel = true;
+                cancel.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            TrainJobResult result;
+            try
+            {
+                result = ConsoleUi.WithTraining(progress => TrainJob.Run(options, progress, cancel.Token));
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+            Report(result);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Report(TrainJobResult result)
+    {
+        foreach (var note in result.Notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+        var r = result.Training;
+        var table = new Table().AddColumns("", "");
+        table.AddRow("outcome", r.Outcome switch
+        {
+            TrainingOutcome.Completed => "completed",
+            TrainingOutcome.Interrupted => "[yellow]interrupted[/] (continue with --resume)",
+            _ => "stopped at --stop-after (continue with --resume)",
+        });
+        if (result.ResumedFrom is { } from) table.AddRow("resumed from", Markup.Escape(from));
+        table.AddRow("steps", r.Steps.ToString());
+        if (r.LastLoss is { } loss) table.AddRow("last loss", loss.ToString("F4"));
+        if (r.BestValidationLoss is { } val) table.AddRow("best validation loss", val.ToString("F4"));
+        table.AddRow("time", $"{r.Elapsed.TotalSeconds:F1} s");
+        if (r.ModelFile is { } model) table.AddRow("model", Markup.Escape(model));
+        if (r.LastCheckpoint is { } checkpoint) table.AddRow("last checkpoint", Markup.Escape(checkpoint));
+        if (r.BestCheckpoint is { } best) table.AddRow("best checkpoint", Markup.Escape(best));
+        table.AddRow("metrics", Markup.Escape(Path.Combine(r.RunDirectory, "metrics.jsonl")));
+        AnsiConsole.Write(table);
+    }
+}

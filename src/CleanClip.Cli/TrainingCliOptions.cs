@@ -1,0 +1,76 @@
+using System.CommandLine;
+using CleanClip.Training;
+using CleanClip.Training.Augmentation;
+using CleanClip.Training.Optimization;
+
+namespace CleanClip.Cli;
+
+/// <summary>The training options of <c>train</c> and <c>clean</c>: one option per <see cref="TrainingOptions"/> field, defaults from the record.</summary>
+public sealed class TrainingCliOptions
+{
+    private readonly Option<TrainingMethod> _method;
+    private readonly Option<int> _epochs, _batch, _warmup, _threads, _saveEvery, _keep, _logEvery, _evalEvery;
+    private readonly Option<double> _lr, _wd, _beta1, _beta2, _eps, _clipWeight, _inModalWeight, _edaAlpha;
+    private readonly Option<double?> _gradClip;
+    private readonly Option<ScheduleMode> _schedule;
+    private readonly Option<DecayRule> _decayRule;
+    private readonly Option<bool> _symmetric, _restoreOptimizer, _noTensorBoard;
+    private readonly Option<string> _augmentation;
+    private readonly Option<EdaRefresh> _edaRefresh;
+    private readonly Option<string?> _wordNet;
+    private readonly Option<ulong> _seed;
+    private readonly Option<long?> _stopAfter;
+
+    public TrainingCliOptions(TrainingOptions d)
+    {
+        _method = new("--method") { Description = "Mmcl (CLIP loss), CleanClip (CLIP + in-modal) or Ssl (in-modal only).", DefaultValueFactory = _ => d.Method };
+        _epochs = new("--epochs") { DefaultValueFactory = _ => d.Epochs };
+        _batch = new("--batch-size") { Description = "Pairs per step (global, as in the reference).", DefaultValueFactory = _ => d.BatchSize };
+        _lr = new("--lr") { DefaultValueFactory = _ => d.LearningRate };
+        _warmup = new("--warmup") { Description = "Linear warmup steps.", DefaultValueFactory = _ => d.WarmupSteps };
+        _wd = new("--weight-decay") { DefaultValueFactory = _ => d.WeightDecay };
+        _beta1 = new("--beta1") { DefaultValueFactory = _ => d.Beta1 };
+        _beta2 = new("--beta2") { DefaultValueFactory = _ => d.Beta2 };
+        _eps = new("--eps") { DefaultValueFactory = _ => d.Epsilon };
+        _schedule = new("--schedule") { Description = "FromZero, or Reference (its one-epoch shift that skips warmup).", DefaultValueFactory = _ => d.Schedule };
+        _decayRule = new("--decay-rule") { Description = "Role (no decay on norms, biases, logit_scale) or Reference (its name-substring rule).", DefaultValueFactory = _ => d.DecayRule };
+        _gradClip = new("--grad-clip") { Description = "Clip the global gradient norm to this value (default: off)." };
+        _clipWeight = new("--clip-weight") { Description = "λ1, weight of the CLIP loss.", DefaultValueFactory = _ => d.ClipWeight };
+        _inModalWeight = new("--inmodal-weight") { Description = "λ2, weight of the in-modal loss.", DefaultValueFactory = _ => d.InModalWeight };
+        _symmetric = new("--symmetric-inmodal") { Description = "Both directions in each in-modal term (the reference: original→augmented only)." };
+        _augmentation = new("--image-augmentation") { Description = string.Join(", ", ImageAugmentations.Names), DefaultValueFactory = _ => d.ImageAugmentation };
+        _edaRefresh = new("--eda-refresh") { Description = "Static (once per caption, the reference) or Epoch.", DefaultValueFactory = _ => d.EdaRefresh };
+        _wordNet = new("--wordnet") { Description = "WordNet 3.0 database folder for EDA synonyms (default: $WNHOME/dict, /usr/share/wordnet)." };
+        _edaAlpha = new("--eda-alpha") { DefaultValueFactory = _ => d.EdaAlpha };
+        _restoreOptimizer = new("--restore-optimizer") { Description = "Restore the AdamW moments stored in the initial checkpoint (what the reference silently does)." };
+        _seed = new("--seed") { DefaultValueFactory = _ => d.Seed };
+        _threads = new("--decode-threads") { Description = "Image-loading threads (0: the cores LibTorch leaves free).", DefaultValueFactory = _ => d.DecodeThreads };
+        _saveEvery = new("--save-every") { Description = "Also save a checkpoint every N steps (0: epoch ends only).", DefaultValueFactory = _ => d.SaveEverySteps };
+        _keep = new("--keep") { Description = "Step checkpoints to keep (the best by validation loss is kept apart).", DefaultValueFactory = _ => d.KeepCheckpoints };
+        _logEvery = new("--log-every") { DefaultValueFactory = _ => d.LogEverySteps };
+        _evalEvery = new("--eval-every") { Description = "Zero-shot evaluation every N epochs when --eval-data is given.", DefaultValueFactory = _ => d.EvalEveryEpochs };
+        _noTensorBoard = new("--no-tensorboard") { Description = "Do not write TensorBoard event files." };
+        _stopAfter = new("--stop-after") { Description = "Stop (with a checkpoint) after this many steps of this invocation." };
+    }
+
+    public IEnumerable<Option> All => new Option[]
+    {
+        _method, _epochs, _batch, _lr, _warmup, _wd, _beta1, _beta2, _eps, _schedule, _decayRule, _gradClip, _clipWeight,
+        _inModalWeight, _symmetric, _augmentation, _edaRefresh, _wordNet, _edaAlpha, _restoreOptimizer, _seed, _threads,
+        _saveEvery, _keep, _logEvery, _evalEvery, _noTensorBoard, _stopAfter,
+    };
+
+    public TrainingOptions Read(ParseResult parse, TrainingOptions d) => d with
+    {
+        Method = parse.GetValue(_method), Epochs = parse.GetValue(_epochs), BatchSize = parse.GetValue(_batch),
+        LearningRate = parse.GetValue(_lr), WarmupSteps = parse.GetValue(_warmup), WeightDecay = parse.GetValue(_wd),
+        Beta1 = parse.GetValue(_beta1), Beta2 = parse.GetValue(_beta2), Epsilon = parse.GetValue(_eps),
+        Schedule = parse.GetValue(_schedule), DecayRule = parse.GetValue(_decayRule), GradientClipNorm = parse.GetValue(_gradClip),
+        ClipWeight = parse.GetValue(_clipWeight), InModalWeight = parse.GetValue(_inModalWeight), SymmetricInModal = parse.GetValue(_symmetric),
+        ImageAugmentation = parse.GetValue(_augmentation)!, EdaRefresh = parse.GetValue(_edaRefresh), WordNet = parse.GetValue(_wordNet),
+        EdaAlpha = parse.GetValue(_edaAlpha), RestoreOptimizer = parse.GetValue(_restoreOptimizer), Seed = parse.GetValue(_seed),
+        DecodeThreads = parse.GetValue(_threads), SaveEverySteps = parse.GetValue(_saveEvery), KeepCheckpoints = parse.GetValue(_keep),
+        LogEverySteps = parse.GetValue(_logEvery), EvalEveryEpochs = parse.GetValue(_evalEvery), TensorBoard = !parse.GetValue(_noTensorBoard),
+        StopAfterSteps = parse.GetValue(_stopAfter),
+    };
+}

@@ -1,0 +1,100 @@
+using CleanClip.Checkpoints;
+using CleanClip.Data;
+using CleanClip.Evaluation;
+using CleanClip.Models;
+using CleanClip.Text;
+using CleanClip.Training.Augmentation;
+using CleanClip.Training.Checkpointing;
+
+namespace CleanClip.Training;
+
+/// <summary>Options of <c>cleanclip train</c> and <c>cleanclip clean</c> (one job, two sets of defaults).</summary>
+public sealed record TrainJobOptions
+{
+    /// <summary>Image–caption table to train on; with <see cref="Resume"/> it may be left null (the run's own is used).</summary>
+    public string? TrainData { get; init; }
+    public string? ValidationData { get; init; }
+    public CaptionTableOptions Table { get; init; } = new();
+    /// <summary>A registry name (fresh weights) or a checkpoint file to start from.</summary>
+    public string Init { get; init; } = "RN50";
+    /// <summary>Registry config for a checkpoint that carries none and cannot be inferred.</summary>
+    public string? ModelConfig { get; init; }
+    public string? Vocab { get; init; }
+    public TruncationMode Truncation { get; init; } = TruncationMode.KeepEndOfText;
+    /// <summary>The run folder: config.json, metrics.jsonl, TensorBoard events, checkpoints/, model.safetensors.</summary>
+    public string Out { get; init; } = "runs/train";
+    /// <summary>A run folder to continue; every training setting comes from its latest checkpoint.</summary>
+    public string? Resume { get; init; }
+    public string Device { get; init; } = "auto";
+    public TrainingOptions Training { get; init; } = new();
+    /// <summary>The evaluation hook during training; null runs none.</summary>
+    public Func<ClipModel, ClipTokenizer, EpochEvaluation>? Evaluate { get; init; }
+}
+
+/// <summary>What a train/clean job did, plus anything the user should be told (missing WordNet, skipped rows).</summary>
+public sealed record TrainJobResult(TrainingResult Training, IReadOnlyList<string> Notes, string? ResumedFrom);
+
+/// <summary>Sets up a <see cref="TrainingRun"/> from files (data, vocabulary, model, WordNet) and runs it.</summary>
+public static class TrainJob
+{
+    public static TrainJobResult Run(TrainJobOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var notes = new List<string>();
+        var device = TorchDevice.Choose(options.Device);
+        string? resumeFrom = null;
+        var job = options;
+        if (options.Resume is { } resumeDir)
+        {
+            var latest = new CheckpointFolder(Path.Combine(resumeDir, "checkpoints"), 1).Latest(out var rejected)
+                ?? throw new FileNotFoundException($"{resumeDir}: no readable training checkpoint to resume from" +
+                    (rejected.Count > 0 ? $" ({string.Join("; ", rejected)})" : ""));
+            notes.AddRange(rejected.Select(r => $"skipped unreadable checkpoint: {r}"));
+            resumeFrom = latest.File;
+            var saved = latest.State;
+            // The run continues as it was configured; only how it runs (threads, when to stop, logging) may change.
+            job = options with
+            {
+                TrainData = saved.TrainData, ValidationData = saved.ValidationData, Vocab = saved.Vocab, Init = latest.File,
+                ModelConfig = null, Out = resumeDir,
+                Training = saved.Options with
+                {
+                    DecodeThreads = options.Training.DecodeThreads, StopAfterSteps = options.Training.StopAfterSteps,
+                },
+            };
+        }
+        var trainPath = job.TrainData ?? throw new ArgumentException("--train-data is required");
+        var vocab = job.Vocab ?? throw new ArgumentException("--vocab is required: the BPE vocabulary (.txt.gz) the model's text tower uses");
+        var train = ImageCaptionDataset.Load(trainPath, job.Table);
+        if (train.Skipped.SkippedCount > 0) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
+        var validation = job.ValidationData is { } v ? ImageCaptionDataset.Load(v, job.Table) : null;
+        var tokenizer = ClipTokenizer.FromVocabFile(vocab, new TokenizerOptions { Truncation = job.Truncation });
+        using var model = ModelLoader.Load(job.Init, job.ModelConfig, (long)job.Training.Seed, device);
+        TokenizerFit.Check(model, tokenizer, vocab);
+
+        var training = job.Training;
+        Eda? eda = null;
+        if (training.UsesInModal)
+        {
+            var wordNet = WordNet.Find(training.WordNet);
+            if (wordNet is null)
+                notes.Add("WordNet not found (install wordnet-base, set $WNHOME or pass --wordnet DIR): EDA runs without synonym replacement and random insertion");
+            else if (training.WordNet is { } asked && Path.GetFullPath(asked) != Path.GetFullPath(wordNet))
+                notes.Add($"--wordnet {asked} holds no WordNet database; using {wordNet}");
+            eda = new Eda(wordNet is null ? null : WordNet.Load(wordNet), training.EdaAlpha);
+        }
+        var run = new TrainingRun
+        {
+            Model = model, Tokenizer = tokenizer, TrainData = train, ValidationData = validation, Options = training,
+            RunDirectory = job.Out, ImageAugmentation = training.UsesInModal ? ImageAugmentations.Create(training.ImageAugmentation) : null,
+            TextAugmentation = eda, Init = options.Resume is null ? job.Init : TrainingCheckpoint.ReadState(resumeFrom!)!.Init,
+            Vocab = vocab, ResumeFrom = resumeFrom,
+            OptimizerFrom = options.Resume is null && training.RestoreOptimizer ? job.Init : null,
+            Evaluate = job.Evaluate is null ? null : m => job.Evaluate(m, tokenizer),
+        };
+        if (training.RestoreOptimizer && options.Resume is null && !File.Exists(job.Init))
+            throw new ArgumentException($"--restore-optimizer needs a checkpoint file to restore from, not '{job.Init}'");
+        var result = Trainer.Run(run, progress, cancellation);
+        if (result.SkippedImages > 0) notes.Add($"{result.SkippedImages} unreadable images were skipped");
+        return new TrainJobResult(result, notes, resumeFrom);
+    }
+}

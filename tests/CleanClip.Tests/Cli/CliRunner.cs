@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace CleanClip.Tests.Cli;
+
+/// <summary>Runs a command in-process and captures what it prints.</summary>
+internal static class CliRunner
+{
+    public static (int Exit, string Output) Run(Command command, params string[] args)
+    {
+        var original = Console.Out;
+        using var writer = new StringWriter();
+        Console.SetOut(writer);
+        try
+        {
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+            int exit = command.Parse(args).Invoke();
+            return (exit, writer.ToString());
+        }
+        finally
+        {
+            Console.SetOut(original);
+            // Spectre keeps the writer it first saw; point it back at the real console for the tests that follow.
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(original) });
+        }
+    }
+}
