@@ -12,5 +12,6 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     TrainingCommand.Train(),
     TrainingCommand.Clean(),
     DemoCommand.Create(),
+    EvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using CleanClip.Evaluation;
+using Spectre.Console;
+
+namespace CleanClip.Cli.Commands;
+
+/// <summary><c>cleanclip eval</c>: CA, ASR, RA and DER of one or more checkpoints, as a table and eval.json.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var d = new EvalOptions { Checkpoints = [], EvalData = "", Vocab = "" };
+        var checkpoints = new Option<string[]>("--checkpoint")
+        {
+            Description = "Checkpoint files or model names (fresh weights); repeat or list several for one comparison table, baseline first.",
+            Required = true, AllowMultipleArgumentsPerToken = true,
+        };
+        var labels = new Option<string?>("--labels") { Description = "Comma-separated names for the checkpoints (default: file names)." };
+        var config = new Option<string?>("--model-config") { Description = "Architecture name for checkpoint files that do not say." };
+        var evalData = new Option<string>("--eval-data") { Description = "Labeled folder: labels.csv (image,label index) + classes file, or <class>/<image> folders.", Required = true };
+        var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: classes.py/classes.json beside labels.csv." };
+        var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the models were trained with.", Required = true };
+        var truncation = CliOptions.Truncation(d.Truncation);
+        var metrics = new Option<string>("--metrics") { Description = "Comma-separated: ca, asr, ra (linear-probe, retrieval: not wired yet).", DefaultValueFactory = _ => "ca,asr,ra" };
+        var target = new Option<string>("--target") { Description = "Target class of the backdoor: a class name or index.", DefaultValueFactory = _ => d.Target };
+        var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };
+        var seed = new Option<ulong>("--seed") { Description = "Eval image i gets the trigger seed Derive(seed, i).", DefaultValueFactory = _ => d.Seed };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var output = new Option<string?>("--out") { Description = "Folder for eval.json (default: the first checkpoint's folder, or the current one)." };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = $"Class-embedding cache (default: {d.CacheDir})." };
+        var trigger = new TriggerCliOptions(d.Trigger);
+        var command = new Command("eval", "Zero-shot clean accuracy, attack success rate and robust accuracy of checkpoints, with DER against the first.")
+        {
+            checkpoints, labels, config, evalData, classes, vocab, truncation, metrics, target, referenceAsr, seed, batch, device, output, cacheDir,
+        };
+        foreach (var option in trigger.All) command.Options.Add(option);
+        command.SetAction(parse => ConsoleUi.Run(() =>
+        {
+            var options = d with
+            {
+                Checkpoints = parse.GetValue(checkpoints)!,
+                Labels = parse.GetValue(labels)?.Split(',', StringSplitOptions.TrimEntries),
+                ModelConfig = parse.GetValue(config), EvalData = parse.GetValue(evalData)!, Classes = parse.GetValue(classes),
+                Vocab = parse.GetValue(vocab)!, Truncation = parse.GetValue(truncation),
+                Metrics = EvalOptions.ParseMetrics(parse.GetValue(metrics)!), Target = parse.GetValue(target)!,
+                ReferenceAsr = parse.GetValue(referenceAsr), Seed = parse.GetValue(seed), BatchSize = parse.GetValue(batch),
+                Device = parse.GetValue(device)!, Output = parse.GetValue(output), CacheDir = parse.GetValue(cacheDir) ?? d.CacheDir,
+                Trigger = trigger.Read(parse, parse.GetValue(seed)),
+            };
+            foreach (var model in options.Checkpoints) ConsoleUi.NoteFreshWeights(model);
+            EvalJob.Result result;
+            try
+            {
+                result = ConsoleUi.WithProgress(progress => EvalJob.Run(options, progress));
+            }
+            catch (NotSupportedException e)
+            {
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+                return 1;
+            }
+            AnsiConsole.Write(Table(result.Results));
+            if (result.Results is { Trigger: { } t, Target: { } targetName })
+                AnsiConsole.MarkupLine($"trigger {Markup.Escape(t.Name)} → target '{Markup.Escape(targetName)}' ({result.Results.Checkpoints[0].AsrImages} non-target images; percentages)");
+            if (result.Dataset.SkippedCount > 0) AnsiConsole.MarkupLine($"[yellow]eval set:[/] {Markup.Escape(result.Dataset.Summary())}");
+            EmbedCommand.ReportSkipped(result.SkippedImages);
+            AnsiConsole.MarkupLine($"eval.json → {Markup.Escape(result.JsonPath)}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>One row per checkpoint; metrics as percentages with one decimal, "-" where not computed.</summary>
+    private static Table Table(EvalResults results)
+    {
+        var table = new Table().AddColumns("checkpoint", "images", "CA@1", "CA@5", "ASR@1", "ASR@5", "RA", "DER", "s");
+        foreach (var c in results.Checkpoints)
+            table.AddRow(Markup.Escape(c.Label), c.Images.ToString(CultureInfo.InvariantCulture),
+                Percent(c.CleanAccuracy, "1"), Percent(c.CleanAccuracy, "5"),
+                Percent(c.AttackSuccessRate, "1"), Percent(c.AttackSuccessRate, "5"),
+                Percent(c.RobustAccuracy), Percent(c.DefenseEffectivenessRating),
+                c.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+        return table;
+    }
+
+    private static string Percent(IReadOnlyDictionary<string, double>? byK, string k) =>
+        Percent(byK is not null && byK.TryGetValue(k, out var v) ? v : null);
+
+    private static string Percent(double? fraction) =>
+        fraction is { } f ? (100 * f).ToString("F1", CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using CleanClip.Poisoning;
+
+namespace CleanClip.Cli;
+
+/// <summary>
+/// The trigger settings as options, spelled as <c>cleanclip poison</c> spells them, and the <see cref="TriggerOptions"/>
+/// they make: so a trigger used to poison can be named the same way to evaluate.
+/// </summary>
+public sealed class TriggerCliOptions
+{
+    private readonly TriggerOptions d;
+    public Option<string> Name { get; }
+    public Option<int> PatchSize { get; }
+    public Option<PatchLocation> Location { get; }
+    public Option<NoiseOverflow> Overflow { get; }
+    public Option<double> Alpha { get; }
+    public Option<string?> WanetField { get; }
+    public Option<ulong?> Seed { get; }
+
+    public TriggerCliOptions(TriggerOptions defaults)
+    {
+        d = defaults;
+        Name = new Option<string>("--trigger") { Description = string.Join(", ", TriggerFactory.Names), DefaultValueFactory = _ => d.Name };
+        PatchSize = new Option<int>("--patch-size") { DefaultValueFactory = _ => d.PatchSize };
+        Location = new Option<PatchLocation>("--location") { DefaultValueFactory = _ => d.Location };
+        Overflow = new Option<NoiseOverflow>("--noise-overflow") { Description = "BadNet: Clamp, or Wrap like the reference.", DefaultValueFactory = _ => d.NoiseOverflow };
+        Alpha = new Option<double>("--blend-alpha") { Description = "Blended/SIG/stripes/triangles: weight of the pattern.", DefaultValueFactory = _ => d.BlendAlpha };
+        WanetField = new Option<string?>("--wanet-field") { Description = "WaNet warp field (float32 NHWC file); default: generated from the trigger seed." };
+        Seed = new Option<ulong?>("--trigger-seed") { Description = "Seed of fixed patterns (badnet-fixed, blended-fixed) and generated WaNet fields; use the poisoning run's --seed (default: --seed)." };
+    }
+
+    public IEnumerable<Option> All => [Name, PatchSize, Location, Overflow, Alpha, WanetField, Seed];
+
+    /// <param name="fallbackSeed">The trigger seed when <c>--trigger-seed</c> is not given.</param>
+    public TriggerOptions Read(ParseResult parse, ulong fallbackSeed) => d with
+    {
+        Name = parse.GetValue(Name)!, PatchSize = parse.GetValue(PatchSize), Location = parse.GetValue(Location),
+        NoiseOverflow = parse.GetValue(Overflow), BlendAlpha = parse.GetValue(Alpha), WanetField = parse.GetValue(WanetField),
+        Seed = parse.GetValue(Seed) ?? fallbackSeed,
+    };
+}
