@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CleanClip.Evaluation;
 using CleanClip.Training;
 using Spectre.Console;
 
@@ -34,11 +35,15 @@ public static class TrainingCommand
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
         var truncation = CliOptions.Truncation(d.Truncation);
         var training = new TrainingCliOptions(d.Training);
+        var evalData = new Option<string?>("--eval-data") { Description = "Labeled folder (labels.csv + classes) for zero-shot CA (and ASR with --target) every --eval-every epochs." };
+        var classes = new Option<string?>("--classes") { Description = "Classes file for --eval-data (default: the one beside its labels.csv)." };
+        var target = new Option<string?>("--target") { Description = "Backdoor target class (name or index) for the ASR of --eval-data." };
+        var trigger = new TriggerCliOptions(new CleanClip.Poisoning.TriggerOptions());
         var command = new Command(name, description)
         {
             trainData, validation, init, config, vocab, imageKey, captionKey, delimiter, output, resume, device, truncation,
         };
-        foreach (var option in training.All) command.Add(option);
+        foreach (var option in training.All.Concat(trigger.All).Append(evalData).Append(classes).Append(target)) command.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
@@ -49,6 +54,17 @@ public static class TrainingCommand
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Training = training.Read(parse, d.Training),
             };
+            if (parse.GetValue(evalData) is { } evalFolder)
+            {
+                var eval = new EvalOptions
+                {
+                    Checkpoints = ["training"], EvalData = evalFolder, Classes = parse.GetValue(classes), Vocab = options.Vocab ?? "",
+                    Target = parse.GetValue(target) ?? "", Seed = options.Training.Seed,
+                    Metrics = parse.GetValue(target) is null ? [EvalMetric.Ca] : [EvalMetric.Ca, EvalMetric.Asr],
+                    Trigger = trigger.Read(parse, options.Training.Seed),
+                };
+                options = options with { Evaluate = (model, tokenizer) => EpochEvaluationOf(EvalJob.EvaluateModel(model, tokenizer, eval, "training")) };
+            }
             if (options.Resume is null) ConsoleUi.NoteFreshWeights(options.Init);
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -72,6 +88,9 @@ public static class TrainingCommand
         }));
         return command;
     }
+
+    private static EpochEvaluation EpochEvaluationOf(CheckpointEval eval) =>
+        new(eval.CleanAccuracy!["1"], eval.AttackSuccessRate?["1"]);
 
     private static void Report(TrainJobResult result)
     {

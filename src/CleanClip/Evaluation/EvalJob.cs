@@ -79,7 +79,30 @@ public static class EvalJob
                 ClassEmbeddingCache.Describe(checkpoint, options.ModelConfig, options.ModelSeed, classes, options.Vocab, options.Truncation),
                 out _, classesDone);
         progress?.Report(new JobProgress(classStage, classCount, classCount));
+        return Measure(model, classifier, options, plan, checkpoint, label, trigger, device, progress, clock);
+    }
 
+    /// <summary>
+    /// The metrics of a model held in memory (the training loop's evaluation hook): class embeddings built afresh
+    /// (no cache, since the weights keep changing), the model left in eval mode.
+    /// </summary>
+    public static CheckpointEval EvaluateModel(ClipModel model, ClipTokenizer tokenizer, EvalOptions options, string label)
+    {
+        var clock = Stopwatch.StartNew();
+        var plan = EvalPlan.Create(options with { Checkpoints = [label], Labels = null });
+        var trigger = plan.NeedsTrigger ? TriggerFactory.Create(options.Trigger) : null;
+        TokenizerFit.Check(model, tokenizer, options.Vocab);
+        model.eval();
+        using var classifier = ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, plan.Dataset.Classes);
+        var device = model.TokenEmbedding.weight!.device;
+        return Measure(model, classifier, options, plan, label, label, trigger, device, null, clock).Eval;
+    }
+
+    private static Outcome Measure(ClipModel model, ZeroShotClassifier classifier, EvalOptions options, EvalPlan plan,
+        string checkpoint, string label, ITrigger? trigger, TorchSharp.torch.Device device, IProgress<JobProgress>? progress, Stopwatch clock)
+    {
+        var classes = plan.Dataset.Classes;
+        int classCount = classes.Classes.Count;
         using var noGrad = torch.no_grad();
         int k = Math.Min(ZeroShotMetrics.Ks.Max(), classCount);
         var batches = new EvalBatches(model.Config.ImageResolution, trigger, options.ReferenceAsr ? ResizeMode.Squash : ResizeMode.Crop,
