@@ -10,5 +10,6 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     TriggersCommand.Create(),
     PoisonCommand.Create(),
     DemoCommand.Create(),
+    ReportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
