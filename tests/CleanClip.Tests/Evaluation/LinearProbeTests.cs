@@ -127,4 +127,20 @@ public class LinearProbeTests
         using var again = LinearProbeFeatures.LoadOrExtract(path, "ckpt-a", () => { extracted++; return features; });
         Assert.Equal(0, extracted);
     }
+
+    [Fact]
+    public void ExtractFilesSkipsUnreadableImagesWithTheirLabels()
+    {
+        using var dir = new TempDir();
+        byte Shade(int i) => (byte)(40 * i);
+        string Png(int i) => dir.Write($"{i}.png", CleanClip.Data.PngWriter.Encode(new CleanClip.Data.RgbImage(32, 32, Enumerable.Repeat(Shade(i), 32 * 32 * 3).ToArray())));
+        var broken = dir.Write("broken.png", [1, 2, 3]);
+        using var model = CleanClip.Checkpoints.ModelLoader.Load("tiny-rn", seed: 1);
+        var skipped = new List<SkippedInput>();
+        using var features = LinearProbeFeatures.ExtractFiles(model, [(Png(1), 3), (broken, 1), (Png(2), 0)], batchSize: 2, skipped);
+        Assert.Equal([3L, 0], features.Labels.data<long>().ToArray());
+        Assert.Equal(broken, Assert.Single(skipped).Name);
+        using var alone = LinearProbeFeatures.ExtractFiles(model, [(Png(2), 0)]);
+        Assert.True(alone.Features[0].allclose(features.Features[1], rtol: 1e-4, atol: 1e-5));
+    }
 }
