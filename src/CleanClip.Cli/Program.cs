@@ -13,5 +13,6 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     TrainingCommand.Clean(),
     DemoCommand.Create(),
     EvalCommand.Create(),
+    ReportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
