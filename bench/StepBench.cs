@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CleanClip.Data;
 using CleanClip.Models;
 using CleanClip.Training.Losses;
@@ -24,7 +25,8 @@ internal static class StepBench
 
     internal sealed record Result(string Model, int Batch, int Threads, long Parameters, double PairsPerSecond,
         double MedianSeconds, double MinSeconds, double MaxSeconds, double[] Runs, double WarmupSeconds,
-        double FinalLoss, int NonFiniteLosses, double PeakRssMiB, double RssBeforeMiB, bool Isolated);
+        double FinalLoss, int NonFiniteLosses, [property: JsonPropertyName("peak_rss_mib")] double PeakRssMiB,
+        [property: JsonPropertyName("rss_before_mib")] double RssBeforeMiB, bool Isolated);
 
     public static int Run(string[] args)
     {
@@ -59,7 +61,7 @@ internal static class StepBench
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         // tiny-rn's loss turns NaN (LibTorch's CPU conv-backward fault with 4-channel layers); keep the timing anyway.
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     private static Result Measure(string name, Options options)
