@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CleanClip.Data;
+using CleanClip.Models;
+using CleanClip.Training.Losses;
+using CleanClip.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CleanClip.Bench;
+
+/// <summary>
+/// Pairs/second of one CleanCLIP finetuning step on the CPU: B originals and B augmented views in ONE forward pass of
+/// both towers (as the reference does, so BatchNorm sees both views), ClipLoss + InModalLoss (λ1 = λ2 = 1), backward,
+/// AdamW by parameter role, logit-scale clamp. Random-init weights, random pixels and token ids; median of the repeats
+/// after one warm-up step. Peak RSS is the process's VmHWM, which only grows: <c>--isolate</c> runs each model in a
+/// fresh child process so each peak is that model's own.
+/// </summary>
+internal static class StepBench
+{
+    public const string Usage = "[model ...] [--batch 16] [--repeats 3] [--threads 2] [--isolate] [--json out.json]   (models default: tiny-rn RN50 ViT-B/32)";
+
+    private sealed record Options(string[] Models, int Batch, int Repeats, int Threads, bool Isolate, string? Json);
+
+    internal sealed record Result(string Model, int Batch, int Threads, long Parameters, double PairsPerSecond,
+        double MedianSeconds, double MinSeconds, double MaxSeconds, double[] Runs, double WarmupSeconds,
+        double FinalLoss, int NonFiniteLosses, [property: JsonPropertyName("peak_rss_mib")] double PeakRssMiB,
+        [property: JsonPropertyName("rss_before_mib")] double RssBeforeMiB, bool Isolated);
+
+    public static int Run(string[] args)
+    {
+        var options = Parse(args);
+        var results = new List<Result>();
+        foreach (var model in options.Models)
+            results.Add(options.Isolate ? RunChild(model, options) : Measure(model, options));
+        Print(results, options);
+        if (options.Json is { } json)
+        {
+            var report = new
+            {
+                Machine = new { Cores = Environment.ProcessorCount, LoadAverage = File.ReadAllText("/proc/loadavg").Trim(), OmpWaitPolicy },
+                options.Batch, options.Repeats, options.Threads,
+                Results = results,
+            };
+            File.WriteAllText(json, JsonSerializer.Serialize(report, JsonOptions));
+            Console.WriteLine($"wrote {json}");
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// OpenMP's spin-waiting threads collapse when the cores are oversubscribed (measured: tiny-vit 5 s/step instead of
+    /// 0.18 s with PASSIVE on a loaded 2-core machine). libgomp reads the variable when it loads, so it must be set in
+    /// the environment before the program starts; --isolate children inherit it.
+    /// </summary>
+    private static string OmpWaitPolicy => Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset)";
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // tiny-rn's loss turns NaN (LibTorch's CPU conv-backward fault with 4-channel layers); keep the timing anyway.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    private static Result Measure(string name, Options options)
+    {
+        var config = ModelRegistry.Get(name);
+        torch.set_num_threads(options.Threads);
+        var rssBefore = ProcStatusMiB("VmRSS");
+        torch.manual_seed(0);
+        using var model = new ClipModel(config);
+        model.train();
+        using var optimizer = WeightDecayGroups.AdamW(model, DecayRule.Role, 1e-5, 0.1);
+        var objective = new CleanClipObjective(ClipWeight: 1, InModalWeight: 1);
+        int b = options.Batch, r = config.ImageResolution;
+        using var raw = torch.randint(0, 256, [2 * b, 3, r, r], ScalarType.Byte);
+        using var pixels = new ClipPreprocessor(new PreprocessOptions { Resolution = r }).Normalize(raw);
+        using var tokens = Captions(2 * b, config, seed: 1);
+        long parameters = model.parameters().Sum(p => p.numel());
+
+        double loss = double.NaN;
+        int nonFinite = 0;
+        double Step()
+        {
+            using var scope = NewDisposeScope();
+            var watch = Stopwatch.StartNew();
+            var (images, texts) = model.forward(pixels, tokens);
+            var terms = objective.Compute(images, texts, model.LogitScale, withAugmentedViews: true);
+            optimizer.ZeroGrad();
+            terms.Total.backward();
+            optimizer.Step();
+            LogitScaleClamp.Apply(model);
+            loss = terms.Total.item<float>();          // also waits for the step to finish
+            if (!double.IsFinite(loss)) nonFinite++;
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        Console.Error.Write($"{name}: warm-up");
+        var warmup = Step();
+        Console.Error.Write($" {warmup:F2} s; steps");
+        var runs = new double[options.Repeats];
+        for (int i = 0; i < runs.Length; i++)
+        {
+            runs[i] = Step();
+            Console.Error.Write($" {runs[i]:F2} s");
+        }
+        Console.Error.WriteLine();
+        var sorted = runs.Order().ToArray();
+        var median = sorted[sorted.Length / 2];
+        return new Result(config.Name, b, torch.get_num_threads(), parameters, b / median, median, sorted[0], sorted[^1],
+            runs, warmup, loss, nonFinite, ProcStatusMiB("VmHWM"), rssBefore, Isolated: false);
+    }
+
+    /// <summary>
+    /// Token rows as the tokenizer makes them: SOT (vocab − 2), caption tokens, EOT (vocab − 1, the highest id, which
+    /// the text tower pools at), zeros after; lengths around 20 like real captions.
+    /// </summary>
+    private static Tensor Captions(int count, ClipConfig config, ulong seed)
+    {
+        var rng = new SplitMix64(seed);
+        var ids = new long[count * config.ContextLength];
+        for (int row = 0; row < count; row++)
+        {
+            int length = rng.NextInt(14, 26);                           // tokens including SOT and EOT
+            var offset = row * config.ContextLength;
+            ids[offset] = config.VocabSize - 2;
+            for (int i = 1; i < length - 1; i++) ids[offset + i] = 1 + rng.NextInt(config.VocabSize - 3);
+            ids[offset + length - 1] = config.VocabSize - 1;
+        }
+        return torch.tensor(ids, [count, config.ContextLength]);
+    }
+
+    /// <summary>One model in a fresh process (this program, `step MODEL ... --json TEMP`), so VmHWM is its own.</summary>
+    private static Result RunChild(string model, Options options)
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"cleanclip-bench-step-{Guid.NewGuid():N}.json");
+        try
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+            // Under `dotnet bench.dll` the process is the dotnet host and the program is its first argument.
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+                start.ArgumentList.Add(typeof(StepBench).Assembly.Location);
+            foreach (var a in new[] { "step", model, "--batch", $"{options.Batch}", "--repeats", $"{options.Repeats}", "--threads", $"{options.Threads}", "--json", json })
+                start.ArgumentList.Add(a);
+            using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start a child bench process");
+            child.WaitForExit();
+            if (child.ExitCode != 0) throw new InvalidOperationException($"the child bench for {model} exited with {child.ExitCode}");
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var result = doc.RootElement.GetProperty("results")[0].Deserialize<Result>(JsonOptions)!;
+            return result with { Isolated = true };
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    /// <summary>A size line of /proc/self/status (VmHWM = peak resident set, VmRSS = current) in MiB.</summary>
+    private static double ProcStatusMiB(string key)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0]) / 1024.0;
+        return double.NaN;
+    }
+
+    private static void Print(List<Result> results, Options options)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"CleanCLIP step (2×{options.Batch} images + captions in one forward, both towers, backward, AdamW), fp32, {options.Threads} threads, median of {options.Repeats} after 1 warm-up");
+        Console.WriteLine($"OMP_WAIT_POLICY={OmpWaitPolicy}, load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"{"model",-10} {"params M",9} {"pairs/s",8} {"s/step",8} {"min",7} {"max",7} {"warm-up s",9} {"peak RSS MiB",13} {"last loss",9} {"non-finite",10}");
+        foreach (var r in results)
+            Console.WriteLine($"{r.Model,-10} {r.Parameters / 1e6,9:F1} {r.PairsPerSecond,8:F2} {r.MedianSeconds,8:F3} {r.MinSeconds,7:F3} {r.MaxSeconds,7:F3} {r.WarmupSeconds,9:F2} {r.PeakRssMiB,13:F0} {r.FinalLoss,9:F3} {r.NonFiniteLosses,10}");
+        Console.WriteLine(options.Isolate || results.Count == 1
+            ? "peak RSS: VmHWM of a process that ran only that model"
+            : "peak RSS: VmHWM is process-wide and only grows, so each row includes the rows above it (use --isolate for per-model peaks)");
+    }
+
+    private static Options Parse(string[] args)
+    {
+        var models = new List<string>();
+        var o = new Options([], 16, 3, 2, false, null);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value; usage: step {Usage}");
+            switch (args[i])
+            {
+                case "--batch": o = o with { Batch = int.Parse(Value()) }; break;
+                case "--repeats": o = o with { Repeats = int.Parse(Value()) }; break;
+                case "--threads": o = o with { Threads = int.Parse(Value()) }; break;
+                case "--isolate": o = o with { Isolate = true }; break;
+                case "--json": o = o with { Json = Value() }; break;
+                case var flag when flag.StartsWith("--", StringComparison.Ordinal):
+                    throw new ArgumentException($"unknown argument {flag}; usage: step {Usage}");
+                case var name:
+                    ModelRegistry.Get(name);                                   // fail before any model runs
+                    models.Add(name);
+                    break;
+            }
+        }
+        if (o.Batch < 1 || o.Repeats < 1 || o.Threads < 1) throw new ArgumentException($"--batch, --repeats and --threads must be ≥ 1; usage: step {Usage}");
+        return o with { Models = models.Count > 0 ? [.. models] : ["tiny-rn", "RN50", "ViT-B/32"] };
+    }
+}
