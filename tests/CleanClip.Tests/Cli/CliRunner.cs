@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace CleanClip.Tests.Cli;
 
-/// <summary>Runs a command in-process and captures what it prints.</summary>
+/// <summary>Runs a command in-process and captures what it prints (plain text, wide enough that no table row wraps).</summary>
 internal static class CliRunner
 {
     public static (int Exit, string Output) Run(Command command, params string[] args)
@@ -13,14 +13,15 @@ internal static class CliRunner
         Console.SetOut(writer);
         try
         {
-            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No });
+            AnsiConsole.Console.Profile.Width = 200;
             int exit = command.Parse(args).Invoke();
             return (exit, writer.ToString());
         }
         finally
         {
             Console.SetOut(original);
-            // Spectre keeps the writer it first saw; point it back at the real console for the tests that follow.
+            // Spectre keeps the writer it was given; point it back at the real console for the tests that follow.
             AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(original) });
         }
     }

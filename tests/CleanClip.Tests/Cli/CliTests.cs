@@ -10,23 +10,7 @@ namespace CleanClip.Tests.Cli;
 /// <summary>The commands parse their options and call the library; these check the wiring, not the library again.</summary>
 public class CliTests
 {
-    private static (int Exit, string Output) Run(Command command, params string[] args)
-    {
-        var original = Console.Out;
-        using var writer = new StringWriter();
-        Console.SetOut(writer);
-        try
-        {
-            int exit = command.Parse(args).Invoke();
-            return (exit, writer.ToString());
-        }
-        finally
-        {
-            Console.SetOut(original);
-            // Spectre keeps the writer it first saw; point it back at the real console for the tests that follow.
-            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(original) });
-        }
-    }
+    private static (int Exit, string Output) Run(Command command, params string[] args) => CliRunner.Run(command, args);
 
     [Fact]
     public void ModelsJsonListsEveryRegistryConfig()

@@ -16,25 +16,7 @@ public class EvalCommandTests(EvalWorld world) : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    private static (int Exit, string Output) Run(params string[] args)
-    {
-        var original = Console.Out;
-        using var writer = new StringWriter();
-        Console.SetOut(writer);
-        try
-        {
-            // Wide enough that no row wraps.
-            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
-            AnsiConsole.Console.Profile.Width = 200;
-            int exit = EvalCommand.Create().Parse(args).Invoke();
-            return (exit, writer.ToString());
-        }
-        finally
-        {
-            Console.SetOut(original);
-            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(original) });
-        }
-    }
+    private static (int Exit, string Output) Run(params string[] args) => CleanClip.Tests.Cli.CliRunner.Run(EvalCommand.Create(), args);
 
     /// <summary>The standard arguments, with <paramref name="overrides"/> (option, value pairs) replacing or adding.</summary>
     private string[] Args(params string[] overrides)

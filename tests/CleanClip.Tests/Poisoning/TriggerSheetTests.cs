@@ -66,17 +66,7 @@ public class TriggerSheetTests
 
     // The command writes through Spectre's AnsiConsole, which keeps whatever writer it was first bound to (another
     // test's disposed StringWriter, say): give it a fresh one for this run and put the old console back after.
-    private static (int Exit, string Output) Run(params string[] args)
-    {
-        var original = AnsiConsole.Console;
-        using var writer = new StringWriter();
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No });
-        try
-        {
-            return (TriggersCommand.Create().Parse(args).Invoke(), writer.ToString());
-        }
-        finally { AnsiConsole.Console = original; }
-    }
+    private static (int Exit, string Output) Run(params string[] args) => CleanClip.Tests.Cli.CliRunner.Run(TriggersCommand.Create(), args);
 
     private static byte[] Png(RgbImage image)
     {
