@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CleanClip.Data;
+using CleanClip.Data.Synthetic;
+using CleanClip.Evaluation;
+using CleanClip.Evaluation.Report;
+using CleanClip.Poisoning.Dataset;
+using CleanClip.Text;
+using CleanClip.Training;
+
+namespace CleanClip.Demo;
+
+/// <summary>How the demo shows its stages: the CLI draws headings and progress bars; tests pass a silent one.</summary>
+public interface IDemoUi
+{
+    T Stage<T>(string heading, Func<IProgress<JobProgress>, T> work);
+    T Training<T>(string heading, Func<IProgress<TrainingProgress>, T> work);
+}
+
+/// <summary>One row of the demo's result table.</summary>
+public sealed record DemoRow(string Stage, double? CleanAccuracy, double? AttackSuccessRate, double? RobustAccuracy,
+    double? DefenseEffectivenessRating, double Seconds);
+
+public sealed record DemoResult(string Output, IReadOnlyList<DemoRow> Rows, string Report, string ResultsJson,
+    IReadOnlyList<string> Commands, IReadOnlyList<string> Notes, TimeSpan Elapsed);
+
+/// <summary>
+/// <c>cleanclip demo</c>: synthetic world → poisoned pretraining set → a small CLIP trained on it → CleanCLIP and
+/// its baselines on disjoint clean pairs → one evaluation, table, report. Each stage is the library call of the
+/// matching command, with the command line that reproduces it recorded next to it.
+/// </summary>
+public static class DemoJob
+{
+    public static DemoResult Run(DemoOptions options, IDemoUi ui, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var output = Path.GetFullPath(options.Output);
+        Directory.CreateDirectory(output);
+        var notes = new List<string>();
+        var commands = new List<string>();
+        var seconds = new Dictionary<string, double>();
+
+        // 1. World.
+        var worldDir = Path.Combine(output, "world");
+        var watch = Stopwatch.StartNew();
+        ui.Stage("1/6 synthetic world", progress => SyntheticWorld.Generate(options.World with { Overwrite = true }, worldDir, progress));
+        seconds["world"] = watch.Elapsed.TotalSeconds;
+        commands.Add($"cleanclip synth --out {worldDir} --count {options.World.Count} --finetune {options.World.FinetuneCount} --test {options.World.TestCount} --size {options.World.ImageSize} --seed {options.World.Seed}");
+        var trainCsv = Path.Combine(worldDir, "train", "train.csv");
+        var finetuneCsv = Path.Combine(worldDir, "finetune", "finetune.csv");
+        var testDir = Path.Combine(worldDir, "test");
+
+        // 2. Poison.
+        watch.Restart();
+        int poisonCount = (int)Math.Round(options.PoisonRate * options.World.Count);
+        var poison = ui.Stage("2/6 poison the pretraining pairs", progress => PoisonJob.Run(new PoisonJobOptions
+        {
+            Input = trainCsv, Name = "poisoned", Overwrite = true,
+            Poison = new PoisonOptions { Target = options.Target, NumPoison = poisonCount, Seed = options.Seed },
+            Trigger = options.Trigger with { Seed = options.Seed },
+        }, progress));
+        seconds["poison"] = watch.Elapsed.TotalSeconds;
+        commands.Add($"cleanclip poison --input {trainCsv} --name poisoned --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --seed {options.Seed}");
+
+        // 3. Vocabulary and poisoned pretraining.
+        var vocab = Path.Combine(output, "vocab.txt.gz");
+        var captions = ImageCaptionDataset.Load(poison.Table).Rows.Select(r => r.Caption).ToList();
+        var classes = ClassesFile.Read(Path.Combine(testDir, "classes.json"));
+        captions.AddRange(Enumerable.Range(0, classes.Classes.Count).SelectMany(classes.Prompts));
+        BpeTrainer.TrainToFile(captions, vocab, options.Merges);
+        watch.Restart();
+        var poisonedRun = Path.Combine(output, "runs", "poisoned");
+        ResetRun(poisonedRun);
+        var pretrained = ui.Training("3/6 train a CLIP on the poisoned pairs", progress => TrainJob.Run(new TrainJobOptions
+        {
+            TrainData = poison.Table, Init = options.Model, Vocab = vocab, Out = poisonedRun, Device = options.Device,
+            Training = options.Pretraining with { Seed = options.Seed, DecodeThreads = options.DecodeThreads },
+        }, progress, cancellation));
+        notes.AddRange(pretrained.Notes);
+        seconds["poisoned"] = watch.Elapsed.TotalSeconds;
+        var poisonedModel = pretrained.Training.ModelFile ?? throw new OperationCanceledException("the demo was interrupted while training");
+        commands.Add($"cleanclip train --train-data {poison.Table} --init {options.Model} --vocab {vocab} --out {poisonedRun} --epochs {options.Pretraining.Epochs} --batch-size {options.Pretraining.BatchSize} --lr {options.Pretraining.LearningRate} --warmup {options.Pretraining.WarmupSteps} --beta2 {options.Pretraining.Beta2} --seed {options.Seed}");
+
+        // 4. Clean it several ways on the disjoint clean pairs.
+        var checkpoints = new List<(string Label, string File)> { ("poisoned", poisonedModel) };
+        foreach (var method in options.Methods)
+        {
+            watch.Restart();
+            var label = method switch { TrainingMethod.CleanClip => "cleanclip", TrainingMethod.Mmcl => "mmcl", _ => "ssl" };
+            var runDir = Path.Combine(output, "runs", label);
+            ResetRun(runDir);
+            var cleaned = ui.Training($"4/6 clean: {Describe(method)}", progress => TrainJob.Run(new TrainJobOptions
+            {
+                TrainData = finetuneCsv, Init = poisonedModel, Vocab = vocab, Out = runDir, Device = options.Device,
+                Training = options.Cleaning with { Method = method, Seed = options.Seed, DecodeThreads = options.DecodeThreads },
+            }, progress, cancellation));
+            notes.AddRange(cleaned.Notes.Where(n => !notes.Contains(n)));
+            seconds[label] = watch.Elapsed.TotalSeconds;
+            checkpoints.Add((label, cleaned.Training.ModelFile ?? throw new OperationCanceledException("the demo was interrupted while cleaning")));
+            commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {finetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}");
+        }
+
+        // 5. Evaluate every checkpoint on the labeled test split, triggered and not.
+        watch.Restart();
+        var evalDir = Path.Combine(output, "eval");
+        var eval = ui.Stage("5/6 evaluate", progress => EvalJob.Run(new EvalOptions
+        {
+            Checkpoints = checkpoints.Select(c => c.File).ToList(), Labels = checkpoints.Select(c => c.Label).ToList(),
+            EvalData = testDir, Vocab = vocab, Target = options.Target, Trigger = options.Trigger with { Seed = options.Seed },
+            Seed = options.Seed, Device = options.Device, Output = evalDir, CacheDir = null,
+        }, progress));
+        seconds["eval"] = watch.Elapsed.TotalSeconds;
+        commands.Add($"cleanclip eval --checkpoint {string.Join(" --checkpoint ", checkpoints.Select(c => c.File))} --labels {string.Join(",", checkpoints.Select(c => c.Label))} --eval-data {testDir} --vocab {vocab} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --trigger-seed {options.Seed} --target {options.Target} --seed {options.Seed} --out {evalDir}");
+
+        // 6. Report.
+        var report = ui.Stage("6/6 report", progress => ReportJob.Run(new ReportOptions
+        {
+            Runs = [evalDir, .. checkpoints.Select(c => Path.GetDirectoryName(c.File)!)], Output = Path.Combine(output, "report"),
+        }, progress));
+        commands.Add($"cleanclip report {evalDir} {string.Join(" ", checkpoints.Select(c => Path.GetDirectoryName(c.File)))} --out {Path.Combine(output, "report")}");
+
+        var rows = eval.Results.Checkpoints.Select(c => new DemoRow(c.Label, c.CleanAccuracy?["1"], c.AttackSuccessRate?["1"],
+            c.RobustAccuracy, c.DefenseEffectivenessRating, seconds.GetValueOrDefault(c.Label))).ToList();
+        var resultsJson = Path.Combine(output, "results.json");
+        AtomicFile.WriteAllText(resultsJson, JsonSerializer.Serialize(new
+        {
+            options = new { world = options.World, trigger = options.Trigger.Name, patch_size = options.Trigger.PatchSize, options.Target, poison_rate = options.PoisonRate, options.Model, pretraining = options.Pretraining, cleaning = options.Cleaning, seed = options.Seed },
+            rows, stage_seconds = seconds, total_seconds = clock.Elapsed.TotalSeconds, commands, report = report.MarkdownPath,
+        }, EvalResults.Json));
+        return new DemoResult(output, rows, report.MarkdownPath, resultsJson, commands, notes, clock.Elapsed);
+    }
+
+    public static string Describe(TrainingMethod method) => method switch
+    {
+        TrainingMethod.CleanClip => "CleanCLIP (CLIP loss + in-modal loss)",
+        TrainingMethod.Mmcl => "MMCL-only finetuning (CLIP loss)",
+        _ => "SSL-only finetuning (in-modal loss)",
+    };
+
+    /// <summary>A demo run folder is the demo's own: a rerun starts it afresh rather than refusing or resuming.</summary>
+    private static void ResetRun(string runDir)
+    {
+        if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+    }
+}

@@ -1,0 +1,42 @@
+using CleanClip.Data;
+using CleanClip.Demo;
+using CleanClip.Training;
+using Xunit;
+
+namespace CleanClip.Tests.Demo;
+
+/// <summary>The demo's stages fit together: a miniature run (numbers meaningless at this size) writes every artefact.</summary>
+public class DemoSmokeTests
+{
+    internal sealed class SilentUi : IDemoUi
+    {
+        public List<string> Headings { get; } = [];
+        public T Stage<T>(string heading, Func<IProgress<JobProgress>, T> work) { Headings.Add(heading); return work(new Progress<JobProgress>()); }
+        public T Training<T>(string heading, Func<IProgress<TrainingProgress>, T> work) { Headings.Add(heading); return work(new Progress<TrainingProgress>()); }
+    }
+
+    [Fact]
+    public void AMiniatureDemoWritesTableReportAndCommands()
+    {
+        using var dir = new TempDir();
+        var d = new DemoOptions();
+        var options = d with
+        {
+            Output = dir.File("demo"), Model = "tiny-vit", Merges = 300,
+            World = d.World with { Count = 200, FinetuneCount = 64, TestCount = 40 },
+            Pretraining = d.Pretraining with { Epochs = 1, BatchSize = 32, WarmupSteps = 2 },
+            Cleaning = d.Cleaning with { Epochs = 1, BatchSize = 16, WarmupSteps = 2 },
+            DecodeThreads = 1,
+        };
+        var ui = new SilentUi();
+        var result = DemoJob.Run(options, ui);
+        Assert.Equal(["poisoned", "cleanclip", "mmcl", "ssl"], result.Rows.Select(r => r.Stage));
+        Assert.All(result.Rows, r => Assert.NotNull(r.AttackSuccessRate));
+        Assert.Null(result.Rows[0].DefenseEffectivenessRating);
+        Assert.All(result.Rows.Skip(1), r => Assert.NotNull(r.DefenseEffectivenessRating));
+        Assert.True(File.Exists(result.Report));
+        Assert.True(File.Exists(result.ResultsJson));
+        Assert.Contains(result.Commands, c => c.StartsWith("cleanclip clean ") && c.Contains("--method CleanClip"));
+        Assert.Equal(8, ui.Headings.Count);
+    }
+}
