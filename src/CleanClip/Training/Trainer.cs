@@ -158,10 +158,10 @@ public static class Trainer
             throw new IOException($"{run.RunDirectory} already holds checkpoints of a run: resume it with --resume, or choose another output folder");
         Directory.CreateDirectory(run.RunDirectory);
         if (run.OptimizerFrom is { } from)
-            using (var moments = new DisposableDictionary(TrainingCheckpoint.ReadOptimizer(from)))
+            using (var moments = new DisposableDictionary(TrainingCheckpoint.ReadOptimizerFor(from, run.Model)))
             {
                 if (moments.Tensors.Count == 0)
-                    throw new InvalidDataException($"{from}: holds no optimizer state to restore (only CleanClip training checkpoints do); drop --restore-optimizer");
+                    throw new InvalidDataException($"{from}: holds no optimizer state to restore (training checkpoints of CleanClip or the reference do); drop --restore-optimizer");
                 optimizer.LoadTensors(moments.Tensors, TrainingCheckpoint.OptimizerPrefix, from);
             }
         var state = new TrainingState

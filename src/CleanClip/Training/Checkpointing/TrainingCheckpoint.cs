@@ -33,6 +33,20 @@ public static class TrainingCheckpoint
     public static TrainingState? ReadState(string path) =>
         Safetensors.ReadMetadata(path).TryGetValue(TrainingState.MetadataKey, out var json) ? TrainingState.FromJson(json, path) : null;
 
+    /// <summary>
+    /// The optimizer moments of <paramref name="path"/> for <paramref name="model"/>, keyed as <see cref="AdamWOptimizer.ToTensors"/>
+    /// writes them: from our training checkpoints, or mapped by position from a reference (PyTorch) checkpoint.
+    /// Empty when the file carries no optimizer state.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadOptimizerFor(string path, nn.Module model)
+    {
+        if (CheckpointSniffer.Sniff(path, out _) == SniffedFormat.Safetensors) return ReadOptimizer(path);
+        using var checkpoint = CheckpointReader.Read(path);
+        if (checkpoint.Optimizer is null) return new Dictionary<string, Tensor>();
+        // Clone what we keep: disposing the checkpoint frees every tensor of its graph.
+        return ReferenceOptimizerState.ToNamed(checkpoint.Optimizer, model, path).ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+    }
+
     /// <summary>The optimizer entries of a checkpoint (keys keep <see cref="OptimizerPrefix"/>); empty when it has none.</summary>
     public static Dictionary<string, Tensor> ReadOptimizer(string path)
     {
