@@ -70,7 +70,11 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
     {
         using var scope = NewDisposeScope();
         var eot = tokens.argmax(-1);                                                        // [N]
-        long length = TrimText ? eot.max().item<long>() + 1 : tokens.shape[1];
+        long needed = eot.max().item<long>() + 1, context = positionalEmbedding.shape[0];
+        // A tokenizer with a longer context than the model is fine as long as every caption ends within the model's.
+        if (needed > context)
+            throw new ArgumentException($"a caption needs {needed} token positions but model {Config.Name} has {context}; tokenize with a context of {context}");
+        long length = TrimText ? needed : Math.Min(tokens.shape[1], context);
         var x = tokenEmbedding.forward(tokens.narrow(1, 0, length)) + positionalEmbedding.narrow(0, 0, length);
         x = lnFinal.forward(transformer.forward(x));                                         // [N, L, W]
         var pooled = x.gather(1, eot.view(-1, 1, 1).expand(-1, 1, x.shape[2])).squeeze(1);  // [N, W]

@@ -67,8 +67,9 @@ public static class TrainJob
         var train = ImageCaptionDataset.Load(trainPath, job.Table);
         if (train.Skipped.SkippedCount > 0) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
         var validation = job.ValidationData is { } v ? ImageCaptionDataset.Load(v, job.Table) : null;
-        var tokenizer = ClipTokenizer.FromVocabFile(vocab, new TokenizerOptions { Truncation = job.Truncation });
         using var model = ModelLoader.Load(job.Init, job.ModelConfig, (long)job.Training.Seed, device);
+        // Captions are cut to the model's own context (at 77 for OpenAI's), keeping their end-of-text token by default.
+        var tokenizer = ClipTokenizer.FromVocabFile(vocab, new TokenizerOptions { Truncation = job.Truncation, ContextLength = model.Config.ContextLength });
         TokenizerFit.Check(model, tokenizer, vocab);
 
         var training = job.Training;

@@ -40,6 +40,26 @@ public class ClipModelTests
     }
 
     [Fact]
+    public void TokensWiderThanTheContextAreFineWhileEveryCaptionEndsInside()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(3);
+        using var model = new ClipModel(ModelRegistry.Get("tiny-vit") with { ContextLength = 8 });
+        model.eval();
+        var wide = zeros(2, 20, dtype: ScalarType.Int64);
+        wide[0, 0] = 1022; wide[0, 1] = 5; wide[0, 2] = 1023;
+        wide[1, 0] = 1022; wide[1, 1] = 7; wide[1, 2] = 9; wide[1, 7] = 1023;
+        using var noGrad = no_grad();
+        var narrow = wide.narrow(1, 0, 8);
+        Assert.True(model.EncodeText(wide).equal(model.EncodeText(narrow)).all().item<bool>());
+        model.TrimText = false;
+        Assert.True(model.EncodeText(wide).allclose(model.EncodeText(narrow), atol: 1e-6));
+        wide[1, 7] = 9; wide[1, 8] = 1023;
+        var error = Assert.Throws<ArgumentException>(() => model.EncodeText(wide));
+        Assert.Contains("9 token positions", error.Message);
+    }
+
+    [Fact]
     public void ForwardReturnsUnitLengthEmbeddingsOfTheConfiguredWidth()
     {
         using var scope = torch.NewDisposeScope();
