@@ -4,6 +4,7 @@ using CleanClip.Bench;
 //   encode   [model=tiny-rn] [batch=16] [repeats=5] [threads=0]   forward-pass throughput of a model config
 //   pipeline [--images 256] [--threads 1,2] [--json out.json] ...  decode + preprocess throughput, files vs cache
 //   augment  [--resolution 224] [--images 400] [--repeats 5]      image augmentations (autoaugment, simclr), one thread
+//   eval     [--models tiny-rn,RN50,ViT-B/32] [--batch 32] [--threads 2] [--json out.json] ...  zero-shot images/s, classifier captions/s
 // Arguments without a subcommand run `encode`, as this program did before it had subcommands.
 try
 {
@@ -12,6 +13,7 @@ try
         "encode" => EncodeBench.Run(args[1..]),
         "pipeline" => PipelineBench.Run(args[1..]),
         "augment" => AugmentBench.Run(args[1..]),
+        "eval" => EvalBench.Run(args[1..]),
         "-h" or "--help" or "help" => Usage(),
         _ => EncodeBench.Run(args),
     };
@@ -27,5 +29,6 @@ static int Usage()
     Console.WriteLine("usage: bench encode [model] [batch] [repeats] [threads]");
     Console.WriteLine("       bench pipeline " + PipelineBench.Usage);
     Console.WriteLine("       bench augment " + AugmentBench.Usage);
+    Console.WriteLine("       bench eval " + EvalBench.Usage);
     return 0;
 }
