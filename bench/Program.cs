@@ -5,6 +5,7 @@ using CleanClip.Bench;
 //   pipeline [--images 256] [--threads 1,2] [--json out.json] ...  decode + preprocess throughput, files vs cache
 //   augment  [--resolution 224] [--images 400] [--repeats 5]      image augmentations (autoaugment, simclr), one thread
 //   step     [models] [--batch 16] [--isolate] [--json out.json]   pairs/s and peak memory of a CleanCLIP training step
+//   eval     [--models tiny-rn,RN50,ViT-B/32] [--batch 32] [--threads 2] [--json out.json] ...  zero-shot images/s, classifier captions/s
 // Arguments without a subcommand run `encode`, as this program did before it had subcommands.
 try
 {
@@ -14,6 +15,7 @@ try
         "pipeline" => PipelineBench.Run(args[1..]),
         "augment" => AugmentBench.Run(args[1..]),
         "step" => StepBench.Run(args[1..]),
+        "eval" => EvalBench.Run(args[1..]),
         "-h" or "--help" or "help" => Usage(),
         _ => EncodeBench.Run(args),
     };
@@ -30,5 +32,6 @@ static int Usage()
     Console.WriteLine("       bench pipeline " + PipelineBench.Usage);
     Console.WriteLine("       bench augment " + AugmentBench.Usage);
     Console.WriteLine("       bench step " + StepBench.Usage);
+    Console.WriteLine("       bench eval " + EvalBench.Usage);
     return 0;
 }

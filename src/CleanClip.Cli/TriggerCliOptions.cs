@@ -16,9 +16,11 @@ public sealed class TriggerCliOptions
     public Option<NoiseOverflow> Overflow { get; }
     public Option<double> Alpha { get; }
     public Option<string?> WanetField { get; }
-    public Option<ulong?> Seed { get; }
+    /// <summary><c>--trigger-seed</c>; null for a command whose own seed is the trigger seed (<c>cleanclip poison</c>).</summary>
+    public Option<ulong?>? Seed { get; }
 
-    public TriggerCliOptions(TriggerOptions defaults)
+    /// <param name="seedOption">Whether to offer <c>--trigger-seed</c>; without it <see cref="Read"/> always takes the fallback seed.</param>
+    public TriggerCliOptions(TriggerOptions defaults, bool seedOption = true)
     {
         d = defaults;
         Name = new Option<string>("--trigger") { Description = string.Join(", ", TriggerFactory.Names), DefaultValueFactory = _ => d.Name };
@@ -27,16 +29,18 @@ public sealed class TriggerCliOptions
         Overflow = new Option<NoiseOverflow>("--noise-overflow") { Description = "BadNet: Clamp, or Wrap like the reference.", DefaultValueFactory = _ => d.NoiseOverflow };
         Alpha = new Option<double>("--blend-alpha") { Description = "Blended/SIG/stripes/triangles: weight of the pattern.", DefaultValueFactory = _ => d.BlendAlpha };
         WanetField = new Option<string?>("--wanet-field") { Description = "WaNet warp field (float32 NHWC file); default: generated from the trigger seed." };
-        Seed = new Option<ulong?>("--trigger-seed") { Description = "Seed of fixed patterns (badnet-fixed, blended-fixed) and generated WaNet fields; use the poisoning run's --seed (default: --seed)." };
+        if (seedOption) Seed = new Option<ulong?>("--trigger-seed") { Description = "Seed of fixed patterns (badnet-fixed, blended-fixed) and generated WaNet fields; use the poisoning run's --seed (default: --seed)." };
     }
 
-    public IEnumerable<Option> All => [Name, PatchSize, Location, Overflow, Alpha, WanetField, Seed];
+    public IEnumerable<Option> All => Seed is null
+        ? [Name, PatchSize, Location, Overflow, Alpha, WanetField]
+        : [Name, PatchSize, Location, Overflow, Alpha, WanetField, Seed];
 
-    /// <param name="fallbackSeed">The trigger seed when <c>--trigger-seed</c> is not given.</param>
+    /// <param name="fallbackSeed">The trigger seed when <c>--trigger-seed</c> is not given (or not offered).</param>
     public TriggerOptions Read(ParseResult parse, ulong fallbackSeed) => d with
     {
         Name = parse.GetValue(Name)!, PatchSize = parse.GetValue(PatchSize), Location = parse.GetValue(Location),
         NoiseOverflow = parse.GetValue(Overflow), BlendAlpha = parse.GetValue(Alpha), WanetField = parse.GetValue(WanetField),
-        Seed = parse.GetValue(Seed) ?? fallbackSeed,
+        Seed = (Seed is null ? null : parse.GetValue(Seed)) ?? fallbackSeed,
     };
 }

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace CleanClip.Cli.Commands;
 
-/// <summary><c>cleanclip eval</c>: CA, ASR, RA and DER of one or more checkpoints, as a table and eval.json.</summary>
+/// <summary><c>cleanclip eval</c>: CA, ASR, RA, DER, linear probe and retrieval of one or more checkpoints, as a table and eval.json.</summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -22,7 +22,9 @@ public static class EvalCommand
         var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: classes.py/classes.json beside labels.csv." };
         var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the models were trained with.", Required = true };
         var truncation = CliOptions.Truncation(d.Truncation);
-        var metrics = new Option<string>("--metrics") { Description = "Comma-separated: ca, asr, ra (linear-probe, retrieval: not wired yet).", DefaultValueFactory = _ => "ca,asr,ra" };
+        var metrics = new Option<string>("--metrics") { Description = "Comma-separated: ca, asr, ra, linear-probe (needs --probe-train-data), retrieval (needs --retrieval-data).", DefaultValueFactory = _ => "ca,asr,ra" };
+        var probeTrain = new Option<string?>("--probe-train-data") { Description = "Labeled folder (like --eval-data, same classes) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };
+        var retrievalData = new Option<string?>("--retrieval-data") { Description = "Image-caption CSV/TSV for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
         var target = new Option<string>("--target") { Description = "Target class of the backdoor: a class name or index.", DefaultValueFactory = _ => d.Target };
         var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };
         var seed = new Option<ulong>("--seed") { Description = "Eval image i gets the trigger seed Derive(seed, i).", DefaultValueFactory = _ => d.Seed };
@@ -31,9 +33,9 @@ public static class EvalCommand
         var output = new Option<string?>("--out") { Description = "Folder for eval.json (default: the first checkpoint's folder, or the current one)." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Class-embedding cache (default: {d.CacheDir})." };
         var trigger = new TriggerCliOptions(d.Trigger);
-        var command = new Command("eval", "Zero-shot clean accuracy, attack success rate and robust accuracy of checkpoints, with DER against the first.")
+        var command = new Command("eval", "Zero-shot clean accuracy, attack success rate and robust accuracy of checkpoints, with DER against the first; linear probe and retrieval on request.")
         {
-            checkpoints, labels, config, evalData, classes, vocab, truncation, metrics, target, referenceAsr, seed, batch, device, output, cacheDir,
+            checkpoints, labels, config, evalData, classes, vocab, truncation, metrics, probeTrain, retrievalData, target, referenceAsr, seed, batch, device, output, cacheDir,
         };
         foreach (var option in trigger.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
@@ -45,42 +47,51 @@ public static class EvalCommand
                 ModelConfig = parse.GetValue(config), EvalData = parse.GetValue(evalData)!, Classes = parse.GetValue(classes),
                 Vocab = parse.GetValue(vocab)!, Truncation = parse.GetValue(truncation),
                 Metrics = EvalOptions.ParseMetrics(parse.GetValue(metrics)!), Target = parse.GetValue(target)!,
+                ProbeTrainData = parse.GetValue(probeTrain), RetrievalData = parse.GetValue(retrievalData),
                 ReferenceAsr = parse.GetValue(referenceAsr), Seed = parse.GetValue(seed), BatchSize = parse.GetValue(batch),
                 Device = parse.GetValue(device)!, Output = parse.GetValue(output), CacheDir = parse.GetValue(cacheDir) ?? d.CacheDir,
                 Trigger = trigger.Read(parse, parse.GetValue(seed)),
             };
             foreach (var model in options.Checkpoints) ConsoleUi.NoteFreshWeights(model);
-            EvalJob.Result result;
-            try
-            {
-                result = ConsoleUi.WithProgress(progress => EvalJob.Run(options, progress));
-            }
-            catch (NotSupportedException e)
-            {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-                return 1;
-            }
-            AnsiConsole.Write(Table(result.Results));
+            var result = ConsoleUi.WithProgress(progress => EvalJob.Run(options, progress));
+            AnsiConsole.Write(Table(result.Results, options));
             if (result.Results is { Trigger: { } t, Target: { } targetName })
                 AnsiConsole.MarkupLine($"trigger {Markup.Escape(t.Name)} → target '{Markup.Escape(targetName)}' ({result.Results.Checkpoints[0].AsrImages} non-target images; percentages)");
             if (result.Dataset.SkippedCount > 0) AnsiConsole.MarkupLine($"[yellow]eval set:[/] {Markup.Escape(result.Dataset.Summary())}");
             EmbedCommand.ReportSkipped(result.SkippedImages);
+            foreach (var note in result.Notes) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
             AnsiConsole.MarkupLine($"eval.json → {Markup.Escape(result.JsonPath)}");
             return 0;
         }));
         return command;
     }
 
-    /// <summary>One row per checkpoint; metrics as percentages with one decimal, "-" where not computed.</summary>
-    private static Table Table(EvalResults results)
+    /// <summary>
+    /// One row per checkpoint; metrics as percentages with one decimal, "-" where not computed. The linear-probe and
+    /// retrieval columns appear only when those metrics were asked for.
+    /// </summary>
+    private static Table Table(EvalResults results, EvalOptions options)
     {
-        var table = new Table().AddColumns("checkpoint", "images", "CA@1", "CA@5", "ASR@1", "ASR@5", "RA", "DER", "s");
+        bool probe = options.Wants(EvalMetric.LinearProbe), retrieval = options.Wants(EvalMetric.Retrieval);
+        var columns = new List<string> { "checkpoint", "images", "CA@1", "CA@5", "ASR@1", "ASR@5", "RA", "DER" };
+        if (probe) columns.AddRange(["LP CA", "LP ASR"]);
+        if (retrieval) columns.AddRange(["I→T R@1", "T→I R@1", "ret-ASR@10"]);
+        columns.Add("s");
+        var table = new Table().AddColumns(columns.ToArray());
         foreach (var c in results.Checkpoints)
-            table.AddRow(Markup.Escape(c.Label), c.Images.ToString(CultureInfo.InvariantCulture),
+        {
+            var cells = new List<string>
+            {
+                Markup.Escape(c.Label), c.Images.ToString(CultureInfo.InvariantCulture),
                 Percent(c.CleanAccuracy, "1"), Percent(c.CleanAccuracy, "5"),
                 Percent(c.AttackSuccessRate, "1"), Percent(c.AttackSuccessRate, "5"),
                 Percent(c.RobustAccuracy), Percent(c.DefenseEffectivenessRating),
-                c.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+            };
+            if (probe) cells.AddRange([Percent(c.LinearProbeAccuracy), Percent(c.LinearProbeAttackSuccessRate)]);
+            if (retrieval) cells.AddRange([Percent(c.Retrieval, "image_to_text_r1"), Percent(c.Retrieval, "text_to_image_r1"), Percent(c.Retrieval, "asr_top10")]);
+            cells.Add(c.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+            table.AddRow(cells.ToArray());
+        }
         return table;
     }
 

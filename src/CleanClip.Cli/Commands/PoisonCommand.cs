@@ -24,12 +24,8 @@ public static class PoisonCommand
         var placement = new Option<PoisonPlacement>("--placement") { DefaultValueFactory = _ => d.Poison.Placement };
         var match = new Option<TargetMatch>("--match") { Description = "Label-consistent: WholeWord or the reference's ReferenceSubstring.", DefaultValueFactory = _ => d.Poison.Match };
         var templates = new Option<string?>("--templates") { Description = "Classes file (JSON or classes.py) whose templates make poisoned captions." };
-        var trigger = new Option<string>("--trigger") { Description = string.Join(", ", TriggerFactory.Names), DefaultValueFactory = _ => d.Trigger.Name };
-        var patchSize = new Option<int>("--patch-size") { DefaultValueFactory = _ => d.Trigger.PatchSize };
-        var location = new Option<PatchLocation>("--location") { DefaultValueFactory = _ => d.Trigger.Location };
-        var overflow = new Option<NoiseOverflow>("--noise-overflow") { Description = "BadNet: Clamp, or Wrap like the reference.", DefaultValueFactory = _ => d.Trigger.NoiseOverflow };
-        var alpha = new Option<double>("--blend-alpha") { Description = "Blended/SIG/stripes/triangles: weight of the pattern.", DefaultValueFactory = _ => d.Trigger.BlendAlpha };
-        var wanet = new Option<string?>("--wanet-field") { Description = "WaNet warp field (float32 NHWC file); default: generated from the seed." };
+        // --seed seeds both the poisoned rows and the trigger's fixed patterns, so there is no --trigger-seed here.
+        var trigger = new TriggerCliOptions(d.Trigger, seedOption: false);
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Poison.Seed };
         var resolution = new Option<int?>("--resolution") { Description = "Resize images to this size before the trigger (default: keep their size)." };
         var resize = new Option<ResizeMode>("--resize-mode") { Description = "Crop (CLIP's resize + center crop) or Squash (the reference).", DefaultValueFactory = _ => d.Resize };
@@ -37,8 +33,9 @@ public static class PoisonCommand
         var command = new Command("poison", "Write a poisoned copy of an image-caption table, with triggered images and manifest.json.")
         {
             input, name, imageKey, captionKey, delimiter, target, num, size, mode, placement, match, templates,
-            trigger, patchSize, location, overflow, alpha, wanet, seed, resolution, resize, overwrite,
         };
+        foreach (var option in trigger.All) command.Options.Add(option);
+        foreach (var option in new Option[] { seed, resolution, resize, overwrite }) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var poison = d.Poison with
@@ -53,11 +50,7 @@ public static class PoisonCommand
                 Input = parse.GetValue(input)!, Name = parse.GetValue(name),
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Poison = poison,
-                Trigger = d.Trigger with
-                {
-                    Name = parse.GetValue(trigger)!, PatchSize = parse.GetValue(patchSize), Location = parse.GetValue(location),
-                    NoiseOverflow = parse.GetValue(overflow), BlendAlpha = parse.GetValue(alpha), WanetField = parse.GetValue(wanet), Seed = parse.GetValue(seed),
-                },
+                Trigger = trigger.Read(parse, parse.GetValue(seed)),
                 Resolution = parse.GetValue(resolution), Resize = parse.GetValue(resize), Overwrite = parse.GetValue(overwrite),
             };
             var result = ConsoleUi.WithProgress(progress => PoisonJob.Run(options, progress));

@@ -36,17 +36,20 @@ public sealed class ClassEmbeddingCache(string directory)
     /// <summary>What the embeddings depend on, one <c>name=value</c> line each; the key is a hash of this text.</summary>
     public static string Describe(string model, string? modelConfig, long modelSeed, ClassesFile classes, string vocabPath, TruncationMode truncation)
     {
-        var weights = File.Exists(model) || System.IO.Directory.Exists(model)
-            ? $"sha256:{HashPath(model)}"
-            : $"registry:{model.ToLowerInvariant()}:seed={modelSeed}";
         return string.Join('\n',
             $"version={Version}",
-            $"weights={weights}",
+            $"weights={DescribeWeights(model, modelSeed)}",
             $"config={modelConfig?.ToLowerInvariant() ?? ""}",
             $"classes=sha256:{HashClasses(classes)}",
             $"vocab=sha256:{HashPath(vocabPath)}",
             $"truncation={truncation}");
     }
+
+    /// <summary>The weights a checkpoint stands for: the SHA-256 of its bytes, or a registry name with its seed.</summary>
+    public static string DescribeWeights(string model, long modelSeed) =>
+        File.Exists(model) || System.IO.Directory.Exists(model)
+            ? $"sha256:{HashPath(model)}"
+            : $"registry:{model.ToLowerInvariant()}:seed={modelSeed}";
 
     public static string Key(string description) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)))[..32];
@@ -99,7 +102,7 @@ public sealed class ClassEmbeddingCache(string directory)
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { classes = classes.Classes, templates = classes.Templates })));
 
     /// <summary>SHA-256 of a file, or of a folder's files in ordinal path order (name and bytes of each).</summary>
-    private static string HashPath(string path)
+    internal static string HashPath(string path)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         if (System.IO.Directory.Exists(path))

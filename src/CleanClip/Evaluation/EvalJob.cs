@@ -19,7 +19,9 @@ public static class EvalJob
     /// <param name="JsonPath">Where it was written.</param>
     /// <param name="SkippedImages">Listed images that could not be decoded (the same for every checkpoint).</param>
     /// <param name="Dataset">Rows the eval-set reader left out (missing images...).</param>
-    public sealed record Result(EvalResults Results, string JsonPath, IReadOnlyList<SkippedInput> SkippedImages, DatasetReport Dataset);
+    /// <param name="Notes">What the console should mention: feature-cache hits, images the probe or retrieval skipped.</param>
+    public sealed record Result(EvalResults Results, string JsonPath, IReadOnlyList<SkippedInput> SkippedImages, DatasetReport Dataset,
+        IReadOnlyList<string> Notes);
 
     public static Result Run(EvalOptions options, IProgress<JobProgress>? progress = null)
     {
@@ -28,13 +30,16 @@ public static class EvalJob
         var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab, new TokenizerOptions { Truncation = options.Truncation });
         var trigger = plan.NeedsTrigger ? TriggerFactory.Create(options.Trigger) : null;
         var cache = options.CacheDir is null ? null : new ClassEmbeddingCache(options.CacheDir);
+        var features = options.CacheDir is null ? null : new ProbeFeatureCache(options.CacheDir);
 
         var evals = new List<CheckpointEval>();
+        var notes = new List<string>();
         List<SkippedInput>? skipped = null;
         for (int c = 0; c < options.Checkpoints.Count; c++)
         {
-            var outcome = EvaluateOne(options, plan, options.Checkpoints[c], plan.Labels[c], tokenizer, trigger, cache, device, progress);
-            skipped ??= outcome.Skipped;
+            var outcome = EvaluateOne(options, plan, options.Checkpoints[c], plan.Labels[c], tokenizer, trigger, cache, features, device, progress);
+            if (outcome.Skipped is not null) skipped ??= outcome.Skipped;
+            notes.AddRange(outcome.Notes);
             var eval = outcome.Eval;
             if (c > 0 && evals[0] is { CleanAccuracy: { } caFirst, AttackSuccessRate: { } asrFirst }
                 && eval is { CleanAccuracy: { } ca, AttackSuccessRate: { } asr })
@@ -57,13 +62,14 @@ public static class EvalJob
         Directory.CreateDirectory(plan.OutputFolder);
         var jsonPath = Path.Combine(plan.OutputFolder, EvalResults.FileName);
         results.Write(jsonPath);
-        return new Result(results, jsonPath, skipped ?? [], plan.Dataset.Skipped);
+        return new Result(results, jsonPath, skipped ?? [], plan.Dataset.Skipped, notes);
     }
 
-    private sealed record Outcome(CheckpointEval Eval, List<SkippedInput> Skipped);
+    /// <param name="Skipped">Unreadable eval images; null when the eval images were not read (every feature from the cache).</param>
+    private sealed record Outcome(CheckpointEval Eval, List<SkippedInput>? Skipped, List<string> Notes);
 
     private static Outcome EvaluateOne(EvalOptions options, EvalPlan plan, string checkpoint, string label, ClipTokenizer tokenizer,
-        ITrigger? trigger, ClassEmbeddingCache? cache, TorchSharp.torch.Device device, IProgress<JobProgress>? progress)
+        ITrigger? trigger, ClassEmbeddingCache? cache, ProbeFeatureCache? features, TorchSharp.torch.Device device, IProgress<JobProgress>? progress)
     {
         var clock = Stopwatch.StartNew();
         var classes = plan.Dataset.Classes;
@@ -71,20 +77,32 @@ public static class EvalJob
         using var model = ModelLoader.Load(checkpoint, options.ModelConfig, options.ModelSeed, device);
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
+        using var classifier = options.WantsZeroShot ? Classifier(model, tokenizer, options, plan.Dataset.Classes, checkpoint, label, cache, progress) : null;
+        var probeCache = features is null ? null : new ProbeCacheUse(features, ClassEmbeddingCache.DescribeWeights(checkpoint, options.ModelSeed));
+        return Measure(model, classifier, tokenizer, options, plan, checkpoint, label, trigger, probeCache, device, progress, clock);
+    }
+
+    private static ZeroShotClassifier Classifier(ClipModel model, ClipTokenizer tokenizer, EvalOptions options, ClassesFile classes,
+        string checkpoint, string label, ClassEmbeddingCache? cache, IProgress<JobProgress>? progress)
+    {
+        int classCount = classes.Classes.Count;
         var classStage = $"{label}: class embeddings";
         var classesDone = new Progress<int>(done => progress?.Report(new JobProgress(classStage, done, classCount)));
-        using var classifier = cache is null
+        var classifier = cache is null
             ? ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, classes, classesDone: classesDone)
             : cache.GetOrBuild(model, tokenizer, classes,
                 ClassEmbeddingCache.Describe(checkpoint, options.ModelConfig, options.ModelSeed, classes, options.Vocab, options.Truncation),
                 out _, classesDone);
         progress?.Report(new JobProgress(classStage, classCount, classCount));
-        return Measure(model, classifier, options, plan, checkpoint, label, trigger, device, progress, clock);
+        return classifier;
     }
 
+    /// <summary>The feature cache and the weights it is keyed by.</summary>
+    private sealed record ProbeCacheUse(ProbeFeatureCache Cache, string Weights);
+
     /// <summary>
-    /// The metrics of a model held in memory (the training loop's evaluation hook): class embeddings built afresh
-    /// (no cache, since the weights keep changing), the model left in eval mode.
+    /// The metrics of a model held in memory (the training loop's evaluation hook): class embeddings and probe features
+    /// made afresh (no cache, since the weights keep changing), the model left in eval mode.
     /// </summary>
     public static CheckpointEval EvaluateModel(ClipModel model, ClipTokenizer tokenizer, EvalOptions options, string label)
     {
@@ -93,37 +111,113 @@ public static class EvalJob
         var trigger = plan.NeedsTrigger ? TriggerFactory.Create(options.Trigger) : null;
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
-        using var classifier = ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, plan.Dataset.Classes);
+        using var classifier = options.WantsZeroShot ? ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, plan.Dataset.Classes) : null;
         var device = model.TokenEmbedding.weight!.device;
-        return Measure(model, classifier, options, plan, label, label, trigger, device, null, clock).Eval;
+        return Measure(model, classifier, tokenizer, options, plan, label, label, trigger, null, device, null, clock).Eval;
     }
 
-    private static Outcome Measure(ClipModel model, ZeroShotClassifier classifier, EvalOptions options, EvalPlan plan,
-        string checkpoint, string label, ITrigger? trigger, TorchSharp.torch.Device device, IProgress<JobProgress>? progress, Stopwatch clock)
+    private static Outcome Measure(ClipModel model, ZeroShotClassifier? classifier, ClipTokenizer tokenizer, EvalOptions options, EvalPlan plan,
+        string checkpoint, string label, ITrigger? trigger, ProbeCacheUse? probeCache, TorchSharp.torch.Device device,
+        IProgress<JobProgress>? progress, Stopwatch clock)
     {
         var classes = plan.Dataset.Classes;
         int classCount = classes.Classes.Count;
+        var notes = new List<string>();
         using var noGrad = torch.no_grad();
-        int k = Math.Min(ZeroShotMetrics.Ks.Max(), classCount);
-        var batches = new EvalBatches(model.Config.ImageResolution, trigger, options.ReferenceAsr ? ResizeMode.Squash : ResizeMode.Crop,
-            options.Seed, options.BatchSize);
-        var labels = new List<int>();
-        var cleanRanked = new List<int[]>();
-        var triggeredRanked = new List<int[]>();
-        var images = plan.Dataset.Images;
-        var imageStage = $"{label}: images";
-        foreach (var batch in batches.Read(images, plan.Dataset.Root))
-        {
-            using var scope = torch.NewDisposeScope();
-            labels.AddRange(batch.Labels);
-            cleanRanked.AddRange(Ranked(model, classifier, batch.Clean, device, k));
-            if (batch.Triggered is not null) triggeredRanked.AddRange(Ranked(model, classifier, batch.Triggered, device, k));
-            progress?.Report(new JobProgress(imageStage, batch.Rows[^1] + 1, images.Count));
-        }
-        progress?.Report(new JobProgress(imageStage, images.Count, images.Count));
-        if (labels.Count == 0)
-            throw new InvalidDataException($"{options.EvalData}: none of the {images.Count} listed images could be decoded; first: {batches.Skipped[0].Reason}");
+        var resize = options.ReferenceAsr ? ResizeMode.Squash : ResizeMode.Crop;
+        bool probe = options.Wants(EvalMetric.LinearProbe);
 
+        // The probe's eval features come from the cache when both the clean and the triggered file are there; else
+        // they are collected in the zero-shot pass, from the very batches (and triggered pixels) the zero-shot ASR sees.
+        string? cleanKey = null, triggeredKey = null;
+        LinearProbeFeatures? cleanFeatures = null, triggeredFeatures = null;
+        if (probe && probeCache is not null)
+        {
+            cleanKey = ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, plan.Dataset.Images, plan.Dataset.Root, null, resize, options.Seed);
+            triggeredKey = ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, plan.Dataset.Images, plan.Dataset.Root, options.Trigger, resize, options.Seed);
+            cleanFeatures = probeCache.Cache.TryLoad(cleanKey);
+            triggeredFeatures = cleanFeatures is null ? null : probeCache.Cache.TryLoad(triggeredKey);
+            if (triggeredFeatures is null) { cleanFeatures?.Dispose(); cleanFeatures = null; }
+            else notes.Add($"{label}: linear-probe eval features from the cache");
+        }
+        // EvalPlan asks for a trigger whenever the probe is wanted, so triggered features always come with clean ones.
+        bool collect = probe && cleanFeatures is null;
+
+        var labels = new List<int>();
+        List<SkippedInput>? skipped = null;
+        if (classifier is not null || collect)
+        {
+            int k = Math.Min(ZeroShotMetrics.Ks.Max(), classCount);
+            var batches = new EvalBatches(model.Config.ImageResolution, trigger, resize, options.Seed, options.BatchSize);
+            var cleanRanked = new List<int[]>();
+            var triggeredRanked = new List<int[]>();
+            var cleanRows = new List<TorchSharp.torch.Tensor>();
+            var triggeredRows = new List<TorchSharp.torch.Tensor>();
+            var images = plan.Dataset.Images;
+            var imageStage = $"{label}: images";
+            try
+            {
+                foreach (var batch in batches.Read(images, plan.Dataset.Root))
+                {
+                    using var scope = torch.NewDisposeScope();
+                    labels.AddRange(batch.Labels);
+                    var clean = model.EncodeImage(batch.Clean.to(device));
+                    if (classifier is not null) cleanRanked.AddRange(Ranked(classifier, clean, k));
+                    if (collect) cleanRows.Add(clean.to(torch.ScalarType.Float32).cpu().MoveToOuterDisposeScope());
+                    if (batch.Triggered is not null)
+                    {
+                        var triggered = model.EncodeImage(batch.Triggered.to(device));
+                        if (classifier is not null) triggeredRanked.AddRange(Ranked(classifier, triggered, k));
+                        if (collect) triggeredRows.Add(triggered.to(torch.ScalarType.Float32).cpu().MoveToOuterDisposeScope());
+                    }
+                    progress?.Report(new JobProgress(imageStage, batch.Rows[^1] + 1, images.Count));
+                }
+                progress?.Report(new JobProgress(imageStage, images.Count, images.Count));
+                if (labels.Count == 0)
+                    throw new InvalidDataException($"{options.EvalData}: none of the {images.Count} listed images could be decoded; first: {batches.Skipped[0].Reason}");
+                if (collect)
+                {
+                    cleanFeatures = Features(cleanRows, labels);
+                    triggeredFeatures = Features(triggeredRows, labels);
+                    if (probeCache is not null)
+                    {
+                        probeCache.Cache.Store(cleanKey!, cleanFeatures);
+                        probeCache.Cache.Store(triggeredKey!, triggeredFeatures);
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var t in cleanRows.Concat(triggeredRows)) t.Dispose();
+            }
+            skipped = batches.Skipped;
+            if (classifier is not null)
+                return Finish(ZeroShot(options, plan, checkpoint, label, trigger, labels, cleanRanked, triggeredRanked));
+        }
+        else labels.AddRange(cleanFeatures!.Labels.data<long>().ToArray().Select(l => (int)l));
+        return Finish(Backdoor(new CheckpointEval { Checkpoint = checkpoint, Label = label, Images = labels.Count }, options, plan, trigger, labels));
+
+        Outcome Finish(CheckpointEval eval)
+        {
+            try
+            {
+                if (probe) eval = LinearProbeMetrics(eval, model, options, plan, label, trigger, cleanFeatures!, triggeredFeatures!, probeCache, notes, progress);
+                if (options.Wants(EvalMetric.Retrieval)) eval = RetrievalMetrics(eval, model, tokenizer, options, plan, label, trigger, resize, notes, progress);
+            }
+            finally
+            {
+                cleanFeatures?.Dispose();
+                triggeredFeatures?.Dispose();
+            }
+            return new Outcome(eval with { Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3) }, skipped, notes);
+        }
+    }
+
+    private static CheckpointEval ZeroShot(EvalOptions options, EvalPlan plan, string checkpoint, string label, ITrigger? trigger,
+        List<int> labels, List<int[]> cleanRanked, List<int[]> triggeredRanked)
+    {
+        var classes = plan.Dataset.Classes;
+        int classCount = classes.Classes.Count;
         var eval = new CheckpointEval { Checkpoint = checkpoint, Label = label, Images = labels.Count };
         if (options.Wants(EvalMetric.Ca))
         {
@@ -134,24 +228,87 @@ public static class EvalJob
                 PerClassAccuracy = PerClass(classes.Classes, perClass),
             };
         }
-        if (trigger is not null)
+        eval = Backdoor(eval, options, plan, trigger, labels);
+        if (trigger is not null && options.Wants(EvalMetric.Asr))
+            eval = eval with { AttackSuccessRate = Keyed(BackdoorMetrics.AttackSuccessRates(labels, triggeredRanked, plan.TargetIndex, classCount)) };
+        if (trigger is not null && options.Wants(EvalMetric.Ra))
+            eval = eval with { RobustAccuracy = BackdoorMetrics.RobustAccuracy(labels, triggeredRanked, plan.TargetIndex) };
+        return eval;
+    }
+
+    /// <summary>The ASR denominator; an eval set of the target class alone leaves every ASR undefined.</summary>
+    private static CheckpointEval Backdoor(CheckpointEval eval, EvalOptions options, EvalPlan plan, ITrigger? trigger, List<int> labels)
+    {
+        if (trigger is null) return eval;
+        eval = eval with { AsrImages = BackdoorMetrics.NonTargetCount(labels, plan.TargetIndex) };
+        if (eval.AsrImages == 0)
+            throw new InvalidDataException(
+                $"{options.EvalData}: every readable image is of the target class '{plan.Dataset.Classes.Classes[plan.TargetIndex]}', so ASR and RA are undefined");
+        return eval;
+    }
+
+    /// <summary>Probe trained on the train split's features, scored on the eval set clean (CA) and triggered (ASR).</summary>
+    private static CheckpointEval LinearProbeMetrics(CheckpointEval eval, ClipModel model, EvalOptions options, EvalPlan plan, string label,
+        ITrigger? trigger, LinearProbeFeatures clean, LinearProbeFeatures triggered, ProbeCacheUse? probeCache, List<string> notes,
+        IProgress<JobProgress>? progress)
+    {
+        var train = plan.ProbeTrain!;
+        var stage = $"{label}: probe train features";
+        LinearProbeFeatures Extract()
         {
-            eval = eval with { AsrImages = BackdoorMetrics.NonTargetCount(labels, plan.TargetIndex) };
-            if (eval.AsrImages == 0)
-                throw new InvalidDataException(
-                    $"{options.EvalData}: every readable image is of the target class '{classes.Classes[plan.TargetIndex]}', so ASR and RA are undefined");
-            if (options.Wants(EvalMetric.Asr))
-                eval = eval with { AttackSuccessRate = Keyed(BackdoorMetrics.AttackSuccessRates(labels, triggeredRanked, plan.TargetIndex, classCount)) };
-            if (options.Wants(EvalMetric.Ra))
-                eval = eval with { RobustAccuracy = BackdoorMetrics.RobustAccuracy(labels, triggeredRanked, plan.TargetIndex) };
+            var batches = new EvalBatches(model.Config.ImageResolution, null, ResizeMode.Crop, options.Seed, options.LinearProbe.FeatureBatchSize);
+            var features = LinearProbeFeatures.Extract(model, batches.Read(train.Images, train.Root).Select(b =>
+            {
+                progress?.Report(new JobProgress(stage, b.Rows[^1] + 1, train.Count));
+                return (b.Clean, b.Labels.Select(l => (long)l).ToArray());
+            }));
+            if (batches.Skipped.Count > 0)
+                notes.Add($"{label}: {batches.Skipped.Count} unreadable image(s) of the probe's train split skipped, first {batches.Skipped[0].Name}: {batches.Skipped[0].Reason}");
+            if (features.Count == 0)
+                throw new InvalidDataException($"{options.ProbeTrainData}: none of the probe's {train.Count} train images could be decoded");
+            return features;
         }
-        return new Outcome(eval with { Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3) }, batches.Skipped);
+        bool hit = false;
+        using var trainFeatures = probeCache is null ? Extract()
+            : probeCache.Cache.GetOrExtract(
+                ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, train.Images, train.Root, null, ResizeMode.Crop, options.Seed),
+                Extract, out hit);
+        if (hit) notes.Add($"{label}: linear-probe train features from the cache");
+        progress?.Report(new JobProgress($"{label}: linear probe", 0, 1));
+        // Measure runs under no_grad; the probe's own training needs gradients.
+        using var grad = torch.enable_grad();
+        var result = LinearProbe.Run(trainFeatures, clean, plan.Dataset.Classes.Classes.Count, options.LinearProbe,
+            trigger is null ? null : triggered, trigger is null ? null : plan.TargetIndex);
+        progress?.Report(new JobProgress($"{label}: linear probe", 1, 1));
+        return eval with { LinearProbeAccuracy = result.Accuracy, LinearProbeAttackSuccessRate = result.AttackSuccessRate };
+    }
+
+    /// <summary>Recall both ways on the caption table, and the retrieval ASR for the eval's trigger and target class name.</summary>
+    private static CheckpointEval RetrievalMetrics(CheckpointEval eval, ClipModel model, ClipTokenizer tokenizer, EvalOptions options, EvalPlan plan,
+        string label, ITrigger? trigger, ResizeMode resize, List<string> notes, IProgress<JobProgress>? progress)
+    {
+        var stage = $"{label}: retrieval";
+        progress?.Report(new JobProgress(stage, 0, 1));
+        var retrievalOptions = options.Retrieval with { Seed = options.Seed, TriggerResize = resize, BatchSize = options.BatchSize };
+        var target = trigger is null ? null : plan.Dataset.Classes.Classes[plan.TargetIndex];
+        var result = Retrieval.Run(model, tokenizer.TokenizeToTensor, plan.RetrievalSet!, retrievalOptions, trigger, target);
+        if (result.Skipped.Count > 0)
+            notes.Add($"{label}: {result.Skipped.Count} unreadable image(s) of the retrieval table skipped, first {result.Skipped[0].Name}: {result.Skipped[0].Reason}");
+        progress?.Report(new JobProgress(stage, 1, 1));
+        return eval with { Retrieval = result.ToDictionary() };
+    }
+
+    private static LinearProbeFeatures Features(List<TorchSharp.torch.Tensor> rows, List<int> labels)
+    {
+        using var all = torch.cat(rows, 0);
+        return new LinearProbeFeatures(all.clone(), torch.tensor(labels.Select(l => (long)l).ToArray()));
     }
 
     /// <summary>Top-k class indices per image, best first.</summary>
-    private static IEnumerable<int[]> Ranked(ClipModel model, ZeroShotClassifier classifier, TorchSharp.torch.Tensor pixels, TorchSharp.torch.Device device, int k)
+    /// <param name="features">Unnormalised image features, L2-normalised here as <see cref="ClipModel.ImageEmbeddings"/> does.</param>
+    private static IEnumerable<int[]> Ranked(ZeroShotClassifier classifier, TorchSharp.torch.Tensor features, int k)
     {
-        var (indices, _) = classifier.TopK(model.ImageEmbeddings(pixels.to(device)), k);
+        var (indices, _) = classifier.TopK(torch.nn.functional.normalize(features, p: 2, dim: -1), k);
         var flat = indices.cpu().data<long>().ToArray();
         int rows = (int)indices.shape[0];
         return Enumerable.Range(0, rows).Select(i => flat.Skip(i * k).Take(k).Select(v => (int)v).ToArray()).ToList();

@@ -14,7 +14,9 @@ public enum EvalMetric
     Asr,
     /// <summary>Robust accuracy: top-1 vs true labels on triggered non-target images.</summary>
     Ra,
+    /// <summary>Linear-probe accuracy and ASR: logistic regression on frozen features of <see cref="EvalOptions.ProbeTrainData"/>.</summary>
     LinearProbe,
+    /// <summary>Image↔text recall@1/5/10 and the retrieval ASR on the caption table <see cref="EvalOptions.RetrievalData"/>.</summary>
     Retrieval,
 }
 
@@ -48,10 +50,24 @@ public sealed record EvalOptions
     public string Device { get; init; } = "auto";
     /// <summary>Folder for eval.json; null: the folder of the first checkpoint file, or the current folder for a registry name.</summary>
     public string? Output { get; init; }
-    /// <summary>Root of the class-embedding cache; null disables caching.</summary>
+    /// <summary>
+    /// The linear probe's labeled train split (laid out like <see cref="EvalData"/>, read with the same classes file);
+    /// the probe is scored on the eval set, clean and triggered. Required by <see cref="EvalMetric.LinearProbe"/>.
+    /// </summary>
+    public string? ProbeTrainData { get; init; }
+    public LinearProbeOptions LinearProbe { get; init; } = new();
+    /// <summary>Image–caption CSV/TSV for <see cref="EvalMetric.Retrieval"/>; its triggered copies use <see cref="Seed"/> and the ASR resize mode.</summary>
+    public string? RetrievalData { get; init; }
+    public Data.CaptionTableOptions RetrievalTable { get; init; } = new();
+    /// <summary>Recall ks and the retrieval ASR's top-k; its seed, resize mode and batch size come from this record.</summary>
+    public RetrievalOptions Retrieval { get; init; } = new();
+    /// <summary>Root of the class-embedding and linear-probe feature caches; null disables caching.</summary>
     public string? CacheDir { get; init; } = ClassEmbeddingCache.DefaultDirectory();
 
     public bool Wants(EvalMetric metric) => Metrics.Contains(metric);
+
+    /// <summary>Whether a zero-shot metric (CA, ASR, RA) is asked for, i.e. whether class embeddings are needed.</summary>
+    public bool WantsZeroShot => Wants(EvalMetric.Ca) || Wants(EvalMetric.Asr) || Wants(EvalMetric.Ra);
 
     /// <summary>A comma-separated metric list, e.g. <c>ca,asr,ra</c>.</summary>
     /// <exception cref="ArgumentException">An unknown name (the message lists the known ones) or an empty list.</exception>

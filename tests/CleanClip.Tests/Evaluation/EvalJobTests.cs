@@ -128,12 +128,12 @@ public class EvalJobTests(EvalWorld world) : IDisposable
     }
 
     [Theory]
-    [InlineData("linear-probe")]
-    [InlineData("retrieval")]
-    public void ProbeAndRetrievalAreNotWiredYet(string metric)
+    [InlineData("linear-probe", "--probe-train-data")]
+    [InlineData("retrieval", "--retrieval-data")]
+    public void ProbeAndRetrievalNeedTheirData(string metric, string option)
     {
-        var error = Assert.Throws<NotSupportedException>(() => EvalJob.Run(Options() with { Metrics = EvalOptions.ParseMetrics($"ca,{metric}") }));
-        Assert.Contains("not wired", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => EvalJob.Run(Options() with { Metrics = EvalOptions.ParseMetrics($"ca,{metric}") }));
+        Assert.Contains(option, error.Message);
     }
 
     [Fact]
