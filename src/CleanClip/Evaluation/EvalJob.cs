@@ -275,8 +275,6 @@ public static class EvalJob
                 Extract, out hit);
         if (hit) notes.Add($"{label}: linear-probe train features from the cache");
         progress?.Report(new JobProgress($"{label}: linear probe", 0, 1));
-        // Measure runs under no_grad; the probe's own training needs gradients.
-        using var grad = torch.enable_grad();
         var result = LinearProbe.Run(trainFeatures, clean, plan.Dataset.Classes.Classes.Count, options.LinearProbe,
             trigger is null ? null : triggered, trigger is null ? null : plan.TargetIndex);
         progress?.Report(new JobProgress($"{label}: linear probe", 1, 1));

@@ -65,6 +65,8 @@ public sealed class LinearProbe : IDisposable
         if (options.Epochs < 1 || options.BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(options), $"epochs and batch size must be positive, got {options.Epochs} and {options.BatchSize}");
         CheckLabels(train.Labels, classes, "training");
+        // Callers often evaluate under no_grad; the probe's own training needs gradients.
+        using var grad = torch.enable_grad();
 
         var probe = new LinearProbe(train.Dimension, classes, SplitMix64.Derive(options.Seed, 0));
         var groups = new[]
