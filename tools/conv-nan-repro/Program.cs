@@ -7,6 +7,8 @@ using static TorchSharp.torch;
 int threads = args.Length > 0 ? int.Parse(args[0]) : 2;
 int trials = args.Length > 1 ? int.Parse(args[1]) : 150;
 torch.set_num_threads(threads);
+if (args.Contains("no-mkldnn")) Native.DisableMkldnn();
+Console.WriteLine($"oneDNN (mkldnn) enabled: {Native.MkldnnEnabled()}");
 var cases = new Dictionary<string, Func<nn.Module<Tensor, Tensor>>>
 {
     ["conv"] = () => nn.Sequential(nn.Conv2d(3, 4, 3, stride: 2, padding: 1, bias: false), nn.Conv2d(4, 8, 3, padding: 1, bias: false)),
@@ -34,4 +36,18 @@ foreach (var (name, make) in cases)
         if (module.parameters().Any(p => !p.grad!.isfinite().all().item<bool>())) bad++;
     }
     Console.WriteLine($"{name,-15} {bad,4}/{trials} trials with non-finite gradients");
+}
+
+static class Native
+{
+    // LibTorch's C++ context switch (at::globalContext().setUserEnabledMkldnn), which TorchSharp does not expose.
+    [System.Runtime.InteropServices.DllImport("libtorch_cpu.so", EntryPoint = "_ZN2at13globalContextEv")]
+    private static extern IntPtr GlobalContext();
+    [System.Runtime.InteropServices.DllImport("libtorch_cpu.so", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
+    private static extern void SetUserEnabledMkldnn(IntPtr context, [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.U1)] bool enabled);
+    [System.Runtime.InteropServices.DllImport("libtorch_cpu.so", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
+    [return: System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.U1)]
+    private static extern bool UserEnabledMkldnn(IntPtr context);
+    public static void DisableMkldnn() => SetUserEnabledMkldnn(GlobalContext(), false);
+    public static bool MkldnnEnabled() => UserEnabledMkldnn(GlobalContext());
 }
