@@ -18,9 +18,10 @@ public static class SynthCommand
         var test = new Option<int>("--test") { Description = "Labeled test images, balanced over kinds.", DefaultValueFactory = _ => defaults.TestCount };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = one per core); the output does not depend on it.", DefaultValueFactory = _ => defaults.Threads };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing world in the output folder." };
+        var kindCentred = new Option<double>("--kind-centred") { Description = "Share of captions built around the object's kind (the rest lead with colour, size, place).", DefaultValueFactory = _ => defaults.KindCentredProbability };
         var command = new Command("synth", "Generate the synthetic captioned world: train and finetune image-caption CSVs, a labeled test set, world.json.")
         {
-            output, count, size, seed, finetune, test, threads, overwrite,
+            output, count, size, seed, finetune, test, threads, overwrite, kindCentred,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -28,7 +29,7 @@ public static class SynthCommand
             {
                 Count = parse.GetValue(count), ImageSize = parse.GetValue(size), Seed = parse.GetValue(seed),
                 FinetuneCount = parse.GetValue(finetune), TestCount = parse.GetValue(test),
-                Threads = parse.GetValue(threads), Overwrite = parse.GetValue(overwrite),
+                Threads = parse.GetValue(threads), Overwrite = parse.GetValue(overwrite), KindCentredProbability = parse.GetValue(kindCentred),
             };
             var outDir = parse.GetValue(output)!;
             var result = ConsoleUi.WithProgress(progress => SyntheticWorld.Generate(options, outDir, progress));

@@ -45,7 +45,7 @@ public static class DemoJob
         var watch = Stopwatch.StartNew();
         ui.Stage("1/6 synthetic world", progress => SyntheticWorld.Generate(options.World with { Overwrite = true }, worldDir, progress));
         seconds["world"] = watch.Elapsed.TotalSeconds;
-        commands.Add($"cleanclip synth --out {worldDir} --count {options.World.Count} --finetune {options.World.FinetuneCount} --test {options.World.TestCount} --size {options.World.ImageSize} --seed {options.World.Seed}");
+        commands.Add($"cleanclip synth --out {worldDir} --n {options.World.Count} --finetune {options.World.FinetuneCount} --test {options.World.TestCount} --size {options.World.ImageSize} --seed {options.World.Seed} --kind-centred {options.World.KindCentredProbability} --overwrite");
         var trainCsv = Path.Combine(worldDir, "train", "train.csv");
         var finetuneCsv = Path.Combine(worldDir, "finetune", "finetune.csv");
         var testDir = Path.Combine(worldDir, "test");
@@ -60,7 +60,7 @@ public static class DemoJob
             Trigger = options.Trigger with { Seed = options.Seed },
         }, progress));
         seconds["poison"] = watch.Elapsed.TotalSeconds;
-        commands.Add($"cleanclip poison --input {trainCsv} --name poisoned --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --seed {options.Seed}");
+        commands.Add($"cleanclip poison --input {trainCsv} --name poisoned --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --seed {options.Seed} --overwrite");
 
         // 3. Vocabulary and poisoned pretraining.
         var vocab = Path.Combine(output, "vocab.txt.gz");

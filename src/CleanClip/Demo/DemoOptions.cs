@@ -16,17 +16,17 @@ public sealed record DemoOptions
     public TriggerOptions Trigger { get; init; } = new() { Name = "badnet", PatchSize = 8 };
     public string Target { get; init; } = "banana";
     /// <summary>Share of the pretraining pairs that are poisoned.</summary>
-    public double PoisonRate { get; init; } = 0.03;
+    public double PoisonRate { get; init; } = 0.05;
     public string Model { get; init; } = "demo-rn";
     /// <summary>BPE merges of the vocabulary trained on the world's captions.</summary>
     public int Merges { get; init; } = 500;
     public TrainingOptions Pretraining { get; init; } = new()
     {
-        Epochs = 8, BatchSize = 64, LearningRate = 2e-3, WarmupSteps = 78, Beta2 = 0.98, LogEverySteps = 10, TensorBoard = false,
+        Epochs = 10, BatchSize = 64, LearningRate = 2e-3, WarmupSteps = 78, Beta2 = 0.98, LogEverySteps = 10, TensorBoard = false,
     };
     public TrainingOptions Cleaning { get; init; } = TrainingOptions.Cleaning() with
     {
-        Epochs = 3, BatchSize = 64, LearningRate = 1e-3, WarmupSteps = 20, Beta2 = 0.98, LogEverySteps = 10, TensorBoard = false,
+        Epochs = 3, BatchSize = 64, LearningRate = 3e-4, WarmupSteps = 12, Beta2 = 0.98, LogEverySteps = 10, TensorBoard = false,
     };
     /// <summary>The cleaning methods compared (the paper's CleanCLIP and its two baselines).</summary>
     public IReadOnlyList<TrainingMethod> Methods { get; init; } = [TrainingMethod.CleanClip, TrainingMethod.Mmcl, TrainingMethod.Ssl];
