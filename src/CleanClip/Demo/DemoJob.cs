@@ -7,6 +7,8 @@ using CleanClip.Evaluation.Report;
 using CleanClip.Poisoning.Dataset;
 using CleanClip.Text;
 using CleanClip.Training;
+using CleanClip.Training.Supervised;
+using CleanClip.Checkpoints;
 
 namespace CleanClip.Demo;
 
@@ -100,6 +102,35 @@ public static class DemoJob
             commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {finetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}");
         }
 
+        // 4b. Supervised finetuning on labeled images (the paper's other defense), scored by its own head.
+        string? supervisedModel = null, supervisedHead = null;
+        if (options.Supervised is { } supervised)
+        {
+            watch.Restart();
+            var labeledDir = Path.Combine(output, "labeled");
+            ui.Stage("4/6 labeled images for supervised finetuning", progress => SyntheticWorld.Generate(options.World with
+            {
+                Seed = options.World.Seed + 1, Count = 1, FinetuneCount = 1, TestCount = options.SupervisedImages, Overwrite = true,
+            }, labeledDir, progress));
+            var runDir = Path.Combine(output, "runs", "supervised");
+            ResetRun(runDir);
+            var result = ui.Training("4/6 clean: supervised finetuning (image tower + linear head)", progress =>
+            {
+                using var model = ModelLoader.Load(poisonedModel, device: Models.TorchDevice.Choose(options.Device));
+                return SupervisedTrainer.Run(new SupervisedRun
+                {
+                    Model = model, TrainData = LabeledImageDataset.Load(Path.Combine(labeledDir, "test")), RunDirectory = runDir,
+                    Options = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads },
+                    Tokenizer = ClipTokenizer.FromVocabFile(vocab),
+                }, progress, cancellation);
+            });
+            if (result.Interrupted) throw new OperationCanceledException("the demo was interrupted during supervised finetuning");
+            (supervisedModel, supervisedHead) = (result.ModelFile, result.HeadFile);
+            seconds["supervised"] = watch.Elapsed.TotalSeconds;
+            commands.Add($"cleanclip synth --out {labeledDir} --n 1 --finetune 1 --test {options.SupervisedImages} --size {options.World.ImageSize} --seed {options.World.Seed + 1} --kind-centred {options.World.KindCentredProbability} --overwrite");
+            commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {Path.Combine(labeledDir, "test")} --head-init {supervised.HeadInit} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}");
+        }
+
         // 5. Evaluate every checkpoint on the labeled test split, triggered and not.
         watch.Restart();
         var evalDir = Path.Combine(output, "eval");
@@ -112,14 +143,34 @@ public static class DemoJob
         seconds["eval"] = watch.Elapsed.TotalSeconds;
         commands.Add($"cleanclip eval --checkpoint {string.Join(" --checkpoint ", checkpoints.Select(c => c.File))} --labels {string.Join(",", checkpoints.Select(c => c.Label))} --eval-data {testDir} --vocab {vocab} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --trigger-seed {options.Seed} --target {options.Target} --seed {options.Seed} --out {evalDir}");
 
+        var evals = eval.Results.Checkpoints.ToList();
+        if (supervisedModel is not null)
+        {
+            using var classifier = SupervisedClassifier.Load(supervisedModel, supervisedHead!, Models.TorchDevice.Choose(options.Device));
+            var head = SupervisedEvaluation.Evaluate(classifier, new EvalOptions
+            {
+                Checkpoints = ["supervised"], EvalData = testDir, Vocab = vocab, Target = options.Target,
+                Trigger = options.Trigger with { Seed = options.Seed }, Seed = options.Seed, Device = options.Device,
+            }, "supervised");
+            var first = evals[0];
+            evals.Add(head with
+            {
+                Checkpoint = supervisedModel,
+                DefenseEffectivenessRating = BackdoorMetrics.DefenseEffectivenessRating(first.CleanAccuracy!["1"], first.AttackSuccessRate!["1"],
+                    head.CleanAccuracy!["1"], head.AttackSuccessRate!["1"]),
+            });
+        }
+        // The head's numbers join eval.json so the report shows every defense.
+        (eval.Results with { Checkpoints = evals }).Write(eval.JsonPath);
+
         // 6. Report.
         var report = ui.Stage("6/6 report", progress => ReportJob.Run(new ReportOptions
         {
-            Runs = [evalDir, .. checkpoints.Select(c => Path.GetDirectoryName(c.File)!)], Output = Path.Combine(output, "report"),
+            Runs = [evalDir, .. evals.Select(c => Path.GetDirectoryName(c.Checkpoint)!)], Output = Path.Combine(output, "report"),
         }, progress));
-        commands.Add($"cleanclip report {evalDir} {string.Join(" ", checkpoints.Select(c => Path.GetDirectoryName(c.File)))} --out {Path.Combine(output, "report")}");
+        commands.Add($"cleanclip report {evalDir} {string.Join(" ", evals.Select(c => Path.GetDirectoryName(c.Checkpoint)))} --out {Path.Combine(output, "report")}");
 
-        var rows = eval.Results.Checkpoints.Select(c => new DemoRow(c.Label, c.CleanAccuracy?["1"], c.AttackSuccessRate?["1"],
+        var rows = evals.Select(c => new DemoRow(c.Label, c.CleanAccuracy?["1"], c.AttackSuccessRate?["1"],
             c.RobustAccuracy, c.DefenseEffectivenessRating, seconds.GetValueOrDefault(c.Label))).ToList();
         var resultsJson = Path.Combine(output, "results.json");
         AtomicFile.WriteAllText(resultsJson, JsonSerializer.Serialize(new

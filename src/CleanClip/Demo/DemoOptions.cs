@@ -1,6 +1,7 @@
 using CleanClip.Data.Synthetic;
 using CleanClip.Poisoning;
 using CleanClip.Training;
+using CleanClip.Training.Supervised;
 
 namespace CleanClip.Demo;
 
@@ -30,7 +31,13 @@ public sealed record DemoOptions
     };
     /// <summary>The cleaning methods compared (the paper's CleanCLIP and its two baselines).</summary>
     public IReadOnlyList<TrainingMethod> Methods { get; init; } = [TrainingMethod.CleanClip, TrainingMethod.Mmcl, TrainingMethod.Ssl];
-    public bool Supervised { get; init; } = true;
+    /// <summary>Supervised finetuning on a labeled split (a second world's class-balanced images); null leaves it out.</summary>
+    public SupervisedOptions? Supervised { get; init; } = new()
+    {
+        Epochs = 3, BatchSize = 64, LearningRate = 3e-4, WarmupSteps = 10, HeadInit = HeadInit.ZeroShot, TensorBoard = false,
+    };
+    /// <summary>Labeled images for supervised finetuning.</summary>
+    public int SupervisedImages { get; init; } = 2_000;
     public ulong Seed { get; init; } = 1;
     public int DecodeThreads { get; init; }
     public string Device { get; init; } = "auto";
@@ -43,5 +50,6 @@ public sealed record DemoOptions
         World = d.World with { Count = 4_000, FinetuneCount = 1_500, TestCount = 400 },
         Pretraining = d.Pretraining with { Epochs = 4 },
         Cleaning = d.Cleaning with { Epochs = 2 },
+        SupervisedImages = 800,
     };
 }

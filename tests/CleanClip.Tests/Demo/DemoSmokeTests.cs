@@ -26,17 +26,20 @@ public class DemoSmokeTests
             World = d.World with { Count = 200, FinetuneCount = 64, TestCount = 40 },
             Pretraining = d.Pretraining with { Epochs = 1, BatchSize = 32, WarmupSteps = 2 },
             Cleaning = d.Cleaning with { Epochs = 1, BatchSize = 16, WarmupSteps = 2 },
+            Supervised = d.Supervised! with { Epochs = 1, BatchSize = 16, WarmupSteps = 2 }, SupervisedImages = 40,
             DecodeThreads = 1,
         };
         var ui = new SilentUi();
         var result = DemoJob.Run(options, ui);
-        Assert.Equal(["poisoned", "cleanclip", "mmcl", "ssl"], result.Rows.Select(r => r.Stage));
+        Assert.Equal(["poisoned", "cleanclip", "mmcl", "ssl", "supervised"], result.Rows.Select(r => r.Stage));
         Assert.All(result.Rows, r => Assert.NotNull(r.AttackSuccessRate));
         Assert.Null(result.Rows[0].DefenseEffectivenessRating);
         Assert.All(result.Rows.Skip(1), r => Assert.NotNull(r.DefenseEffectivenessRating));
         Assert.True(File.Exists(result.Report));
         Assert.True(File.Exists(result.ResultsJson));
         Assert.Contains(result.Commands, c => c.StartsWith("cleanclip clean ") && c.Contains("--method CleanClip"));
-        Assert.Equal(8, ui.Headings.Count);
+        Assert.Equal(10, ui.Headings.Count);
+        Assert.Contains(result.Commands, c => c.StartsWith("cleanclip finetune-supervised "));
+        Assert.Equal(5, CleanClip.Evaluation.EvalResults.Read(Path.Combine(options.Output, "eval", "eval.json")).Checkpoints.Count);
     }
 }

@@ -36,7 +36,7 @@ public class ZeroShotLearningTests(ITestOutputHelper output)
         Trainer.Run(new TrainingRun
         {
             Model = model, Tokenizer = tokenizer, TrainData = train, RunDirectory = dir.File("run"), Init = ModelName, Vocab = vocab,
-            Options = new TrainingOptions { Epochs = Epochs, BatchSize = 32, LearningRate = 2e-3, WarmupSteps = 50, Beta2 = 0.98, Seed = 3, TensorBoard = false },
+            Options = new TrainingOptions { Epochs = Epochs, BatchSize = 64, LearningRate = 2e-3, WarmupSteps = 62, Beta2 = 0.98, Seed = 3, TensorBoard = false },
         });
         var eval = EvalJob.EvaluateModel(model, tokenizer, new EvalOptions
         {
@@ -48,6 +48,6 @@ public class ZeroShotLearningTests(ITestOutputHelper output)
     }
 
     private const string ModelName = "demo-rn";
-    private const int Epochs = 8;
-    private const int Pairs = 4000;
+    private const int Epochs = 10;
+    private const int Pairs = 8000;
 }
