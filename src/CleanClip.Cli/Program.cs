@@ -11,6 +11,7 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     PoisonCommand.Create(),
     TrainingCommand.Train(),
     TrainingCommand.Clean(),
+    SupervisedCommand.Create(),
     DemoCommand.Create(),
     EvalCommand.Create(),
     ReportCommand.Create(),
