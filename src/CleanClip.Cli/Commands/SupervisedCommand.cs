@@ -1,61 +1,110 @@
 using System.CommandLine;
-using CleanClip.Checkpoints;
-using CleanClip.Data;
-using CleanClip.Models;
-using CleanClip.Text;
+using CleanClip.Training;
 using CleanClip.Training.Supervised;
 using Spectre.Console;
 
 namespace CleanClip.Cli.Commands;
 
-/// <summary><c>cleanclip finetune-supervised</c>: image tower + linear head on a labeled folder (the paper's supervised finetuning defense).</summary>
+/// <summary>
+/// <c>cleanclip finetune-supervised</c>: the paper's supervised finetuning ("sufi") of a CLIP checkpoint's image tower
+/// with a linear head on a labeled folder; the result is a CLIP checkpoint (image tower updated) plus the head.
+/// </summary>
 public static class SupervisedCommand
 {
+    private static readonly string[] HeadInits = ["random", "zero-shot"];
+
     public static Command Create()
     {
-        var d = new SupervisedOptions();
-        var checkpoint = new Option<string>("--checkpoint") { Description = "CLIP checkpoint (or model name) to finetune.", Required = true };
-        var trainData = new Option<string>("--train-data") { Description = "Labeled folder: labels.csv (image,label) + classes.json/classes.py.", Required = true };
-        var classes = new Option<string?>("--classes") { Description = "Classes file (default: the one in --train-data)." };
-        var headInit = new Option<HeadInit>("--head-init") { Description = "Random (the reference) or ZeroShot (needs --vocab).", DefaultValueFactory = _ => d.HeadInit };
-        var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary, for --head-init ZeroShot." };
-        var output = new Option<string>("--out") { DefaultValueFactory = _ => "runs/supervised" };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => d.Epochs };
-        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => d.LearningRate };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
-        var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => d.WarmupSteps };
-        var wd = new Option<double>("--weight-decay") { DefaultValueFactory = _ => d.WeightDecay };
-        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
-        var threads = new Option<int>("--decode-threads") { DefaultValueFactory = _ => d.DecodeThreads };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto" };
-        var command = new Command("finetune-supervised", "Supervised finetuning of the image tower with a linear head on labeled images (writes model.safetensors + head.safetensors).")
+        var d = new SupervisedJobOptions();
+        var t = d.Training;
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "CLIP checkpoint to finetune (required unless --resume)." };
+        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var trainData = new Option<string?>("--train-data") { Description = "Labeled folder: labels.csv (image,label) + classes file, or one sub-folder per class (required unless --resume)." };
+        var classes = new Option<string?>("--classes") { Description = "Classes file (default: classes.py or classes.json beside labels.csv)." };
+        var headInit = new Option<string>("--head-init") { Description = "random (the reference) or zero-shot (the class embeddings of the classes file's templates, scaled to the features; needs --vocab).", DefaultValueFactory = _ => "random" };
+        headInit.AcceptOnlyFromAmong(HeadInits);
+        var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the text tower, for --head-init zero-shot." };
+        var output = new Option<string>("--out") { Description = "Run folder (config.json, metrics.jsonl, checkpoints/, model.safetensors, head.safetensors).", DefaultValueFactory = _ => d.Out };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var truncation = CliOptions.Truncation(d.Truncation);
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => t.Epochs };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => t.LearningRate };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => t.BatchSize };
+        var warmup = new Option<int>("--warmup") { Description = "Linear warmup steps (the reference's README: 500; its parser comment: 100).", DefaultValueFactory = _ => t.WarmupSteps };
+        var wd = new Option<double>("--weight-decay") { Description = "On parameters whose name has no 'bias' (the reference's rule here).", DefaultValueFactory = _ => t.WeightDecay };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => t.Seed };
+        var threads = new Option<int>("--decode-threads") { Description = "Image-loading threads (0: the cores LibTorch leaves free).", DefaultValueFactory = _ => t.DecodeThreads };
+        var saveEvery = new Option<int>("--save-every") { Description = "Also save a checkpoint every N steps (0: epoch ends only).", DefaultValueFactory = _ => t.SaveEverySteps };
+        var keep = new Option<int>("--keep") { Description = "Step checkpoints to keep.", DefaultValueFactory = _ => t.KeepCheckpoints };
+        var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => t.LogEverySteps };
+        var stopAfter = new Option<long?>("--stop-after") { Description = "Stop (with a checkpoint) after this many steps of this invocation." };
+        var command = new Command("finetune-supervised",
+            "Supervised finetuning: image tower + linear head with cross-entropy on a labeled folder (the reference's defaults); writes a CLIP checkpoint and the head.")
         {
-            checkpoint, trainData, classes, headInit, vocab, output, epochs, lr, batch, warmup, wd, seed, threads, device,
+            checkpoint, config, trainData, classes, headInit, vocab, output, resume, device, truncation,
+            epochs, lr, batch, warmup, wd, seed, threads, saveEvery, keep, logEvery, stopAfter,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
             {
-                HeadInit = parse.GetValue(headInit), Epochs = parse.GetValue(epochs), LearningRate = parse.GetValue(lr),
-                BatchSize = parse.GetValue(batch), WarmupSteps = parse.GetValue(warmup), WeightDecay = parse.GetValue(wd),
-                Seed = parse.GetValue(seed), DecodeThreads = parse.GetValue(threads),
+                Checkpoint = parse.GetValue(checkpoint), ModelConfig = parse.GetValue(config), TrainData = parse.GetValue(trainData),
+                Classes = parse.GetValue(classes), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
+                Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, Truncation = parse.GetValue(truncation),
+                Training = t with
+                {
+                    HeadInit = parse.GetValue(headInit) == "zero-shot" ? HeadInit.ZeroShot : HeadInit.Random,
+                    Epochs = parse.GetValue(epochs), LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch),
+                    WarmupSteps = parse.GetValue(warmup), WeightDecay = parse.GetValue(wd), Seed = parse.GetValue(seed),
+                    DecodeThreads = parse.GetValue(threads), SaveEverySteps = parse.GetValue(saveEvery), KeepCheckpoints = parse.GetValue(keep),
+                    LogEverySteps = parse.GetValue(logEvery), StopAfterSteps = parse.GetValue(stopAfter),
+                },
             };
-            var data = LabeledImageDataset.Load(parse.GetValue(trainData)!, parse.GetValue(classes));
-            using var model = ModelLoader.Load(parse.GetValue(checkpoint)!, device: TorchDevice.Choose(parse.GetValue(device)!));
-            var tokenizer = parse.GetValue(vocab) is { } v ? ClipTokenizer.FromVocabFile(v) : null;
-            var result = ConsoleUi.WithTraining(progress => SupervisedTrainer.Run(new SupervisedRun
+            if (options.Resume is null && options.Checkpoint is { } file) ConsoleUi.NoteFreshWeights(file);
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
             {
-                Model = model, TrainData = data, Options = options, RunDirectory = parse.GetValue(output)!, Tokenizer = tokenizer,
-            }, progress));
-            var table = new Table().AddColumns("", "");
-            table.AddRow("steps", result.Steps.ToString());
-            table.AddRow("training accuracy per epoch", string.Join(", ", result.EpochAccuracy.Select(a => $"{100 * a:F1}%")));
-            table.AddRow("model", Markup.Escape(result.ModelFile));
-            table.AddRow("head", Markup.Escape(result.HeadFile));
-            if (result.SkippedImages > 0) table.AddRow("skipped images", result.SkippedImages.ToString());
-            AnsiConsole.Write(table);
+                if (cancel.IsCancellationRequested) return; // a second Ctrl-C kills the process
+                e.Cancel = true;
+                cancel.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            SupervisedJobResult result;
+            try
+            {
+                result = ConsoleUi.WithTraining(progress => SupervisedJob.Run(options, progress, cancel.Token));
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+            Report(result);
             return 0;
         }));
         return command;
+    }
+
+    private static void Report(SupervisedJobResult result)
+    {
+        foreach (var note in result.Notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+        var r = result.Training;
+        var table = new Table().AddColumns("", "");
+        table.AddRow("outcome", r.Outcome switch
+        {
+            TrainingOutcome.Completed => "completed",
+            TrainingOutcome.Interrupted => "[yellow]interrupted[/] (continue with --resume)",
+            _ => "stopped at --stop-after (continue with --resume)",
+        });
+        if (result.ResumedFrom is { } from) table.AddRow("resumed from", Markup.Escape(from));
+        table.AddRow("steps", r.Steps.ToString());
+        if (r.LastLoss is { } loss) table.AddRow("last loss", loss.ToString("F4"));
+        for (int e = 0; e < r.EpochAccuracies.Count; e++) table.AddRow($"train accuracy, epoch {e + 1}", $"{100 * r.EpochAccuracies[e]:F1}%");
+        table.AddRow("time", $"{r.Elapsed.TotalSeconds:F1} s");
+        if (r.ModelFile is { } model) table.AddRow("model", Markup.Escape(model));
+        if (r.HeadFile is { } head) table.AddRow("head", Markup.Escape(head));
+        if (r.LastCheckpoint is { } last) table.AddRow("last checkpoint", Markup.Escape(last));
+        table.AddRow("metrics", Markup.Escape(Path.Combine(r.RunDirectory, "metrics.jsonl")));
+        AnsiConsole.Write(table);
     }
 }

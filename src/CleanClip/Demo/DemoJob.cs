@@ -114,17 +114,12 @@ public static class DemoJob
             }, labeledDir, progress));
             var runDir = Path.Combine(output, "runs", "supervised");
             ResetRun(runDir);
-            var result = ui.Training("4/6 clean: supervised finetuning (image tower + linear head)", progress =>
+            var result = ui.Training("4/6 clean: supervised finetuning (image tower + linear head)", progress => SupervisedJob.Run(new SupervisedJobOptions
             {
-                using var model = ModelLoader.Load(poisonedModel, device: Models.TorchDevice.Choose(options.Device));
-                return SupervisedTrainer.Run(new SupervisedRun
-                {
-                    Model = model, TrainData = LabeledImageDataset.Load(Path.Combine(labeledDir, "test")), RunDirectory = runDir,
-                    Options = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads },
-                    Tokenizer = ClipTokenizer.FromVocabFile(vocab),
-                }, progress, cancellation);
-            });
-            if (result.Interrupted) throw new OperationCanceledException("the demo was interrupted during supervised finetuning");
+                Checkpoint = poisonedModel, TrainData = Path.Combine(labeledDir, "test"), Vocab = vocab, Out = runDir, Device = options.Device,
+                Training = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads },
+            }, progress, cancellation)).Training;
+            if (result.Outcome != TrainingOutcome.Completed) throw new OperationCanceledException("the demo was interrupted during supervised finetuning");
             (supervisedModel, supervisedHead) = (result.ModelFile, result.HeadFile);
             seconds["supervised"] = watch.Elapsed.TotalSeconds;
             commands.Add($"cleanclip synth --out {labeledDir} --n 1 --finetune 1 --test {options.SupervisedImages} --size {options.World.ImageSize} --seed {options.World.Seed + 1} --kind-centred {options.World.KindCentredProbability} --overwrite");

@@ -34,7 +34,7 @@ public sealed record DemoOptions
     /// <summary>Supervised finetuning on a labeled split (a second world's class-balanced images); null leaves it out.</summary>
     public SupervisedOptions? Supervised { get; init; } = new()
     {
-        Epochs = 3, BatchSize = 64, LearningRate = 3e-4, WarmupSteps = 10, HeadInit = HeadInit.ZeroShot, TensorBoard = false,
+        Epochs = 3, BatchSize = 64, LearningRate = 3e-4, WarmupSteps = 10, HeadInit = HeadInit.ZeroShot,
     };
     /// <summary>Labeled images for supervised finetuning.</summary>
     public int SupervisedImages { get; init; } = 2_000;

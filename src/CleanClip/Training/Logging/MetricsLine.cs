@@ -27,6 +27,8 @@ public sealed record MetricsLine
     public double? CleanAccuracy { get; init; }
     /// <summary>Zero-shot ASR@1 from the in-training evaluation hook.</summary>
     public double? AttackSuccessRate { get; init; }
+    /// <summary>Supervised finetuning: share of the training images (of the step window or epoch) the head classified right, before each update.</summary>
+    public double? TrainAccuracy { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -7,79 +7,103 @@ using static TorchSharp.torch;
 namespace CleanClip.Training.Supervised;
 
 /// <summary>
-/// The reference's <c>Finetune</c> module: CLIP's image tower on unnormalised features → Linear(EmbedDim → C).
-/// The text tower is carried along (the result is still a CLIP checkpoint) but never receives a gradient.
+/// The reference's <c>Finetune</c> module (cleanclip-reference.md §4.8): a CLIP model's image tower on
+/// <em>unnormalised</em> features (<see cref="ClipModel.EncodeImage"/>) followed by Linear(embed_dim → C). Registered
+/// as <c>model</c> and <c>linear</c>, as in the reference's finetune.pt. Owns (and disposes) the CLIP model.
 /// </summary>
 public sealed class SupervisedClassifier : nn.Module<Tensor, Tensor>
 {
-    public const string HeadFileName = "head.safetensors";
-    private const string ClassesKey = "cleanclip.classes";
+    protected override void RegisterComponents() { }
 
-    private readonly Linear head;
+    private readonly ClipModel model;
+    private readonly Linear linear;
 
-    public ClipModel Clip { get; }
-    public IReadOnlyList<string> Classes { get; }
-    public Linear Head => head;
+    public ClipModel Model => model;
+    public Linear Head => linear;
+    public IReadOnlyList<string> ClassNames { get; }
 
-    public SupervisedClassifier(ClipModel clip, IReadOnlyList<string> classes) : base(nameof(SupervisedClassifier))
+    /// <param name="weight">[C, EmbedDim] head weight (copied).</param>
+    /// <param name="bias">[C] head bias (copied).</param>
+    public SupervisedClassifier(ClipModel model, IReadOnlyList<string> classNames, Tensor weight, Tensor bias) : base(nameof(SupervisedClassifier))
     {
-        Clip = clip;
-        Classes = classes;
-        head = nn.Linear(clip.Config.EmbedDim, classes.Count);
-        register_module("head", head);
+        int dim = model.Config.EmbedDim;
+        if (classNames.Count < 2) throw new ArgumentException($"a classifier needs at least 2 classes, got {classNames.Count}", nameof(classNames));
+        if (!weight.shape.SequenceEqual(new long[] { classNames.Count, dim }))
+            throw new ArgumentException($"head weight is [{string.Join(", ", weight.shape)}], expected [{classNames.Count}, {dim}] ({classNames.Count} classes, embed dim {dim})", nameof(weight));
+        if (!bias.shape.SequenceEqual(new long[] { classNames.Count }))
+            throw new ArgumentException($"head bias is [{string.Join(", ", bias.shape)}], expected [{classNames.Count}]", nameof(bias));
+        this.model = model;
+        ClassNames = classNames;
+        var device = model.TokenEmbedding.weight!.device;
+        linear = nn.Linear(dim, classNames.Count, device: device);
+        using (no_grad())
+        {
+            linear.weight!.copy_(weight);
+            linear.bias!.copy_(bias);
+        }
+        register_module("model", model);
+        register_module("linear", linear);
     }
 
-    /// <summary>Class logits [N, C] of normalised pixels.</summary>
-    public override Tensor forward(Tensor pixels) => head.forward(Clip.EncodeImage(pixels));
+    /// <summary>Class logits [N, C] of normalised pixels [N, 3, R, R].</summary>
+    public override Tensor forward(Tensor pixels)
+    {
+        using var features = model.EncodeImage(pixels);
+        return linear.forward(features);
+    }
+
+    /// <summary>The top-1 class index of each image, in the module's current mode (<see cref="Load"/> returns it in eval mode).</summary>
+    public long[] Predict(Tensor pixels)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return forward(pixels.to(linear.weight!.device)).argmax(1).cpu().data<long>().ToArray();
+    }
 
     /// <summary>
-    /// Head rows = unit zero-shot class embeddings [C, D] divided by <paramref name="featureNorm"/>, the mean norm of the
-    /// unnormalised training features, biases 0: the first logits are the zero-shot cosines (times |f| / mean |f| ≈ 1),
-    /// so finetuning starts from the zero-shot classifier instead of from chance.
+    /// What finetuning trains, under the names a checkpoint stores them by: the image tower (<c>visual.*</c>, its
+    /// OpenAI names) and the head (<c>head.weight</c>, <c>head.bias</c>). The text tower and logit_scale are left out:
+    /// they get no gradient, and leaving them out of the optimizer keeps even weight decay off them.
     /// </summary>
-    public void InitializeFromClassEmbeddings(Tensor classEmbeddings, double featureNorm)
-    {
-        using var noGrad = no_grad();
-        head.weight!.copy_(classEmbeddings.to(head.weight.device) / featureNorm);
-        head.bias!.zero_();
-    }
+    public IReadOnlyList<(string Name, Parameter Parameter)> TrainableParameters() =>
+        model.Visual.named_parameters().Select(p => ($"visual.{p.name}", p.parameter))
+            .Concat(linear.named_parameters().Select(p => ($"{SupervisedHead.Prefix}{p.name}", p.parameter)))
+            .ToList();
 
-    /// <summary>Writes the head (weight, bias) with the class names as metadata.</summary>
-    public void SaveHead(string path) =>
-        Safetensors.Write(path, new Dictionary<string, Tensor> { ["weight"] = head.weight!.detach(), ["bias"] = head.bias!.detach() },
-            new Dictionary<string, string> { [ClassesKey] = System.Text.Json.JsonSerializer.Serialize(Classes) });
+    /// <summary>Writes the head (weight, bias, class names) as <c>head.safetensors</c>.</summary>
+    public void SaveHead(string path) => SupervisedHead.Write(path, linear.weight!, linear.bias!, ClassNames);
 
-    /// <summary>A CLIP checkpoint and its head file back as one classifier.</summary>
+    /// <summary>A finetuned classifier from its exported CLIP checkpoint and head file, in eval mode.</summary>
     public static SupervisedClassifier Load(string modelFile, string headFile, Device? device = null)
     {
         var clip = ModelLoader.Load(modelFile, device: device);
-        var metadata = Safetensors.ReadMetadata(headFile);
-        var classes = metadata.TryGetValue(ClassesKey, out var json)
-            ? System.Text.Json.JsonSerializer.Deserialize<string[]>(json)!
-            : throw new InvalidDataException($"{headFile}: no class names ({ClassesKey}) in its metadata: not a head file of finetune-supervised");
-        var classifier = new SupervisedClassifier(clip, classes);
-        var tensors = Safetensors.Read(headFile);
         try
         {
-            using var noGrad = no_grad();
-            if (!tensors.TryGetValue("weight", out var weight) || !weight.shape.SequenceEqual(classifier.head.weight!.shape))
-                throw new InvalidDataException($"{headFile}: expected weight [{classes.Length}, {clip.Config.EmbedDim}] for model {clip.Config.Name}");
-            classifier.head.weight!.copy_(weight);
-            classifier.head.bias!.copy_(tensors["bias"]);
+            var (weight, bias, classes) = SupervisedHead.Read(headFile);
+            using (weight)
+            using (bias)
+            {
+                if (weight.shape[1] != clip.Config.EmbedDim)
+                    throw new InvalidDataException($"{headFile}: the head takes {weight.shape[1]}-dim features but {modelFile} makes {clip.Config.EmbedDim}-dim ones");
+                var classifier = new SupervisedClassifier(clip, classes, weight, bias);
+                classifier.eval();
+                return classifier;
+            }
         }
-        finally
+        catch
         {
-            foreach (var t in tensors.Values) t.Dispose();
+            clip.Dispose();
+            throw;
         }
-        return device is null ? classifier : classifier.to(device);
     }
 
-    /// <summary>Top-k class indices per image, best first [N, k].</summary>
-    public Tensor TopK(Tensor pixels, int k)
+    protected override void Dispose(bool disposing)
     {
-        using var logits = forward(pixels);
-        var (values, indexes) = logits.topk(Math.Min(k, Classes.Count), dim: 1);
-        values.Dispose();
-        return indexes;
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            linear.Dispose();
+            model.Dispose();
+        }
     }
 }

@@ -18,14 +18,14 @@ public static class SupervisedEvaluation
     {
         var clock = Stopwatch.StartNew();
         var plan = EvalPlan.Create(options with { Checkpoints = [label], Labels = null, Metrics = [EvalMetric.Ca, EvalMetric.Asr, EvalMetric.Ra] });
-        if (!plan.Dataset.Classes.Classes.SequenceEqual(classifier.Classes))
+        if (!plan.Dataset.Classes.Classes.SequenceEqual(classifier.ClassNames))
             throw new ArgumentException($"the head was trained on other classes than {plan.ClassesSource} lists");
         var trigger = TriggerFactory.Create(options.Trigger);
-        var clip = classifier.Clip;
+        var clip = classifier.Model;
         clip.eval();
         classifier.Head.eval();
         var device = clip.TokenEmbedding.weight!.device;
-        int classCount = classifier.Classes.Count, k = Math.Min(ZeroShotMetrics.Ks.Max(), classCount);
+        int classCount = classifier.ClassNames.Count, k = Math.Min(ZeroShotMetrics.Ks.Max(), classCount);
         var batches = new EvalBatches(clip.Config.ImageResolution, trigger, options.ReferenceAsr ? ResizeMode.Squash : ResizeMode.Crop,
             options.Seed, options.BatchSize);
         var labels = new List<int>();
@@ -36,8 +36,8 @@ public static class SupervisedEvaluation
             {
                 using var scope = NewDisposeScope();
                 labels.AddRange(batch.Labels);
-                clean.AddRange(Rows(classifier.TopK(batch.Clean.to(device), k)));
-                triggered.AddRange(Rows(classifier.TopK(batch.Triggered!.to(device), k)));
+                clean.AddRange(Rows(TopK(classifier, batch.Clean.to(device), k)));
+                triggered.AddRange(Rows(TopK(classifier, batch.Triggered!.to(device), k)));
             }
         if (labels.Count == 0) throw new InvalidDataException($"{options.EvalData}: no readable images");
         static Dictionary<string, double> Keyed(Dictionary<int, double> byK) =>
@@ -51,6 +51,9 @@ public static class SupervisedEvaluation
             Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
         };
     }
+
+    private static Tensor TopK(SupervisedClassifier classifier, Tensor pixels, int k) =>
+        classifier.forward(pixels).topk(k, dim: 1).indexes;
 
     private static IEnumerable<int[]> Rows(Tensor indices)
     {
