@@ -20,7 +20,7 @@ public class ZeroShotLearningTests(ITestOutputHelper output)
         using var dir = new TempDir();
         var world = SyntheticWorld.Generate(new SyntheticWorldOptions
         {
-            Count = Pairs, FinetuneCount = 10, TestCount = 300, ImageSize = 32, Seed = 2, KindCentredProbability = 0.8,
+            Count = Pairs, FinetuneCount = 10, TestCount = 300, ImageSize = 32, Seed = 1, KindCentredProbability = 0.8,
         }, dir.File("w"));
         var train = ImageCaptionDataset.Load(Path.Combine(world.Folder, "train", "train.csv"));
         var vocab = dir.File("vocab.txt.gz");
@@ -30,13 +30,13 @@ public class ZeroShotLearningTests(ITestOutputHelper output)
             vocab, numMerges: Math.Min(500, config.VocabSize - 514));
         var tokenizer = ClipTokenizer.FromVocabFile(vocab);
 
-        torch.manual_seed(7);
+        torch.manual_seed(1);
         using var model = new ClipModel(config);
         var watch = Stopwatch.StartNew();
         Trainer.Run(new TrainingRun
         {
             Model = model, Tokenizer = tokenizer, TrainData = train, RunDirectory = dir.File("run"), Init = ModelName, Vocab = vocab,
-            Options = new TrainingOptions { Epochs = Epochs, BatchSize = 64, LearningRate = 2e-3, WarmupSteps = 62, Beta2 = 0.98, Seed = 3, TensorBoard = false },
+            Options = new TrainingOptions { Epochs = Epochs, BatchSize = 64, LearningRate = 2e-3, WarmupSteps = 78, Beta2 = 0.98, Seed = 1, TensorBoard = false },
         });
         var eval = EvalJob.EvaluateModel(model, tokenizer, new EvalOptions
         {
@@ -49,5 +49,5 @@ public class ZeroShotLearningTests(ITestOutputHelper output)
 
     private const string ModelName = "demo-rn";
     private const int Epochs = 10;
-    private const int Pairs = 8000;
+    private const int Pairs = 10_000;
 }
