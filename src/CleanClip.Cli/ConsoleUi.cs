@@ -38,6 +38,30 @@ public static class ConsoleUi
                 }));
             });
 
+    /// <summary>
+    /// Runs <paramref name="work"/> with a token that the first Ctrl-C cancels (so a training run can save a checkpoint
+    /// and return); a second Ctrl-C kills the process as usual.
+    /// </summary>
+    public static T Cancellable<T>(Func<CancellationToken, T> work)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return work(cancel.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
     /// <summary>A registry name instead of a file means untrained weights: say so, since the numbers will be noise.</summary>
     public static void NoteFreshWeights(string model)
     {

@@ -28,12 +28,7 @@ public static class DemoCommand
                 Trigger = d.Trigger with { Name = parse.GetValue(attack)! },
             };
             if (parse.GetValue(quick)) options = DemoOptions.Quick(options);
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { if (!cancel.IsCancellationRequested) { e.Cancel = true; cancel.Cancel(); } };
-            Console.CancelKeyPress += onCancel;
-            DemoResult result;
-            try { result = DemoJob.Run(options, new SpectreDemoUi(), cancel.Token); }
-            finally { Console.CancelKeyPress -= onCancel; }
+            var result = ConsoleUi.Cancellable(token => DemoJob.Run(options, new SpectreDemoUi(), token));
             Print(result);
             return 0;
         }));

@@ -62,23 +62,7 @@ public static class SupervisedCommand
                 },
             };
             if (options.Resume is null && options.Checkpoint is { } file) ConsoleUi.NoteFreshWeights(file);
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                if (cancel.IsCancellationRequested) return; // a second Ctrl-C kills the process
-                e.Cancel = true;
-                cancel.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            SupervisedJobResult result;
-            try
-            {
-                result = ConsoleUi.WithTraining(progress => SupervisedJob.Run(options, progress, cancel.Token));
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            var result = ConsoleUi.Cancellable(token => ConsoleUi.WithTraining(progress => SupervisedJob.Run(options, progress, token)));
             Report(result);
             return 0;
         }));

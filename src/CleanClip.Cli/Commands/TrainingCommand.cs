@@ -66,23 +66,7 @@ public static class TrainingCommand
                 options = options with { Evaluate = (model, tokenizer) => EpochEvaluationOf(EvalJob.EvaluateModel(model, tokenizer, eval, "training")) };
             }
             if (options.Resume is null) ConsoleUi.NoteFreshWeights(options.Init);
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                if (cancel.IsCancellationRequested) return; // a second Ctrl-C kills the process
-                e.Cancel = true;
-                cancel.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            TrainJobResult result;
-            try
-            {
-                result = ConsoleUi.WithTraining(progress => TrainJob.Run(options, progress, cancel.Token));
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            var result = ConsoleUi.Cancellable(token => ConsoleUi.WithTraining(progress => TrainJob.Run(options, progress, token)));
             Report(result);
             return 0;
         }));
