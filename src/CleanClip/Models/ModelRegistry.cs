@@ -1,6 +1,6 @@
 namespace CleanClip.Models;
 
-/// <summary>Every architecture CleanClip knows, by name: OpenAI's released CLIP models and two tiny test models.</summary>
+/// <summary>Every architecture CleanClip knows, by name: OpenAI's released CLIP models, two tiny test models and the demo's model.</summary>
 public static class ModelRegistry
 {
     private static ClipConfig ResNet(string name, int embed, int res, int[] layers, int width, int textWidth) =>
@@ -24,6 +24,10 @@ public static class ModelRegistry
         // (the demo trains its own BPE merges to that size).
         ResNet("tiny-rn", 32, 32, [1, 1, 1, 1], 8, 64) with { VisionHeads = 4, TextHeads = 4, TextLayers = 2, VocabSize = 1024 },
         Vit("tiny-vit", 32, 32, 2, 64, 8, 64) with { VisionHeads = 4, TextHeads = 4, TextLayers = 2, VocabSize = 1024 },
+        // The demo's model, trained from scratch on 2 CPU cores (tools/demo-recipe/RESULTS.md): a ResNet of stem width 16
+        // (every convolution has at least 8 channels: LibTorch 2.10's CPU conv backward gives NaN gradients with 4),
+        // a 128-d embedding and a 2-layer text tower of width 64.
+        ResNet("demo-rn", 128, 32, [1, 1, 1, 1], 16, 64) with { VisionHeads = 8, TextHeads = 4, TextLayers = 2, VocabSize = 1024 },
     ];
 
     public static IEnumerable<string> Names => All.Select(c => c.Name);
