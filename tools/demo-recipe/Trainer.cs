@@ -75,16 +75,16 @@ public static class Trainer
                 }
                 var pixels = preprocessor.Normalize(tensor(bytes, new long[] { rows, 3, size, size }));
                 double rate = schedule.At(step);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                optimizer.SetLearningRate(rate);
                 var (images, texts) = model.forward(pixels, tokens);
                 var terms = objective.Compute(images, texts, model.LogitScale, views);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 terms.Total.backward();
                 // LibTorch 2.10's CPU conv backward sporadically returns non-finite gradients (tools/conv-nan-repro):
                 // such a step is skipped and counted instead of poisoning the weights with NaN.
                 bool finite = model.parameters().All(p => p.grad is null || torch.isfinite(p.grad).all().item<bool>());
                 if (!finite) { SkippedSteps++; continue; }
-                optimizer.step();
+                optimizer.Step();
                 LogitScaleClamp.Apply(model);
                 double loss = terms.Total.item<float>();
                 if (!double.IsFinite(loss)) throw new InvalidOperationException($"loss {loss} at step {step}");
