@@ -14,7 +14,9 @@ public static class TorchRuntime
 {
     public const string OneDnnVariable = "CLEANCLIP_ONEDNN";
 
+    // A library module initializer on purpose: the switch must be set before any convolution runs, whoever the host is.
     [ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "must run before any LibTorch convolution in any host")]
     internal static void ApplyDefaults()
     {
         try
