@@ -62,6 +62,23 @@ public static class ConsoleUi
         }
     }
 
+    /// <summary>The notes and the first rows every training command reports: outcome, resume point, steps, last loss.</summary>
+    public static Table TrainingSummary(IReadOnlyList<string> notes, Training.TrainingOutcome outcome, string? resumedFrom, long steps, double? lastLoss)
+    {
+        foreach (var note in notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+        var table = new Table().AddColumns("", "");
+        table.AddRow("outcome", outcome switch
+        {
+            Training.TrainingOutcome.Completed => "completed",
+            Training.TrainingOutcome.Interrupted => "[yellow]interrupted[/] (continue with --resume)",
+            _ => "stopped at --stop-after (continue with --resume)",
+        });
+        if (resumedFrom is { } from) table.AddRow("resumed from", Markup.Escape(from));
+        table.AddRow("steps", steps.ToString());
+        if (lastLoss is { } loss) table.AddRow("last loss", loss.ToString("F4"));
+        return table;
+    }
+
     /// <summary>A registry name instead of a file means untrained weights: say so, since the numbers will be noise.</summary>
     public static void NoteFreshWeights(string model)
     {

@@ -71,18 +71,8 @@ public static class SupervisedCommand
 
     private static void Report(SupervisedJobResult result)
     {
-        foreach (var note in result.Notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
         var r = result.Training;
-        var table = new Table().AddColumns("", "");
-        table.AddRow("outcome", r.Outcome switch
-        {
-            TrainingOutcome.Completed => "completed",
-            TrainingOutcome.Interrupted => "[yellow]interrupted[/] (continue with --resume)",
-            _ => "stopped at --stop-after (continue with --resume)",
-        });
-        if (result.ResumedFrom is { } from) table.AddRow("resumed from", Markup.Escape(from));
-        table.AddRow("steps", r.Steps.ToString());
-        if (r.LastLoss is { } loss) table.AddRow("last loss", loss.ToString("F4"));
+        var table = ConsoleUi.TrainingSummary(result.Notes, r.Outcome, result.ResumedFrom, r.Steps, r.LastLoss);
         for (int e = 0; e < r.EpochAccuracies.Count; e++) table.AddRow($"train accuracy, epoch {e + 1}", $"{100 * r.EpochAccuracies[e]:F1}%");
         table.AddRow("time", $"{r.Elapsed.TotalSeconds:F1} s");
         if (r.ModelFile is { } model) table.AddRow("model", Markup.Escape(model));

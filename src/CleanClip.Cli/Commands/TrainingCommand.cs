@@ -78,18 +78,8 @@ public static class TrainingCommand
 
     private static void Report(TrainJobResult result)
     {
-        foreach (var note in result.Notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
         var r = result.Training;
-        var table = new Table().AddColumns("", "");
-        table.AddRow("outcome", r.Outcome switch
-        {
-            TrainingOutcome.Completed => "completed",
-            TrainingOutcome.Interrupted => "[yellow]interrupted[/] (continue with --resume)",
-            _ => "stopped at --stop-after (continue with --resume)",
-        });
-        if (result.ResumedFrom is { } from) table.AddRow("resumed from", Markup.Escape(from));
-        table.AddRow("steps", r.Steps.ToString());
-        if (r.LastLoss is { } loss) table.AddRow("last loss", loss.ToString("F4"));
+        var table = ConsoleUi.TrainingSummary(result.Notes, r.Outcome, result.ResumedFrom, r.Steps, r.LastLoss);
         if (r.BestValidationLoss is { } val) table.AddRow("best validation loss", val.ToString("F4"));
         table.AddRow("time", $"{r.Elapsed.TotalSeconds:F1} s");
         if (r.ModelFile is { } model) table.AddRow("model", Markup.Escape(model));
