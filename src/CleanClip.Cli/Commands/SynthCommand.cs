@@ -19,9 +19,11 @@ public static class SynthCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = one per core); the output does not depend on it.", DefaultValueFactory = _ => defaults.Threads };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing world in the output folder." };
         var kindCentred = new Option<double>("--kind-centred") { Description = "Share of captions built around the object's kind (the rest lead with colour, size, place).", DefaultValueFactory = _ => defaults.KindCentredProbability };
+        var sizes = new Option<SizeClass[]>("--sizes") { Description = "Object sizes to draw (Small, Medium, Large); only Large makes an easier world.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [.. defaults.Sizes] };
+        var clutter = new Option<double>("--clutter") { Description = "Chance that an image gets distractor dots and strokes.", DefaultValueFactory = _ => defaults.ClutterProbability };
         var command = new Command("synth", "Generate the synthetic captioned world: train and finetune image-caption CSVs, a labeled test set, world.json.")
         {
-            output, count, size, seed, finetune, test, threads, overwrite, kindCentred,
+            output, count, size, seed, finetune, test, threads, overwrite, kindCentred, sizes, clutter,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -30,6 +32,7 @@ public static class SynthCommand
                 Count = parse.GetValue(count), ImageSize = parse.GetValue(size), Seed = parse.GetValue(seed),
                 FinetuneCount = parse.GetValue(finetune), TestCount = parse.GetValue(test),
                 Threads = parse.GetValue(threads), Overwrite = parse.GetValue(overwrite), KindCentredProbability = parse.GetValue(kindCentred),
+                Sizes = parse.GetValue(sizes)!, ClutterProbability = parse.GetValue(clutter),
             };
             var outDir = parse.GetValue(output)!;
             var result = ConsoleUi.WithProgress(progress => SyntheticWorld.Generate(options, outDir, progress));

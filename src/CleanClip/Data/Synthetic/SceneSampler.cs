@@ -25,7 +25,7 @@ public static class SceneSampler
     {
         var colour = kind.Colours is null ? random.Pick(Palette.Colours) : Palette.Get(random.Pick(kind.Colours));
         var background = SampleBackground(colour, ref random);
-        var size = (SizeClass)random.NextInt(3);
+        var size = options.Sizes[random.NextInt(options.Sizes.Count)];
         double radius = Radius[size] * random.NextDouble(1 - SizeJitter, 1 + SizeJitter);
         var cell = new GridCell(random.NextInt(3), random.NextInt(3));
         // Clamping the centre by the outline's reach keeps the whole object inside the frame.

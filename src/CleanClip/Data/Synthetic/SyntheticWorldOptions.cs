@@ -14,6 +14,8 @@ public sealed record SyntheticWorldOptions
     public long Seed { get; init; } = 1;
     /// <summary>Object kinds, in class-index order; names from <see cref="ShapeCatalog"/>.</summary>
     public IReadOnlyList<string> Kinds { get; init; } = ShapeCatalog.DefaultKinds;
+    /// <summary>Object size classes drawn from (uniformly); fewer, larger ones make an easier world to learn.</summary>
+    public IReadOnlyList<SizeClass> Sizes { get; init; } = [SizeClass.Small, SizeClass.Medium, SizeClass.Large];
     /// <summary>Chance that an image gets distractors (1 to <see cref="MaxClutter"/> dots or strokes).</summary>
     public double ClutterProbability { get; init; } = 0.5;
     public int MaxClutter { get; init; } = 3;
@@ -43,6 +45,8 @@ public sealed record SyntheticWorldOptions
         if (Kinds.Distinct().Count() != Kinds.Count)
             throw new ArgumentException($"kinds repeat: {string.Join(", ", Kinds)}");
         foreach (var kind in Kinds) ShapeCatalog.Get(kind);
+        if (Sizes.Count == 0 || Sizes.Distinct().Count() != Sizes.Count)
+            throw new ArgumentException($"sizes must be distinct and not empty, got [{string.Join(", ", Sizes)}]");
         if (ClutterProbability is < 0 or > 1 || KindCentredProbability is < 0 or > 1)
             throw new ArgumentException("probabilities must be in [0, 1]");
         if (MaxClutter < 1) throw new ArgumentException($"max clutter must be at least 1, got {MaxClutter}");

@@ -33,6 +33,7 @@ internal static class WorldManifest
                 .ToDictionary(k => k.Name, k => k.Colours),
             colours = Palette.Colours.Select(c => new { name = c.Name, rgb = c.Value.ToString() }),
             min_contrast = Palette.MinContrast,
+            drawn_sizes = o.Sizes.Select(s => s.ToString().ToLowerInvariant()),
             sizes = SceneSampler.Radius.ToDictionary(s => s.Key.ToString().ToLowerInvariant(),
                 s => new { radius = s.Value, words = CaptionWriter.SizeWords[s.Key] }),
             cell_centres = SceneSampler.CellCentres,
