@@ -81,7 +81,7 @@ public static class DemoJob
         notes.AddRange(pretrained.Notes);
         seconds["poisoned"] = watch.Elapsed.TotalSeconds;
         var poisonedModel = pretrained.Training.ModelFile ?? throw new OperationCanceledException("the demo was interrupted while training");
-        commands.Add($"cleanclip train --train-data {poison.Table} --init {options.Model} --vocab {vocab} --out {poisonedRun} --epochs {options.Pretraining.Epochs} --batch-size {options.Pretraining.BatchSize} --lr {options.Pretraining.LearningRate} --warmup {options.Pretraining.WarmupSteps} --beta2 {options.Pretraining.Beta2} --seed {options.Seed}");
+        commands.Add($"cleanclip train --train-data {poison.Table} --init {options.Model} --vocab {vocab} --out {poisonedRun} --epochs {options.Pretraining.Epochs} --batch-size {options.Pretraining.BatchSize} --lr {options.Pretraining.LearningRate} --warmup {options.Pretraining.WarmupSteps} --beta2 {options.Pretraining.Beta2} --weight-decay {options.Pretraining.WeightDecay} --seed {options.Seed}");
 
         // 4. Clean it several ways on the disjoint clean pairs.
         var checkpoints = new List<(string Label, string File)> { ("poisoned", poisonedModel) };
