@@ -24,17 +24,17 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     {
         int outplanes = planes * Expansion;
         conv1 = nn.Conv2d(inplanes, planes, 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNorm2d(planes);
         conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNorm2d(planes);
         avgpool = stride > 1 ? nn.AvgPool2d(stride) : nn.Identity();
         conv3 = nn.Conv2d(planes, outplanes, 1, bias: false);
-        bn3 = nn.BatchNorm2d(outplanes);
+        bn3 = new BatchNorm2d(outplanes);
         if (stride > 1 || inplanes != outplanes)
             downsample = nn.Sequential(
                 ("-1", nn.AvgPool2d(stride)),
                 ("0", nn.Conv2d(inplanes, outplanes, 1, bias: false)),
-                ("1", nn.BatchNorm2d(outplanes)));
+                ("1", new BatchNorm2d(outplanes)));
         register_module("conv1", conv1); register_module("bn1", bn1);
         register_module("conv2", conv2); register_module("bn2", bn2);
         register_module("avgpool", avgpool);

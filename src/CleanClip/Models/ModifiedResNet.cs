@@ -24,11 +24,11 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         if (layers.Length != 4) throw new ArgumentException($"a ModifiedResNet has 4 stages, got {layers.Length}");
         if (resolution % 32 != 0) throw new ArgumentException($"ResNet resolution {resolution} is not a multiple of 32");
         conv1 = nn.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(width / 2);
+        bn1 = new BatchNorm2d(width / 2);
         conv2 = nn.Conv2d(width / 2, width / 2, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(width / 2);
+        bn2 = new BatchNorm2d(width / 2);
         conv3 = nn.Conv2d(width / 2, width, 3, padding: 1, bias: false);
-        bn3 = nn.BatchNorm2d(width);
+        bn3 = new BatchNorm2d(width);
         avgpool = nn.AvgPool2d(2);
         foreach (var (name, m) in new (string, nn.Module)[] { ("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3), ("avgpool", avgpool) })
             register_module(name, m);

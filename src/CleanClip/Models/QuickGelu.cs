@@ -8,5 +8,5 @@ public sealed class QuickGelu : nn.Module<Tensor, Tensor>
 {
     public QuickGelu() : base(nameof(QuickGelu)) { }
 
-    public override Tensor forward(Tensor x) => x * torch.sigmoid(x * 1.702);
+    public override Tensor forward(Tensor x) => x * torch.sigmoid(x * PinnedScalars.QuickGeluSlope);
 }

@@ -127,8 +127,9 @@ public static class Trainer
         if (!double.IsFinite(norm)) throw new TrainingDivergedException(state.Step, batch.Epoch, "gradient norm", lastCheckpoint);
         if (run.Options.GradientClipNorm is { } maxNorm && norm > maxNorm)
             using (no_grad())
+            using (var factor = (maxNorm / (norm + 1e-6)).ToScalar())
                 foreach (var parameter in model.parameters())
-                    parameter.grad?.mul_(maxNorm / (norm + 1e-6));
+                    parameter.grad?.mul_(factor);
         optimizer.Step();
         LogitScaleClamp.Apply(model);
         return new StepTerms(total, terms.Clip.item<float>(), terms.InModal?.item<float>(), rate);

@@ -1,3 +1,4 @@
+using CleanClip.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ public static class ClipLoss
         using var scope = NewDisposeScope();
         var logits = logitScale.exp() * imageEmbeddings.matmul(textEmbeddings.t());
         var targets = arange(logits.shape[0], dtype: ScalarType.Int64, device: logits.device);
-        var loss = (nn.functional.cross_entropy(logits, targets) + nn.functional.cross_entropy(logits.t(), targets)) / 2;
+        var loss = (nn.functional.cross_entropy(logits, targets) + nn.functional.cross_entropy(logits.t(), targets)) / PinnedScalars.Two;
         return loss.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using CleanClip.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public static class InModalLoss
     {
         using var scope = NewDisposeScope();
         var scale = logitScale.exp();
-        var loss = (Modality(scale, image, augmentedImage, symmetric) + Modality(scale, text, augmentedText, symmetric)) / 2;
+        var loss = (Modality(scale, image, augmentedImage, symmetric) + Modality(scale, text, augmentedText, symmetric)) / PinnedScalars.Two;
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -25,6 +26,6 @@ public static class InModalLoss
         var logits = scale * original.matmul(augmented.t());
         var targets = arange(logits.shape[0], dtype: ScalarType.Int64, device: logits.device);
         var forward = nn.functional.cross_entropy(logits, targets);
-        return symmetric ? (forward + nn.functional.cross_entropy(logits.t(), targets)) / 2 : forward;
+        return symmetric ? (forward + nn.functional.cross_entropy(logits.t(), targets)) / PinnedScalars.Two : forward;
     }
 }

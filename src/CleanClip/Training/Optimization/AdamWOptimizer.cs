@@ -70,13 +70,21 @@ public sealed class AdamWOptimizer : IDisposable
                     // The moments outlive the caller's per-step dispose scope.
                     _state[name] = state = new State(zeros_like(parameter).DetachFromDisposeScope(), zeros_like(parameter).DetachFromDisposeScope(), 0);
                 state.Step++;
-                parameter.mul_(1 - group.LearningRate * group.WeightDecay);
-                state.Average.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-                state.SquaredAverage.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-                double correction1 = 1 - Math.Pow(Beta1, state.Step);
-                double correction2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, state.Step));
-                using var denominator = state.SquaredAverage.sqrt().div_(correction2Sqrt).add_(Epsilon);
-                parameter.addcdiv_(state.Average, denominator, value: -group.LearningRate / correction1);
+                // Explicit, disposed Scalars: an implicitly converted one can be finalized during the native call
+                // (see Models.BatchNorm2d), which would silently corrupt the update.
+                using var decay = (1 - group.LearningRate * group.WeightDecay).ToScalar();
+                using var beta1 = Beta1.ToScalar();
+                using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+                using var beta2 = Beta2.ToScalar();
+                using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+                using var correction2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, state.Step)).ToScalar();
+                using var epsilon = Epsilon.ToScalar();
+                using var stepSize = (-group.LearningRate / (1 - Math.Pow(Beta1, state.Step))).ToScalar();
+                parameter.mul_(decay);
+                state.Average.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+                state.SquaredAverage.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+                using var denominator = state.SquaredAverage.sqrt().div_(correction2Sqrt).add_(epsilon);
+                parameter.addcdiv_(state.Average, denominator, value: stepSize);
             }
     }
 

@@ -7,10 +7,11 @@ namespace CleanClip.Training.Optimization;
 public static class LogitScaleClamp
 {
     public static readonly double Max = Math.Log(100);
+    private static readonly Scalar MaxScalar = Max.ToScalar();
 
     public static void Apply(ClipModel model)
     {
         using var _ = torch.no_grad();
-        model.LogitScale.clamp_(0, Max);
+        model.LogitScale.clamp_(PinnedScalars.Zero, MaxScalar);
     }
 }

@@ -26,7 +26,7 @@ public static class WeightDecayGroups
     {
         var normParameters = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (prefix, module) in model.named_modules())
-            if (module is LayerNorm or BatchNorm1d or BatchNorm2d or BatchNorm3d or GroupNorm)
+            if (module is LayerNorm or BatchNorm1d or BatchNorm2d or BatchNorm3d or GroupNorm or Models.BatchNorm2d)
                 foreach (var (name, _) in module.named_parameters(recurse: false))
                     normParameters.Add(prefix.Length == 0 ? name : $"{prefix}.{name}");
 
