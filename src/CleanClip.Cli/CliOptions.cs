@@ -11,4 +11,9 @@ public static class CliOptions
         Description = "Over-long captions: KeepEndOfText (OpenAI truncate=True), Reference (CleanCLIP's slicing, drops EOT), or Error.",
         DefaultValueFactory = _ => defaultValue,
     };
+
+    public static Option<bool> TrustTorchScript() => new("--trust-torchscript")
+    {
+        Description = "Open TorchScript checkpoints (OpenAI's released .pt files). Loading one runs code stored in the file: only for files you trust.",
+    };
 }

@@ -20,9 +20,10 @@ public static class EmbedCommand
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
         var truncation = CliOptions.Truncation(defaults.Truncation);
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
+        var trustTorchScript = CliOptions.TrustTorchScript();
         var command = new Command("embed", "Write L2-normalised image_embeddings.npy and text_embeddings.npy with an embed.json index.")
         {
-            model, config, vocab, images, imageKey, texts, output, batch, device, truncation,
+            model, config, vocab, images, imageKey, texts, output, batch, device, trustTorchScript, truncation,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -30,7 +31,7 @@ public static class EmbedCommand
             {
                 Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab),
                 Images = parse.GetValue(images), ImageKey = parse.GetValue(imageKey)!, Texts = parse.GetValue(texts),
-                Output = parse.GetValue(output)!, BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Truncation = parse.GetValue(truncation),
+                Output = parse.GetValue(output)!, BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
             };
             ConsoleUi.NoteFreshWeights(options.Model);
             var result = ConsoleUi.WithProgress(progress => EmbedJob.Run(options, progress));

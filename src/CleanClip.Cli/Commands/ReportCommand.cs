@@ -14,15 +14,16 @@ public static class ReportCommand
         var output = new Option<string>("--out") { Description = "Folder for report.md, report.json and the figures.", DefaultValueFactory = _ => defaults.Output };
         var examples = new Option<int>("--examples") { Description = "Eval images per checkpoint shown with and without the trigger (0: none).", DefaultValueFactory = _ => defaults.Examples };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => defaults.Device };
+        var trustTorchScript = CliOptions.TrustTorchScript();
         var command = new Command("report", "Write a Markdown + PNG report: CA/ASR bars, training curves, CA-vs-ASR scatter, example predictions.")
         {
-            runs, output, examples, device,
+            runs, output, examples, device, trustTorchScript,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = defaults with
             {
-                Runs = parse.GetValue(runs)!, Output = parse.GetValue(output)!, Examples = parse.GetValue(examples), Device = parse.GetValue(device)!,
+                Runs = parse.GetValue(runs)!, Output = parse.GetValue(output)!, Examples = parse.GetValue(examples), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript),
             };
             var result = ConsoleUi.WithProgress(progress => ReportJob.Run(options, progress));
             foreach (var note in result.Notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");

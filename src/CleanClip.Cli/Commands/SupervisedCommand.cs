@@ -27,6 +27,7 @@ public static class SupervisedCommand
         var output = new Option<string>("--out") { Description = "Run folder (config.json, metrics.jsonl, checkpoints/, model.safetensors, head.safetensors).", DefaultValueFactory = _ => d.Out };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var trustTorchScript = CliOptions.TrustTorchScript();
         var truncation = CliOptions.Truncation(d.Truncation);
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => t.Epochs };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => t.LearningRate };
@@ -42,7 +43,7 @@ public static class SupervisedCommand
         var command = new Command("finetune-supervised",
             "Supervised finetuning: image tower + linear head with cross-entropy on a labeled folder (the reference's defaults); writes a CLIP checkpoint and the head.")
         {
-            checkpoint, config, trainData, classes, headInit, vocab, output, resume, device, truncation,
+            checkpoint, config, trainData, classes, headInit, vocab, output, resume, device, trustTorchScript, truncation,
             epochs, lr, batch, warmup, wd, seed, threads, saveEvery, keep, logEvery, stopAfter,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
@@ -51,7 +52,7 @@ public static class SupervisedCommand
             {
                 Checkpoint = parse.GetValue(checkpoint), ModelConfig = parse.GetValue(config), TrainData = parse.GetValue(trainData),
                 Classes = parse.GetValue(classes), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
-                Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, Truncation = parse.GetValue(truncation),
+                Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
                 Training = t with
                 {
                     HeadInit = parse.GetValue(headInit) == "zero-shot" ? HeadInit.ZeroShot : HeadInit.Random,

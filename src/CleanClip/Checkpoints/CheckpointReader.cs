@@ -26,7 +26,7 @@ public static class CheckpointReader
         var loaded = sniffed switch
         {
             SniffedFormat.Safetensors => ReadSafetensors(path),
-            SniffedFormat.Zip => ReadZip(path),
+            SniffedFormat.Zip => ReadZip(path, options),
             SniffedFormat.Empty => throw new CheckpointFormatException(path, "file is empty"),
             SniffedFormat.LegacyPickle => throw new CheckpointFormatException(path, CheckpointSniffer.LegacyMessage),
             _ => throw new CheckpointFormatException(path,
@@ -58,13 +58,22 @@ public static class CheckpointReader
         return new LoadedCheckpoint(tensors, CheckpointFormat.Safetensors, null, null, null, new Dictionary<string, long>()) { Metadata = metadata };
     }
 
-    private static LoadedCheckpoint ReadZip(string path)
+    /// <summary>The message for a TorchScript archive opened without <see cref="CheckpointReadOptions.TrustTorchScript"/>.</summary>
+    public const string UntrustedTorchScriptMessage =
+        "is a TorchScript archive: loading it compiles and runs code stored in the file (LibTorch's TorchScript " +
+        "loader), so it is refused by default. If you trust where it came from (e.g. OpenAI's own CLIP download), pass " +
+        "--trust-torchscript; or convert it once on a trusted machine to safetensors or a plain state dict " +
+        "(python: torch.save(torch.jit.load(path, map_location='cpu').state_dict(), 'weights.pt')) and use that file";
+
+    private static LoadedCheckpoint ReadZip(string path, CheckpointReadOptions options)
     {
         using (var archive = PickleCheckpoint.OpenArchive(path))
         {
             if (!archive.IsTorchScript)
                 return CheckpointUnwrapper.Unwrap(path, PickleCheckpoint.Load(path, archive));
         }
+        if (!options.TrustTorchScript)
+            throw new CheckpointFormatException(path, UntrustedTorchScriptMessage);
         return new LoadedCheckpoint(TorchScriptCheckpoint.ReadStateDict(path), CheckpointFormat.TorchScript,
             null, null, null, new Dictionary<string, long>());
     }

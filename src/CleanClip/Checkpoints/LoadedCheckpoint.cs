@@ -17,6 +17,15 @@ public sealed record CheckpointReadOptions
     /// <summary>Widen float16 and bfloat16 state-dict tensors to float32 (OpenAI's released weights are fp16 and the
     /// project trains in fp32). Float64 and integer tensors are left as they are.</summary>
     public bool ToFloat32 { get; init; } = true;
+
+    /// <summary>
+    /// Open TorchScript archives (OpenAI's released .pt files). LibTorch's loader compiles the archive's code and runs
+    /// its <c>__setstate__</c> methods, so a file from an untrusted source could run code: off unless the user says so
+    /// (<c>--trust-torchscript</c>). safetensors and torch.save checkpoints never need it.
+    /// </summary>
+    public bool TrustTorchScript { get; init; }
+
+    public static CheckpointReadOptions Trusting(bool torchScript) => torchScript ? new() { TrustTorchScript = true } : Default;
 }
 
 /// <summary>

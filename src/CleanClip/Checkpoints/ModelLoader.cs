@@ -14,11 +14,12 @@ public static class ModelLoader
     /// <summary>Safetensors metadata key under which CleanClip stores the model config as JSON.</summary>
     public const string ConfigMetadataKey = "cleanclip.config";
 
-    public static ClipModel Load(string nameOrPath, string? configName = null, long seed = 0, Device? device = null)
+    public static ClipModel Load(string nameOrPath, string? configName = null, long seed = 0, Device? device = null,
+        CheckpointReadOptions? read = null)
     {
         ClipModel model;
         if (File.Exists(nameOrPath) || Directory.Exists(nameOrPath))
-            model = FromFile(nameOrPath, configName);
+            model = FromFile(nameOrPath, configName, read);
         else if (ModelRegistry.TryGet(nameOrPath, out var config))
         {
             torch.manual_seed(seed);
@@ -30,9 +31,9 @@ public static class ModelLoader
         return device is null ? model : model.to(device);
     }
 
-    public static ClipModel FromFile(string path, string? configName = null)
+    public static ClipModel FromFile(string path, string? configName = null, CheckpointReadOptions? read = null)
     {
-        using var checkpoint = CheckpointReader.Read(path);
+        using var checkpoint = CheckpointReader.Read(path, read);
         var model = new ClipModel(ConfigFor(path, checkpoint, configName));
         try
         {

@@ -21,6 +21,8 @@ public sealed record EmbedOptions
     public required string Output { get; init; }
     public int BatchSize { get; init; } = 32;
     public string Device { get; init; } = "auto";
+    /// <summary>Open TorchScript checkpoints, which can run code (<see cref="Checkpoints.CheckpointReadOptions.TrustTorchScript"/>).</summary>
+    public bool TrustTorchScript { get; init; }
     /// <summary>Decode threads; 0 means one per core.</summary>
     public int DecodeThreads { get; init; } = 0;
 }

@@ -74,7 +74,7 @@ public static class EvalJob
         var clock = Stopwatch.StartNew();
         var classes = plan.Dataset.Classes;
         int classCount = classes.Classes.Count;
-        using var model = ModelLoader.Load(checkpoint, options.ModelConfig, options.ModelSeed, device);
+        using var model = ModelLoader.Load(checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript));
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         using var classifier = options.WantsZeroShot ? Classifier(model, tokenizer, options, plan.Dataset.Classes, checkpoint, label, cache, progress) : null;

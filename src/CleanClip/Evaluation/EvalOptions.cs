@@ -48,6 +48,8 @@ public sealed record EvalOptions
     public ulong Seed { get; init; } = 1;
     public int BatchSize { get; init; } = 64;
     public string Device { get; init; } = "auto";
+    /// <summary>Open TorchScript checkpoints, which can run code (<see cref="Checkpoints.CheckpointReadOptions.TrustTorchScript"/>).</summary>
+    public bool TrustTorchScript { get; init; }
     /// <summary>Folder for eval.json; null: the folder of the first checkpoint file, or the current folder for a registry name.</summary>
     public string? Output { get; init; }
     /// <summary>

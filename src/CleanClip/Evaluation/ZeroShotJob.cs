@@ -20,6 +20,8 @@ public sealed record ZeroShotOptions
     public TruncationMode Truncation { get; init; } = TruncationMode.KeepEndOfText;
     public int BatchSize { get; init; } = 32;
     public string Device { get; init; } = "auto";
+    /// <summary>Open TorchScript checkpoints, which can run code (<see cref="Checkpoints.CheckpointReadOptions.TrustTorchScript"/>).</summary>
+    public bool TrustTorchScript { get; init; }
     public int DecodeThreads { get; init; } = 0;
 }
 
@@ -35,7 +37,7 @@ public static class ZeroShotJob
         var device = TorchDevice.Choose(options.Device);
         var classes = ClassesFile.Read(options.Classes);
         var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab, new TokenizerOptions { Truncation = options.Truncation });
-        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device);
+        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript));
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         var images = ImageList.From(options.Images, options.ImageKey);

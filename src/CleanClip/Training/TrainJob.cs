@@ -26,6 +26,8 @@ public sealed record TrainJobOptions
     /// <summary>A run folder to continue; every training setting comes from its latest checkpoint.</summary>
     public string? Resume { get; init; }
     public string Device { get; init; } = "auto";
+    /// <summary>Open TorchScript checkpoints, which can run code (<see cref="Checkpoints.CheckpointReadOptions.TrustTorchScript"/>).</summary>
+    public bool TrustTorchScript { get; init; }
     public TrainingOptions Training { get; init; } = new();
     /// <summary>The evaluation hook during training; null runs none.</summary>
     public Func<ClipModel, ClipTokenizer, EpochEvaluation>? Evaluate { get; init; }
@@ -67,7 +69,7 @@ public static class TrainJob
         var train = ImageCaptionDataset.Load(trainPath, job.Table);
         if (train.Skipped.SkippedCount > 0) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
         var validation = job.ValidationData is { } v ? ImageCaptionDataset.Load(v, job.Table) : null;
-        using var model = ModelLoader.Load(job.Init, job.ModelConfig, (long)job.Training.Seed, device);
+        using var model = ModelLoader.Load(job.Init, job.ModelConfig, (long)job.Training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript));
         // Captions are cut to the model's own context (at 77 for OpenAI's), keeping their end-of-text token by default.
         var tokenizer = ClipTokenizer.FromVocabFile(vocab, new TokenizerOptions { Truncation = job.Truncation, ContextLength = model.Config.ContextLength });
         TokenizerFit.Check(model, tokenizer, vocab);

@@ -7,7 +7,8 @@ namespace CleanClip.Tests.Checkpoints;
 
 public class CheckpointReaderTests
 {
-    private static readonly CheckpointReadOptions KeepDtypes = new() { ToFloat32 = false };
+    private static readonly CheckpointReadOptions KeepDtypes = new() { ToFloat32 = false, TrustTorchScript = true };
+    private static readonly CheckpointReadOptions Trusted = new() { TrustTorchScript = true };
 
     [Theory]
     [InlineData("tensors.safetensors", CheckpointFormat.Safetensors)]
@@ -21,9 +22,29 @@ public class CheckpointReaderTests
         // A misleading extension must not matter.
         var path = folder.File("renamed.ckpt");
         File.Copy(FixtureExpectations.Path(fixture), path);
-        using var loaded = CheckpointReader.Read(path);
+        using var loaded = CheckpointReader.Read(path, Trusted);
         Assert.Equal(format, loaded.Format);
         Assert.NotEmpty(loaded.StateDict);
+    }
+
+    [Fact]
+    public void TorchScriptArchivesAreRefusedUnlessTrustedAndOtherFormatsNeverNeedTrust()
+    {
+        using var folder = new TempDir();
+        var path = folder.File("openai-like.pt");
+        File.Copy(FixtureExpectations.Path("torchscript_tiny.pt"), path);
+        var refused = Assert.Throws<CheckpointFormatException>(() => CheckpointReader.Read(path));
+        Assert.Equal(path, refused.FilePath);
+        Assert.Contains("TorchScript", refused.Message);
+        Assert.Contains("--trust-torchscript", refused.Message);
+        Assert.Contains("state_dict()", refused.Message);
+        Assert.Throws<CheckpointFormatException>(() => ModelLoader.Load(path));
+
+        using (var trusted = CheckpointReader.Read(path, Trusted))
+            Assert.Equal(CheckpointFormat.TorchScript, trusted.Format);
+        foreach (var fixture in new[] { "tensors.safetensors", "plain_state_dict.pt", "cleanclip_checkpoint.pt" })
+            using (var untrustedButSafe = CheckpointReader.Read(FixtureExpectations.Path(fixture)))
+                Assert.NotEmpty(untrustedButSafe.StateDict);
     }
 
     [Fact]
@@ -60,7 +81,7 @@ public class CheckpointReaderTests
     public void TorchScriptScalarsAreSplitOutAndHalfWeightsWidenedExactly()
     {
         var expected = FixtureExpectations.For("torchscript_tiny.pt");
-        using var loaded = CheckpointReader.Read(FixtureExpectations.Path("torchscript_tiny.pt"));
+        using var loaded = CheckpointReader.Read(FixtureExpectations.Path("torchscript_tiny.pt"), Trusted);
         Assert.Equal(new Dictionary<string, long> { ["input_resolution"] = 224, ["context_length"] = 77, ["vocab_size"] = 49408 },
             loaded.Scalars);
         Assert.Equal(new[] { "proj.weight", "proj.bias" }, loaded.StateDict.Keys);

@@ -66,6 +66,20 @@ public class EvalCommandTests(EvalWorld world) : IDisposable
         Assert.NotNull(results.Checkpoints[1].DefenseEffectivenessRating);
     }
 
+    [Fact]
+    public void TorchScriptCheckpointsNeedTrustTorchScript()
+    {
+        var archive = TestPaths.Fixture("golden", "tiny-vit.ts.pt");
+        var (exit, output) = Run(Args("--checkpoint", archive, "--labels", "openai-like"));
+        Assert.Equal(1, exit);
+        Assert.Contains("--trust-torchscript", output);
+        Assert.False(File.Exists(dir.File(Path.Combine("out", "eval.json"))));
+
+        (exit, output) = Run([.. Args("--checkpoint", archive, "--labels", "openai-like"), "--trust-torchscript"]);
+        Assert.True(exit == 0, output);
+        Assert.Equal("openai-like", EvalResults.Read(dir.File(Path.Combine("out", "eval.json"))).Checkpoints.Single().Label);
+    }
+
     [Theory]
     [InlineData("--target", "apple")]
     [InlineData("--metrics", "ca,nonsense")]

@@ -141,7 +141,7 @@ public static class ReportJob
                 var source = File.Exists(checkpoint.Checkpoint) || ModelRegistry.TryGet(checkpoint.Checkpoint, out _) ? checkpoint.Checkpoint : run.Resolve(checkpoint.Checkpoint);
                 try
                 {
-                    using var model = ModelLoader.Load(source, device: device);
+                    using var model = ModelLoader.Load(source, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript));
                     var examples = ExampleGrid.Predict(model, tokenizer, data, classes, trigger, mode, target, eval.Seed, options.Examples);
                     if (examples.Count == 0) { run.Notes.Add($"{checkpoint.Label}: no non-target eval image for the example grid"); continue; }
                     var grid = ExampleGrid.Render(examples, trigger.Name, targetName, options.ExampleCell);

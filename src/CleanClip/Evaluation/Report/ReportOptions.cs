@@ -14,6 +14,8 @@ public sealed record ReportOptions
     public int PlotWidth { get; init; } = 800;
     public int PlotHeight { get; init; } = 450;
     public string Device { get; init; } = "cpu";
+    /// <summary>Open TorchScript checkpoints, which can run code (<see cref="Checkpoints.CheckpointReadOptions.TrustTorchScript"/>).</summary>
+    public bool TrustTorchScript { get; init; }
 }
 
 /// <summary>One PNG of the report: its file name (in the output folder), what it shows, and the run it belongs to (null for all runs).</summary>

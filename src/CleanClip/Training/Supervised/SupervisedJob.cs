@@ -25,6 +25,8 @@ public sealed record SupervisedJobOptions
     /// <summary>A run folder to continue from its latest checkpoint; every setting but threads and --stop-after comes from it.</summary>
     public string? Resume { get; init; }
     public string Device { get; init; } = "auto";
+    /// <summary>Open TorchScript checkpoints, which can run code (<see cref="Checkpoints.CheckpointReadOptions.TrustTorchScript"/>).</summary>
+    public bool TrustTorchScript { get; init; }
     public SupervisedOptions Training { get; init; } = new();
 }
 
@@ -69,7 +71,7 @@ public static class SupervisedJob
         else
         {
             var checkpoint = job.Checkpoint ?? throw new ArgumentException("--checkpoint is required: the CLIP checkpoint to finetune");
-            var model = ModelLoader.Load(checkpoint, job.ModelConfig, (long)training.Seed, device);
+            var model = ModelLoader.Load(checkpoint, job.ModelConfig, (long)training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript));
             try { classifier = NewClassifier(model, train, job, notes); }
             catch { model.Dispose(); throw; }
         }
