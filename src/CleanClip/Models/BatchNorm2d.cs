@@ -12,12 +12,11 @@ namespace CleanClip.Models;
 /// implicitly converted <see cref="Scalar"/> that nothing keeps alive during the native call: a garbage collection
 /// triggered by another thread (the decode workers) can finalize it mid-call, and the freed value then fails
 /// LibTorch's integer conversion ("Expected false to be true ... toLong", seen once in a 10-epoch demo-rn run) or,
-/// for a float op, silently reads garbage. Here every Scalar is held by a field or a <c>using</c>.
+/// for a float op, silently reads garbage. Here the counter's Scalar is a pinned one (<see cref="PinnedScalars"/>).
 /// </remarks>
 public sealed class BatchNorm2d : nn.Module<Tensor, Tensor>
 {
     private const double Momentum = 0.1, Epsilon = 1e-5;
-    private static readonly Scalar One = 1L.ToScalar();
 
     // Field names are the state-dict names: TorchSharp registers Parameter fields as parameters, Tensor fields as buffers.
 #pragma warning disable IDE1006
@@ -40,7 +39,7 @@ public sealed class BatchNorm2d : nn.Module<Tensor, Tensor>
         if (input.dim() != 4)
             throw new ArgumentException($"BatchNorm2d expects [N, C, H, W], got {input.dim()} dimensions");
         if (training)
-            using (no_grad()) num_batches_tracked.add_(One, One);
+            using (no_grad()) num_batches_tracked.add_(PinnedScalars.OneLong, PinnedScalars.OneLong);
         return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, Momentum, Epsilon);
     }
 }

@@ -10,7 +10,8 @@ namespace CleanClip.Models;
 /// </summary>
 public static class PinnedScalars
 {
-    public static readonly Scalar Two = 2.ToScalar();
     public static readonly Scalar Zero = 0.ToScalar();
-    public static readonly Scalar QuickGeluSlope = 1.702.ToScalar();
+    public static readonly Scalar Two = 2.ToScalar();
+    /// <summary>An int64 one, for integer counters.</summary>
+    public static readonly Scalar OneLong = 1L.ToScalar();
 }

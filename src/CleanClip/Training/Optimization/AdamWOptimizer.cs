@@ -61,7 +61,16 @@ public sealed class AdamWOptimizer : IDisposable
     public void Step()
     {
         using var noGrad = no_grad();
+        // Explicit, disposed Scalars: an implicitly converted one can be finalized during the native call
+        // (see Models.BatchNorm2d), which would silently corrupt the update. The constant ones are made once per step.
+        using var beta1 = Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var epsilon = Epsilon.ToScalar();
         foreach (var group in Groups)
+        {
+            using var decay = (1 - group.LearningRate * group.WeightDecay).ToScalar();
             foreach (var (name, parameter) in group.Parameters)
             {
                 var grad = parameter.grad;
@@ -70,15 +79,7 @@ public sealed class AdamWOptimizer : IDisposable
                     // The moments outlive the caller's per-step dispose scope.
                     _state[name] = state = new State(zeros_like(parameter).DetachFromDisposeScope(), zeros_like(parameter).DetachFromDisposeScope(), 0);
                 state.Step++;
-                // Explicit, disposed Scalars: an implicitly converted one can be finalized during the native call
-                // (see Models.BatchNorm2d), which would silently corrupt the update.
-                using var decay = (1 - group.LearningRate * group.WeightDecay).ToScalar();
-                using var beta1 = Beta1.ToScalar();
-                using var oneMinusBeta1 = (1 - Beta1).ToScalar();
-                using var beta2 = Beta2.ToScalar();
-                using var oneMinusBeta2 = (1 - Beta2).ToScalar();
                 using var correction2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, state.Step)).ToScalar();
-                using var epsilon = Epsilon.ToScalar();
                 using var stepSize = (-group.LearningRate / (1 - Math.Pow(Beta1, state.Step))).ToScalar();
                 parameter.mul_(decay);
                 state.Average.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
@@ -86,6 +87,7 @@ public sealed class AdamWOptimizer : IDisposable
                 using var denominator = state.SquaredAverage.sqrt().div_(correction2Sqrt).add_(epsilon);
                 parameter.addcdiv_(state.Average, denominator, value: stepSize);
             }
+        }
     }
 
     /// <summary>The state as named tensors: <c>{prefix}{name}.exp_avg</c>, <c>.exp_avg_sq</c>, <c>.step</c> (int64 scalar).</summary>
