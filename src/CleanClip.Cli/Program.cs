@@ -1,5 +1,9 @@
 using System.CommandLine;
 using CleanClip.Cli.Commands;
+using CleanClip.Models;
+
+// Before any TorchSharp call: process-wide LibTorch, OpenMP and allocator settings (see TorchRuntime).
+TorchRuntime.Initialize();
 
 var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CLIP image-text models.")
 {

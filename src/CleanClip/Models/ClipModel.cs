@@ -26,6 +26,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
     public ClipModel(ClipConfig config) : base(nameof(ClipModel))
     {
         Config = config;
+        TorchRuntime.UseOneDnnFor(config);
         visual = config.IsVit
             ? new VisionTransformer(config.ImageResolution, config.VisionPatchSize!.Value, config.VisionWidth,
                 config.VisionLayers[0], config.ResolvedVisionHeads, config.EmbedDim)

@@ -4,29 +4,101 @@ using System.Runtime.InteropServices;
 namespace CleanClip.Models;
 
 /// <summary>
-/// LibTorch switches TorchSharp does not expose. oneDNN's CPU convolution backward in LibTorch 2.10 returns
-/// sporadic non-finite gradients for layers with few channels (tools/conv-nan-repro: conv 3→4→8 with BatchNorm
-/// 59/60 trials, 8-channel stems occasionally); LibTorch's own convolution gives 0/60 on every case. So oneDNN is
-/// off when this library loads, unless <c>CLEANCLIP_ONEDNN=1</c>. NNPACK, unsupported on these CPUs, is off too
-/// (it only prints a warning per call before falling back).
+/// Process-wide LibTorch and allocator switches TorchSharp does not expose, set when this library loads.
+/// <list type="bullet">
+/// <item>oneDNN: its CPU convolution backward in LibTorch 2.10 returns sporadic non-finite gradients for layers with
+/// few channels (tools/conv-nan-repro: conv 3→4→8 with BatchNorm 59/60 trials, 8-channel stems occasionally, 0/60
+/// from 32 channels up), but it is 2.3× faster than LibTorch's own convolution on RN50 (bench step). So every
+/// <see cref="ClipModel"/> switches it on when its smallest convolution has ≥ <see cref="OneDnnMinChannels"/> output
+/// channels and off otherwise; <c>CLEANCLIP_ONEDNN=1|0</c> forces it. NNPACK, unsupported on these CPUs, is off.</item>
+/// <item>glibc malloc: LibTorch's activations are tens of MiB, above glibc's mmap threshold, so each step mapped and
+/// unmapped them and the kernel zeroed every page again (RN50 step: 22.6 → 9.8 s with this off). Large blocks now come
+/// from the heap and freed memory is kept for the next step; <c>CLEANCLIP_MALLOC=default</c> keeps glibc's defaults.</item>
+/// <item>OpenMP: every thread that runs a LibTorch op (pipeline decode threads resize and normalise with LibTorch) gets
+/// its own OpenMP team, and libgomp's default spin-waiting lets idle teams burn the 2 cores (bench pairs: 351 → 682
+/// pairs/s from the cache with <c>OMP_WAIT_POLICY=PASSIVE</c>). libgomp reads the variable once, when LibTorch loads,
+/// so <see cref="Initialize"/> must run first: the CLI and the benches call it on their first line. A value the user
+/// set is kept.</item>
+/// </list>
 /// </summary>
 public static class TorchRuntime
 {
     public const string OneDnnVariable = "CLEANCLIP_ONEDNN";
+    public const string MallocVariable = "CLEANCLIP_MALLOC";
 
-    // A library module initializer on purpose: the switch must be set before any convolution runs, whoever the host is.
+    /// <summary>Smallest convolution width at which oneDNN's backward gave no fault in tools/conv-nan-repro.</summary>
+    public const int OneDnnMinChannels = 32;
+
+    // A library module initializer on purpose: the switches must be set before any tensor is allocated, whoever the host is.
     [ModuleInitializer]
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "must run before any LibTorch convolution in any host")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "must run before any LibTorch allocation or convolution in any host")]
     internal static void ApplyDefaults()
     {
+        PreferPassiveOpenMp();
+        if (Environment.GetEnvironmentVariable(MallocVariable) != "default") KeepLargeBlocksOnHeap();
         try
         {
             SetNnpack(false);
-            SetOneDnn(Environment.GetEnvironmentVariable(OneDnnVariable) == "1");
+            SetOneDnn(ForcedOneDnn ?? false);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             // Another LibTorch build (CUDA, a different version): leave its defaults.
+        }
+    }
+
+    /// <summary>
+    /// Applies the switches above (the module initializer does the work); call it before anything touches TorchSharp,
+    /// as the OpenMP setting only takes effect if LibTorch is not loaded yet.
+    /// </summary>
+    public static void Initialize() { }
+
+    /// <summary>The OpenMP wait policy LibTorch's threads use, as this process set or inherited it.</summary>
+    public static string? OpenMpWaitPolicy { get; private set; }
+
+    private static void PreferPassiveOpenMp()
+    {
+        const string name = "OMP_WAIT_POLICY";
+        try
+        {
+            var current = Marshal.PtrToStringUTF8(getenv(name));
+            if (current is null && !LibraryLoaded("libgomp"))
+            {
+                setenv(name, "PASSIVE", 0);
+                Environment.SetEnvironmentVariable(name, "PASSIVE");     // the managed view and child processes
+                current = "PASSIVE";
+            }
+            OpenMpWaitPolicy = current ?? "(default: LibTorch loaded before CleanClip)";
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    private static bool LibraryLoaded(string name) =>
+        File.Exists("/proc/self/maps") && File.ReadLines("/proc/self/maps").Any(line => line.Contains(name, StringComparison.Ordinal));
+
+    /// <summary>The <c>CLEANCLIP_ONEDNN</c> override, or null for the per-model choice.</summary>
+    public static bool? ForcedOneDnn => Environment.GetEnvironmentVariable(OneDnnVariable) switch
+    {
+        "1" => true,
+        "0" => false,
+        _ => null,
+    };
+
+    /// <summary>Whether a model of <paramref name="config"/> should run its convolutions through oneDNN.</summary>
+    public static bool OneDnnSuits(ClipConfig config) =>
+        (config.IsVit ? config.VisionWidth : config.VisionWidth / 2) >= OneDnnMinChannels;
+
+    /// <summary>Switches oneDNN for the model about to run (global: the most recently built model decides).</summary>
+    public static void UseOneDnnFor(ClipConfig config)
+    {
+        try
+        {
+            SetOneDnn(ForcedOneDnn ?? OneDnnSuits(config));
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
         }
     }
 
@@ -35,6 +107,31 @@ public static class TorchRuntime
     public static void SetOneDnn(bool enabled) => SetUserEnabledMkldnn(GlobalContext(), enabled);
 
     public static void SetNnpack(bool enabled) => SetUserEnabledNnpack(GlobalContext(), enabled);
+
+    /// <summary>True when the allocator settings above were applied (glibc found).</summary>
+    public static bool LargeBlocksOnHeap { get; private set; }
+
+    private static void KeepLargeBlocksOnHeap()
+    {
+        const int M_TRIM_THRESHOLD = -1, M_MMAP_MAX = -4;
+        try
+        {
+            LargeBlocksOnHeap = mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, int.MaxValue) == 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (musl, macOS, Windows): their allocators keep their own policies.
+        }
+    }
+
+    [DllImport("libc.so.6")]
+    private static extern int mallopt(int param, int value);
+
+    [DllImport("libc.so.6", CharSet = CharSet.Ansi)]
+    private static extern IntPtr getenv(string name);
+
+    [DllImport("libc.so.6", CharSet = CharSet.Ansi)]
+    private static extern int setenv(string name, string value, int overwrite);
 
     // at::globalContext() and its member functions (Itanium C++ ABI: `this` is the first argument).
     [DllImport("libtorch_cpu.so", EntryPoint = "_ZN2at13globalContextEv")]
