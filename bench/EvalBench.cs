@@ -20,7 +20,7 @@ internal static class EvalBench
     private sealed record Options(string[] Models, int Batch, int Threads, int Repeats, int Classes, int Templates, string? Json);
 
     private sealed record Row(string Model, int Resolution, int Batch, int Threads, double ImagesPerSecond, double ImageBatchMs,
-        int Captions, double CaptionsPerSecond, double ClassifierMs);
+        int Captions, double CaptionsPerSecond, double ClassifierMs, double PeakRssMib);
 
     public static int Run(string[] args)
     {
@@ -79,7 +79,8 @@ internal static class EvalBench
                 rows.Add(model.EncodeText(tokens.narrow(0, start, Math.Min(256, captions - start))));
             ZeroShotClassifier.EnsemblePrompts(torch.cat(rows, 0).view(o.Classes, o.Templates, -1)).data<float>().ToArray();
         });
-        return new Row(name, r, o.Batch, torch.get_num_threads(), o.Batch / image, image * 1000, captions, captions / text, text * 1000);
+        return new Row(name, r, o.Batch, torch.get_num_threads(), o.Batch / image, image * 1000, captions, captions / text, text * 1000,
+            ProcStatus.MiB("VmHWM"));
     }
 
     private static double Median(int repeats, Action run)

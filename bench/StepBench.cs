@@ -21,19 +21,25 @@ internal static class StepBench
 {
     public const string Usage = "[model ...] [--batch 16] [--repeats 3] [--threads 2] [--isolate] [--json out.json]   (models default: tiny-rn RN50 ViT-B/32)";
 
-    private sealed record Options(string[] Models, int Batch, int Repeats, int Threads, bool Isolate, string? Json);
+    private sealed record Options(string[] Models, int Batch, int Repeats, int Threads, bool Isolate, string? Json, bool ChannelsLast = false);
 
     internal sealed record Result(string Model, int Batch, int Threads, long Parameters, double PairsPerSecond,
         double MedianSeconds, double MinSeconds, double MaxSeconds, double[] Runs, double WarmupSeconds,
         double FinalLoss, int NonFiniteLosses, [property: JsonPropertyName("peak_rss_mib")] double PeakRssMiB,
-        [property: JsonPropertyName("rss_before_mib")] double RssBeforeMiB, bool Isolated);
+        [property: JsonPropertyName("rss_before_mib")] double RssBeforeMiB, bool Isolated, int TextPositions,
+        double GflopPerStep, double AchievedGflops, bool OneDnn);
 
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Report(Parse(args));
+
+    /// <summary>The results of `step ARGS` without printing them (for `bench all`).</summary>
+    internal static List<Result> Measure(string[] args) => MeasureAll(Parse(args));
+
+    private static List<Result> MeasureAll(Options options) =>
+        [.. options.Models.Select(m => options.Isolate ? RunChild(m, options) : Measure(m, options))];
+
+    private static int Report(Options options)
     {
-        var options = Parse(args);
-        var results = new List<Result>();
-        foreach (var model in options.Models)
-            results.Add(options.Isolate ? RunChild(model, options) : Measure(model, options));
+        var results = MeasureAll(options);
         Print(results, options);
         if (options.Json is { } json)
         {
@@ -49,14 +55,9 @@ internal static class StepBench
         return 0;
     }
 
-    /// <summary>
-    /// OpenMP's spin-waiting threads collapse when the cores are oversubscribed (measured: tiny-vit 5 s/step instead of
-    /// 0.18 s with PASSIVE on a loaded 2-core machine). libgomp reads the variable when it loads, so it must be set in
-    /// the environment before the program starts; --isolate children inherit it.
-    /// </summary>
-    private static string OmpWaitPolicy => Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset)";
+    internal static string OmpWaitPolicy => TorchRuntime.OpenMpWaitPolicy ?? "(unknown)";
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -68,31 +69,29 @@ internal static class StepBench
     {
         var config = ModelRegistry.Get(name);
         torch.set_num_threads(options.Threads);
-        var rssBefore = ProcStatusMiB("VmRSS");
+        var rssBefore = ProcStatus.MiB("VmRSS");
         torch.manual_seed(0);
         using var model = new ClipModel(config);
         model.train();
-        using var optimizer = WeightDecayGroups.AdamW(model, DecayRule.Role, 1e-5, 0.1);
-        var objective = new CleanClipObjective(ClipWeight: 1, InModalWeight: 1);
+        using var step = new CleanClipStep(model);
         int b = options.Batch, r = config.ImageResolution;
         using var raw = torch.randint(0, 256, [2 * b, 3, r, r], ScalarType.Byte);
-        using var pixels = new ClipPreprocessor(new PreprocessOptions { Resolution = r }).Normalize(raw);
+        using var normalized = new ClipPreprocessor(new PreprocessOptions { Resolution = r }).Normalize(raw);
+        // Channels-last strides (TorchSharp has no memory_format argument; a permuted copy has the same strides):
+        // LibTorch's convolution then picks NHWC kernels and the layout propagates through BatchNorm and ReLU.
+        using var pixels = options.ChannelsLast ? normalized.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : normalized.alias();
         using var tokens = Captions(2 * b, config, seed: 1);
         long parameters = model.parameters().Sum(p => p.numel());
+        // The trimmed text tower runs up to the batch's last EOT; FLOPs count what actually runs.
+        int textPositions = model.TrimText ? (int)tokens.argmax(-1).max().item<long>() + 1 : config.ContextLength;
+        double gflop = ModelFlops.TrainingStep(config, 2 * b, textPositions) / 1e9;
 
         double loss = double.NaN;
         int nonFinite = 0;
         double Step()
         {
-            using var scope = NewDisposeScope();
             var watch = Stopwatch.StartNew();
-            var (images, texts) = model.forward(pixels, tokens);
-            var terms = objective.Compute(images, texts, model.LogitScale, withAugmentedViews: true);
-            optimizer.ZeroGrad();
-            terms.Total.backward();
-            optimizer.Step();
-            LogitScaleClamp.Apply(model);
-            loss = terms.Total.item<float>();          // also waits for the step to finish
+            loss = step.Run(pixels, tokens);
             if (!double.IsFinite(loss)) nonFinite++;
             return watch.Elapsed.TotalSeconds;
         }
@@ -110,7 +109,8 @@ internal static class StepBench
         var sorted = runs.Order().ToArray();
         var median = sorted[sorted.Length / 2];
         return new Result(config.Name, b, torch.get_num_threads(), parameters, b / median, median, sorted[0], sorted[^1],
-            runs, warmup, loss, nonFinite, ProcStatusMiB("VmHWM"), rssBefore, Isolated: false);
+            runs, warmup, loss, nonFinite, ProcStatus.MiB("VmHWM"), rssBefore, Isolated: false, textPositions, gflop, gflop / median,
+            TorchRuntime.OneDnnEnabled);
     }
 
     /// <summary>
@@ -135,35 +135,9 @@ internal static class StepBench
     /// <summary>One model in a fresh process (this program, `step MODEL ... --json TEMP`), so VmHWM is its own.</summary>
     private static Result RunChild(string model, Options options)
     {
-        var json = Path.Combine(Path.GetTempPath(), $"cleanclip-bench-step-{Guid.NewGuid():N}.json");
-        try
-        {
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-            // Under `dotnet bench.dll` the process is the dotnet host and the program is its first argument.
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-                start.ArgumentList.Add(typeof(StepBench).Assembly.Location);
-            foreach (var a in new[] { "step", model, "--batch", $"{options.Batch}", "--repeats", $"{options.Repeats}", "--threads", $"{options.Threads}", "--json", json })
-                start.ArgumentList.Add(a);
-            using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start a child bench process");
-            child.WaitForExit();
-            if (child.ExitCode != 0) throw new InvalidOperationException($"the child bench for {model} exited with {child.ExitCode}");
-            using var doc = JsonDocument.Parse(File.ReadAllText(json));
-            var result = doc.RootElement.GetProperty("results")[0].Deserialize<Result>(JsonOptions)!;
-            return result with { Isolated = true };
-        }
-        finally
-        {
-            File.Delete(json);
-        }
-    }
-
-    /// <summary>A size line of /proc/self/status (VmHWM = peak resident set, VmRSS = current) in MiB.</summary>
-    private static double ProcStatusMiB(string key)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(key + ":", StringComparison.Ordinal))
-                return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0]) / 1024.0;
-        return double.NaN;
+        using var doc = ChildBench.Run(["step", model, "--batch", $"{options.Batch}", "--repeats", $"{options.Repeats}", "--threads", $"{options.Threads}",
+            .. options.ChannelsLast ? new[] { "--channels-last" } : []]);
+        return doc.RootElement.GetProperty("results")[0].Deserialize<Result>(JsonOptions)! with { Isolated = true };
     }
 
     private static void Print(List<Result> results, Options options)
@@ -171,9 +145,9 @@ internal static class StepBench
         Console.WriteLine();
         Console.WriteLine($"CleanCLIP step (2×{options.Batch} images + captions in one forward, both towers, backward, AdamW), fp32, {options.Threads} threads, median of {options.Repeats} after 1 warm-up");
         Console.WriteLine($"OMP_WAIT_POLICY={OmpWaitPolicy}, load average {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine($"{"model",-10} {"params M",9} {"pairs/s",8} {"s/step",8} {"min",7} {"max",7} {"warm-up s",9} {"peak RSS MiB",13} {"last loss",9} {"non-finite",10}");
+        Console.WriteLine($"{"model",-10} {"params M",9} {"pairs/s",8} {"s/step",8} {"min",7} {"max",7} {"warm-up s",9} {"GFLOP/step",10} {"GFLOP/s",8} {"oneDNN",6} {"peak RSS MiB",13} {"last loss",9} {"non-finite",10}");
         foreach (var r in results)
-            Console.WriteLine($"{r.Model,-10} {r.Parameters / 1e6,9:F1} {r.PairsPerSecond,8:F2} {r.MedianSeconds,8:F3} {r.MinSeconds,7:F3} {r.MaxSeconds,7:F3} {r.WarmupSeconds,9:F2} {r.PeakRssMiB,13:F0} {r.FinalLoss,9:F3} {r.NonFiniteLosses,10}");
+            Console.WriteLine($"{r.Model,-10} {r.Parameters / 1e6,9:F1} {r.PairsPerSecond,8:F2} {r.MedianSeconds,8:F3} {r.MinSeconds,7:F3} {r.MaxSeconds,7:F3} {r.WarmupSeconds,9:F2} {r.GflopPerStep,10:F1} {r.AchievedGflops,8:F1} {(r.OneDnn ? "on" : "off"),6} {r.PeakRssMiB,13:F0} {r.FinalLoss,9:F3} {r.NonFiniteLosses,10}");
         Console.WriteLine(options.Isolate || results.Count == 1
             ? "peak RSS: VmHWM of a process that ran only that model"
             : "peak RSS: VmHWM is process-wide and only grows, so each row includes the rows above it (use --isolate for per-model peaks)");
@@ -192,6 +166,7 @@ internal static class StepBench
                 case "--repeats": o = o with { Repeats = int.Parse(Value()) }; break;
                 case "--threads": o = o with { Threads = int.Parse(Value()) }; break;
                 case "--isolate": o = o with { Isolate = true }; break;
+                case "--channels-last": o = o with { ChannelsLast = true }; break;
                 case "--json": o = o with { Json = Value() }; break;
                 case var flag when flag.StartsWith("--", StringComparison.Ordinal):
                     throw new ArgumentException($"unknown argument {flag}; usage: step {Usage}");

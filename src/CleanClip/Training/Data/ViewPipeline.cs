@@ -19,17 +19,27 @@ public static class ViewPipeline
     public const string Pixels = ImagePipeline.Pixels;
 
     public static BatchPipeline<ViewPair> FromFiles(IReadOnlyList<string> imagePaths, ClipPreprocessor preprocessor,
+        IImageAugmentation? augmentation, PipelineOptions options) =>
+        WithViews(imagePaths.Count, ImagePipeline.LoadFile(imagePaths, preprocessor), preprocessor, augmentation, options);
+
+    /// <summary>The same batches from pre-decoded images (no JPEG decoding; augmentation still runs per item and epoch).</summary>
+    public static BatchPipeline<ViewPair> FromCache(DecodedCache cache, ClipPreprocessor preprocessor,
         IImageAugmentation? augmentation, PipelineOptions options)
     {
-        var load = ImagePipeline.LoadFile(imagePaths, preprocessor);
-        return new BatchPipeline<ViewPair>(imagePaths.Count, (index, seed) =>
+        if (cache.Resolution != preprocessor.Resolution)
+            throw new ArgumentException($"the cache holds {cache.Resolution} px images but the model wants {preprocessor.Resolution} px; rebuild the cache", nameof(cache));
+        return WithViews(cache.Count, cache.Load, preprocessor, augmentation, options);
+    }
+
+    private static BatchPipeline<ViewPair> WithViews(int count, ItemLoader<RgbImage> load, ClipPreprocessor preprocessor,
+        IImageAugmentation? augmentation, PipelineOptions options) =>
+        new(count, (index, seed) =>
         {
             var loaded = load(index, seed);
             if (loaded.IsSkipped) return LoadResult<ViewPair>.Skip(loaded.SkipReason!);
             var image = loaded.Item!;
             return new ViewPair(image, augmentation?.Apply(image, seed));
         }, Collate(preprocessor), options);
-    }
 
     private static BatchCollator<ViewPair> Collate(ClipPreprocessor preprocessor) => (items, _) =>
     {

@@ -1,0 +1,32 @@
+using CleanClip.Models;
+using CleanClip.Training.Losses;
+using CleanClip.Training.Optimization;
+using static TorchSharp.torch;
+
+namespace CleanClip.Bench;
+
+/// <summary>
+/// The timed unit of the step benches: B originals and B augmented views (images and captions) in ONE forward pass of
+/// both towers, as the reference does, ClipLoss + InModalLoss (λ1 = λ2 = 1), backward, AdamW by parameter role and the
+/// logit-scale clamp.
+/// </summary>
+internal sealed class CleanClipStep(ClipModel model, double learningRate = 1e-5) : IDisposable
+{
+    private readonly AdamWOptimizer optimizer = WeightDecayGroups.AdamW(model, DecayRule.Role, learningRate, 0.1);
+    private readonly CleanClipObjective objective = new(ClipWeight: 1, InModalWeight: 1);
+
+    /// <summary>One step on [originals; views]; returns the loss (reading it also waits for the step to finish).</summary>
+    public double Run(Tensor pixels, Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var (images, texts) = model.forward(pixels, tokens);
+        var terms = objective.Compute(images, texts, model.LogitScale, withAugmentedViews: true);
+        optimizer.ZeroGrad();
+        terms.Total.backward();
+        optimizer.Step();
+        LogitScaleClamp.Apply(model);
+        return terms.Total.item<float>();
+    }
+
+    public void Dispose() => optimizer.Dispose();
+}
