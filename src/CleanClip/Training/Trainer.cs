@@ -51,6 +51,7 @@ public static class Trainer
         using var optimizer = WeightDecayGroups.AdamW(model, options.DecayRule, options.LearningRate, options.WeightDecay,
             options.Beta1, options.Beta2, options.Epsilon);
 
+        folder.RemoveInterruptedWrites();
         var state = Start(run, optimizer, folder);
         long startStep = state.Step;
         TrainingOutcome? StopReason() =>

@@ -20,6 +20,18 @@ public sealed class CheckpointFolder(string path, int keep)
 
     public string PathFor(long step) => System.IO.Path.Combine(Path, $"{Prefix}{step:D8}{Extension}");
 
+    /// <summary>
+    /// Deletes what writes killed mid-way left behind (AtomicFile's hidden <c>.NAME.GUID.tmp</c> files, as large as a
+    /// checkpoint each); only one run writes to a folder, so at its start none of them is in use. Returns how many.
+    /// </summary>
+    public int RemoveInterruptedWrites()
+    {
+        if (!Directory.Exists(Path)) return 0;
+        var leftovers = Directory.GetFiles(Path, ".*.tmp");
+        foreach (var file in leftovers) File.Delete(file);
+        return leftovers.Length;
+    }
+
     /// <summary>Step checkpoints on disk, newest first (temporary files of interrupted writes are not among them).</summary>
     public IReadOnlyList<(long Step, string File)> StepFiles()
     {
