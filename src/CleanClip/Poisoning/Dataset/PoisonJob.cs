@@ -47,8 +47,12 @@ public static class PoisonJob
         string table = Path.Combine(root, name + ".csv"), folder = Path.Combine(root, name);
         if (Path.GetFullPath(table) == Path.GetFullPath(options.Input))
             throw new ArgumentException($"the poisoned table would overwrite its input {options.Input}; choose another name");
-        if (!options.Overwrite && (File.Exists(table) || (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())))
+        // A folder still holding its own table.csv is a publish that was killed between its two renames: never a complete set.
+        bool interruptedPublish = !File.Exists(table) && File.Exists(Path.Combine(folder, "table.csv"));
+        if (!options.Overwrite && !interruptedPublish && (File.Exists(table) || (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())))
             throw new IOException($"{table} or {folder} already exists; pass --overwrite to replace it");
+        // Staging folders of runs that were killed (the finally below never ran) are removed before a new one starts.
+        foreach (var stale in Directory.GetDirectories(root, $".{name}.partial-*")) Directory.Delete(stale, recursive: true);
 
         string staging = Path.Combine(root, $".{name}.partial-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(staging, "images"));

@@ -1,0 +1,42 @@
+using CleanClip.Cli.Commands;
+using CleanClip.Tests.Cli;
+using CleanClip.Tests.Training;
+using CleanClip.Training;
+using CleanClip.Training.Logging;
+using Xunit;
+
+namespace CleanClip.Tests.Reliability;
+
+/// <summary>The same command twice, same seed and threads: byte-identical checkpoints and model, equal metrics.</summary>
+public class DeterminismTests
+{
+    [Fact]
+    public void The_same_train_command_twice_writes_byte_identical_checkpoints_and_the_same_metrics()
+    {
+        using var world = new TrainerFixture(pairs: 32, finetune: 16);
+        string Train(string name)
+        {
+            var run = Path.Combine(world.Root, name);
+            var (exit, output) = CliRunner.Run(TrainingCommand.Train(), "--train-data", world.Train.TablePath, "--init", "tiny-vit",
+                "--vocab", world.Vocab, "--out", run, "--epochs", "2", "--batch-size", "8", "--lr", "1e-3", "--warmup", "2",
+                "--decode-threads", "2", "--save-every", "2", "--keep", "10", "--seed", "9", "--method", "CleanClip",
+                "--image-augmentation", "autoaugment", "--log-every", "1", "--no-tensorboard");
+            Assert.True(exit == 0, output);
+            return run;
+        }
+        string a = Train("a"), b = Train("b");
+
+        var files = Directory.GetFiles(Path.Combine(a, "checkpoints"), "*.safetensors").Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(files, Directory.GetFiles(Path.Combine(b, "checkpoints"), "*.safetensors").Select(Path.GetFileName).Order().ToList());
+        Assert.Equal(4, files.Count(f => f!.StartsWith("step-", StringComparison.Ordinal)));
+        foreach (var file in files.Append($"../{Trainer.ModelFileName}"))
+            Assert.True(File.ReadAllBytes(Path.Combine(a, "checkpoints", file!)).SequenceEqual(File.ReadAllBytes(Path.Combine(b, "checkpoints", file!))),
+                $"{file} differs between two runs of the same command");
+
+        // Everything but wall-clock time and speed.
+        static IEnumerable<MetricsLine> Numbers(string run) =>
+            MetricsLine.ReadAll(Path.Combine(run, MetricsLine.FileName)).Select(l => l with { ElapsedSeconds = 0, PairsPerSecond = null });
+        Assert.Equal(Numbers(a), Numbers(b));
+        Assert.Equal(8, Numbers(a).Count(l => l.Kind == "step"));
+    }
+}
