@@ -71,7 +71,8 @@ public static class Trainer
                     foreach (var batch in batches)
                         using (batch)
                         {
-                            var terms = Step(run, objective, optimizer, captions, schedule, batch, state, lastCheckpoint);
+                            var terms = BatchOutOfMemoryException.Guard(() => Step(run, objective, optimizer, captions, schedule, batch, state, lastCheckpoint),
+                                options.BatchSize, state.Step + 1, lastCheckpoint);
                             lastLoss = terms.Total;
                             state = state with
                             {

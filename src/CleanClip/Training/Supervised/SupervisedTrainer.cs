@@ -66,7 +66,8 @@ public static class SupervisedTrainer
                     foreach (var batch in batches)
                         using (batch)
                         {
-                            var step = Step(classifier, optimizer, schedule, batch, labels, state, lastCheckpoint);
+                            var step = BatchOutOfMemoryException.Guard(() => Step(classifier, optimizer, schedule, batch, labels, state, lastCheckpoint),
+                                options.BatchSize, state.Step + 1, lastCheckpoint);
                             lastLoss = step.Loss;
                             state = state with
                             {
