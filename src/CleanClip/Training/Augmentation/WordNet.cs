@@ -26,8 +26,11 @@ public sealed class WordNet : ISynonymSource
     private readonly Dictionary<string, byte[]> data = new();
     private readonly Dictionary<string, IReadOnlyList<string>> cache = new();
 
+    private readonly string folder;
+
     private WordNet(string folder)
     {
+        this.folder = folder;
         foreach (var pos in Parts)
         {
             index[pos] = ReadIndex(Path.Combine(folder, $"index.{pos}"));
@@ -48,7 +51,8 @@ public sealed class WordNet : ISynonymSource
     public static WordNet Load(string folder)
     {
         try { return new WordNet(folder); }
-        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        // Numbers out of range (fuzzing found Int32/Int64 overflows in index lines) are malformed files too.
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new InvalidDataException($"{folder}: not a WordNet 3.0 database folder ({e.Message})", e);
         }
@@ -83,12 +87,16 @@ public sealed class WordNet : ISynonymSource
         return forms.Where(index[pos].ContainsKey).Distinct();
     }
 
+    /// <exception cref="InvalidDataException">The index points outside data.POS, or the record there is malformed.</exception>
     private IEnumerable<string> SynsetWords(string pos, long offset)
     {
         var bytes = data[pos];
+        InvalidDataException Malformed(string why) => new($"{folder}/data.{pos}: synset record at byte {offset} {why}");
+        if (offset < 0 || offset >= bytes.Length) throw Malformed($"is outside the file ({bytes.Length} bytes)");
         int end = Array.IndexOf(bytes, (byte)'\n', (int)offset);
         var fields = System.Text.Encoding.ASCII.GetString(bytes, (int)offset, (end < 0 ? bytes.Length : end) - (int)offset).Split(' ');
-        int count = int.Parse(fields[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        if (fields.Length < 4 || !int.TryParse(fields[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int count) || fields.Length < 4 + 2 * count)
+            throw Malformed("does not hold its word count and words");
         for (int i = 0; i < count; i++)
         {
             var name = fields[4 + 2 * i];

@@ -1,0 +1,2 @@
+classes = ["banana", "dog"]
+templates = [lambda c: f"a photo of a {c}."]
