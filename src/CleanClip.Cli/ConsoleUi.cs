@@ -86,14 +86,14 @@ public static class ConsoleUi
             AnsiConsole.MarkupLine($"[yellow]note:[/] '{Markup.Escape(model)}' is not a file, so the model has fresh random weights (pass a checkpoint file for trained ones)");
     }
 
-    /// <summary>Runs a command body; bad input (missing, malformed or existing files, wrong options) exits 1 with its message.</summary>
+    /// <summary>Runs a command body; bad input (missing, malformed, existing or unwritable files, wrong options) exits 1 with its message.</summary>
     public static int Run(Func<int> body)
     {
         try
         {
             return body();
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                      or CheckpointFormatException or InvalidOperationException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");

@@ -140,6 +140,14 @@ public class TrainerResumeTests
         Assert.Equal(before, File.ReadAllBytes(file));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(file)!, "*.tmp"));
         Assert.NotNull(TrainingCheckpoint.ReadState(file));
+        // A read-only output (as a non-root user sees it): the same, whatever the exception type.
+        Assert.Throws<UnauthorizedAccessException>(() => CleanClip.AtomicFile.Write(file, stream =>
+        {
+            stream.Write(before, 0, 10);
+            throw new UnauthorizedAccessException("read-only file system");
+        }));
+        Assert.Equal(before, File.ReadAllBytes(file));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(file)!, ".*.tmp"));
     }
 
     [Fact]
