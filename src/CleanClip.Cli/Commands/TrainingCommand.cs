@@ -34,6 +34,7 @@ public static class TrainingCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
         var trustTorchScript = CliOptions.TrustTorchScript();
+        var deterministic = new Option<bool>("--deterministic") { Description = "Only LibTorch's deterministic algorithms (no effect on CPU, where results already repeat for a fixed thread count; on CUDA it costs speed)." };
         var truncation = CliOptions.Truncation(d.Truncation);
         var training = new TrainingCliOptions(d.Training);
         var evalData = new Option<string?>("--eval-data") { Description = "Labeled folder (labels.csv + classes) for zero-shot CA (and ASR with --target) every --eval-every epochs." };
@@ -42,7 +43,7 @@ public static class TrainingCommand
         var trigger = new TriggerCliOptions(new CleanClip.Poisoning.TriggerOptions());
         var command = new Command(name, description)
         {
-            trainData, validation, init, config, vocab, imageKey, captionKey, delimiter, output, resume, device, trustTorchScript, truncation,
+            trainData, validation, init, config, vocab, imageKey, captionKey, delimiter, output, resume, device, trustTorchScript, truncation, deterministic,
         };
         foreach (var option in training.All.Concat(trigger.All).Append(evalData).Append(classes).Append(target)) command.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
@@ -52,6 +53,7 @@ public static class TrainingCommand
                 TrainData = parse.GetValue(trainData), ValidationData = parse.GetValue(validation), Init = parse.GetValue(init)!,
                 ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
                 Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
+                Deterministic = parse.GetValue(deterministic),
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Training = training.Read(parse, d.Training),
             };

@@ -108,6 +108,16 @@ public static class TorchRuntime
 
     public static void SetNnpack(bool enabled) => SetUserEnabledNnpack(GlobalContext(), enabled);
 
+    /// <summary>
+    /// LibTorch's deterministic-algorithms switch (<c>torch.use_deterministic_algorithms</c>, which TorchSharp 0.107
+    /// marks "not implemented"): with it on, an op that has no deterministic implementation fails instead of running.
+    /// </summary>
+    public static bool DeterministicAlgorithms
+    {
+        get => DeterministicAlgorithmsEnabled(GlobalContext());
+        set => SetDeterministicAlgorithms(GlobalContext(), value, false);
+    }
+
     /// <summary>True when the allocator settings above were applied (glibc found).</summary>
     public static bool LargeBlocksOnHeap { get; private set; }
 
@@ -143,6 +153,13 @@ public static class TorchRuntime
     [DllImport("libtorch_cpu.so", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
     [return: MarshalAs(UnmanagedType.U1)]
     private static extern bool UserEnabledMkldnn(IntPtr context);
+
+    [DllImport("libtorch_cpu.so", EntryPoint = "_ZN2at7Context26setDeterministicAlgorithmsEbb")]
+    private static extern void SetDeterministicAlgorithms(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled, [MarshalAs(UnmanagedType.U1)] bool warnOnly);
+
+    [DllImport("libtorch_cpu.so", EntryPoint = "_ZNK2at7Context23deterministicAlgorithmsEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private static extern bool DeterministicAlgorithmsEnabled(IntPtr context);
 
     [DllImport("libtorch_cpu.so", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
     private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
