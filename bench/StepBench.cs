@@ -3,8 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CleanClip.Data;
 using CleanClip.Models;
-using CleanClip.Training.Losses;
-using CleanClip.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 

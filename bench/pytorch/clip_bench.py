@@ -93,16 +93,21 @@ def cross_entropy_pair(a, b, scale):
     return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
 
 
+def fresh(name):
+    """A seeded model of config `name`, its config, and a seeded generator for its inputs."""
+    cfg = CONFIGS[name]
+    torch.manual_seed(0)
+    return Clip(*cfg), cfg, torch.Generator().manual_seed(1)
+
+
 def step_bench(args):
     torch.set_num_threads(args.threads)
     results = []
     for name in args.models:
-        cfg = CONFIGS[name]
-        torch.manual_seed(0)
-        model = Clip(*cfg).train()
+        model, cfg, gen = fresh(name)
+        model.train()
         opt = adamw(model)
         b, r = args.batch, cfg[1]
-        gen = torch.Generator().manual_seed(1)
         pixels = torch.randn(2 * b, 3, r, r, generator=gen)
         text = captions(2 * b, cfg[6], cfg[7], gen)
 
@@ -135,10 +140,8 @@ def eval_bench(args):
     torch.set_num_threads(args.threads)
     results = []
     for name in args.models:
-        cfg = CONFIGS[name]
-        torch.manual_seed(0)
-        model = Clip(*cfg).eval()
-        gen = torch.Generator().manual_seed(1)
+        model, cfg, gen = fresh(name)
+        model.eval()
         pixels = torch.randn(args.batch, 3, cfg[1], cfg[1], generator=gen)
         classes = F.normalize(torch.randn(args.classes, cfg[0], generator=gen), dim=-1)
         prompts = captions(args.classes * args.templates, cfg[6], cfg[7], gen)

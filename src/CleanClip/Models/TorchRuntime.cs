@@ -36,15 +36,18 @@ public static class TorchRuntime
     {
         PreferPassiveOpenMp();
         if (Environment.GetEnvironmentVariable(MallocVariable) != "default") KeepLargeBlocksOnHeap();
-        try
+        UnlessOtherLibTorch(() =>
         {
             SetNnpack(false);
             SetOneDnn(ForcedOneDnn ?? false);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // Another LibTorch build (CUDA, a different version): leave its defaults.
-        }
+        });
+    }
+
+    /// <summary>Runs a LibTorch switch; another LibTorch build (CUDA, a different version) without the symbol keeps its defaults.</summary>
+    private static void UnlessOtherLibTorch(Action set)
+    {
+        try { set(); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
     }
 
     /// <summary>
@@ -91,16 +94,7 @@ public static class TorchRuntime
         (config.IsVit ? config.VisionWidth : config.VisionWidth / 2) >= OneDnnMinChannels;
 
     /// <summary>Switches oneDNN for the model about to run (global: the most recently built model decides).</summary>
-    public static void UseOneDnnFor(ClipConfig config)
-    {
-        try
-        {
-            SetOneDnn(ForcedOneDnn ?? OneDnnSuits(config));
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-        }
-    }
+    public static void UseOneDnnFor(ClipConfig config) => UnlessOtherLibTorch(() => SetOneDnn(ForcedOneDnn ?? OneDnnSuits(config)));
 
     public static bool OneDnnEnabled => UserEnabledMkldnn(GlobalContext());
 
