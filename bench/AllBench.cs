@@ -11,11 +11,14 @@ namespace CleanClip.Bench;
 /// </summary>
 internal static class AllBench
 {
-    public const string Usage = "[--models tiny-rn,RN50,ViT-B/32] [--batch 16] [--threads 2] [--repeats 3] [--memory-steps 1000] [--json out.json]";
+    public const string Usage = "[--models tiny-rn,RN50,ViT-B/32] [--batch 16] [--threads 2] [--repeats 3] [--precisions fp32,bf16] [--memory-steps 1000] [--json out.json]";
 
-    internal sealed record Options(string[] Models, int Batch, int Threads, int Repeats, int MemorySteps, string? Json);
+    internal sealed record Options(string[] Models, int Batch, int Threads, int Repeats, int MemorySteps, string? Json, string[]? Precisions = null)
+    {
+        public string[] Precisions { get; init; } = Precisions ?? ["fp32", "bf16"];
+    }
 
-    internal sealed record ModelRow(string Model, double StepPairsPerSecond, double StepSeconds, double GflopPerStep, double AchievedGflops,
+    internal sealed record ModelRow(string Model, string Precision, double StepPairsPerSecond, double StepSeconds, double GflopPerStep, double AchievedGflops,
         double FractionOfGemmPeak, bool OneDnn, double StepPeakRssMib, double EvalImagesPerSecond, double EvalCaptionsPerSecond, double EvalPeakRssMib);
 
     internal sealed record Results(object Machine, double GemmFp32Gflops, double GemmBf16Gflops, List<ModelRow> Models, JsonElement Pairs, JsonElement? Memory);
@@ -39,15 +42,18 @@ internal static class AllBench
         double fp32 = GemmBench.Gflops(o.Threads), bf16 = GemmBench.Gflops(o.Threads, torch.ScalarType.BFloat16);
         var rows = new List<ModelRow>();
         foreach (var model in o.Models)
-        {
-            var step = StepBench.Measure([model, "--isolate", "--batch", $"{o.Batch}", "--threads", $"{o.Threads}", "--repeats", $"{o.Repeats}"])[0];
-            Console.Error.WriteLine($"{model}: zero-shot evaluation...");
-            using var evalDoc = ChildBench.Run(["eval", "--models", model, "--threads", $"{o.Threads}", "--repeats", $"{o.Repeats}", "--templates", $"{evalTemplates}"]);
-            var eval = evalDoc.RootElement.GetProperty("rows")[0];
-            rows.Add(new ModelRow(model, step.PairsPerSecond, step.MedianSeconds, step.GflopPerStep, step.AchievedGflops, step.AchievedGflops / fp32,
-                step.OneDnn, step.PeakRssMiB, eval.GetProperty("images_per_second").GetDouble(), eval.GetProperty("captions_per_second").GetDouble(),
-                eval.GetProperty("peak_rss_mib").GetDouble()));
-        }
+            foreach (var precision in o.Precisions)
+            {
+                var step = StepBench.Measure([model, "--isolate", "--batch", $"{o.Batch}", "--threads", $"{o.Threads}", "--repeats", $"{o.Repeats}", "--precision", precision])[0];
+                Console.Error.WriteLine($"{model} {precision}: zero-shot evaluation...");
+                using var evalDoc = ChildBench.Run(["eval", "--models", model, "--threads", $"{o.Threads}", "--repeats", $"{o.Repeats}", "--templates", $"{evalTemplates}", "--precision", precision]);
+                var eval = evalDoc.RootElement.GetProperty("rows")[0];
+                // Achieved GFLOP/s as a share of the GEMM peak of the same number format.
+                double peak = precision == "bf16" ? bf16 : fp32;
+                rows.Add(new ModelRow(model, precision, step.PairsPerSecond, step.MedianSeconds, step.GflopPerStep, step.AchievedGflops, step.AchievedGflops / peak,
+                    step.OneDnn, step.PeakRssMiB, eval.GetProperty("images_per_second").GetDouble(), eval.GetProperty("captions_per_second").GetDouble(),
+                    eval.GetProperty("peak_rss_mib").GetDouble()));
+            }
         Console.Error.WriteLine("training-pair pipeline...");
         using var pairsDoc = ChildBench.Run(keepImages is null ? ["pairs"] : ["pairs", "--keep-images", keepImages]);
         JsonElement? memory = null;
@@ -66,10 +72,10 @@ internal static class AllBench
     {
         Console.WriteLine();
         Console.WriteLine($"GEMM peak (4096², {o.Threads} threads): fp32 {r.GemmFp32Gflops:F0} GFLOP/s, bf16 {r.GemmBf16Gflops:F0} GFLOP/s");
-        Console.WriteLine($"CleanCLIP step: batch {o.Batch} pairs (2×{o.Batch} images and captions), fp32; zero-shot: batch 32, 10 classes × 80 templates");
-        Console.WriteLine($"{"model",-10} {"pairs/s",8} {"s/step",7} {"GFLOP/step",10} {"GFLOP/s",8} {"of peak",8} {"oneDNN",6} {"step RSS",9} {"images/s",9} {"captions/s",10} {"eval RSS",9}");
+        Console.WriteLine($"CleanCLIP step: batch {o.Batch} pairs (2×{o.Batch} images and captions); zero-shot: batch 32, 10 classes × 80 templates; 'of peak' is of the GEMM peak of the row's precision");
+        Console.WriteLine($"{"model",-10} {"prec",4} {"pairs/s",8} {"s/step",7} {"GFLOP/step",10} {"GFLOP/s",8} {"of peak",8} {"oneDNN",6} {"step RSS",9} {"images/s",9} {"captions/s",10} {"eval RSS",9}");
         foreach (var m in r.Models)
-            Console.WriteLine($"{m.Model,-10} {m.StepPairsPerSecond,8:F2} {m.StepSeconds,7:F2} {m.GflopPerStep,10:F0} {m.AchievedGflops,8:F1} {m.FractionOfGemmPeak,8:P0} {(m.OneDnn ? "on" : "off"),6} {m.StepPeakRssMib,8:F0}M {m.EvalImagesPerSecond,9:F1} {m.EvalCaptionsPerSecond,10:F0} {m.EvalPeakRssMib,8:F0}M");
+            Console.WriteLine($"{m.Model,-10} {m.Precision,4} {m.StepPairsPerSecond,8:F2} {m.StepSeconds,7:F2} {m.GflopPerStep,10:F0} {m.AchievedGflops,8:F1} {m.FractionOfGemmPeak,8:P0} {(m.OneDnn ? "on" : "off"),6} {m.StepPeakRssMib,8:F0}M {m.EvalImagesPerSecond,9:F1} {m.EvalCaptionsPerSecond,10:F0} {m.EvalPeakRssMib,8:F0}M");
         Console.WriteLine("training pairs (decode or cache, resize, AutoAugment view, EDA, tokens):");
         foreach (var row in r.Pairs.GetProperty("rows").EnumerateArray())
             Console.WriteLine($"  {row.GetProperty("source").GetString(),-14} {row.GetProperty("threads").GetInt32()} thread(s): {row.GetProperty("pairs_per_second").GetDouble(),6:F0} pairs/s");
@@ -91,11 +97,13 @@ internal static class AllBench
                 "--threads" => o with { Threads = int.Parse(Value()) },
                 "--repeats" => o with { Repeats = int.Parse(Value()) },
                 "--memory-steps" => o with { MemorySteps = int.Parse(Value()) },
+                "--precisions" => o with { Precisions = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => p.ToLowerInvariant()).ToArray() },
                 "--json" => o with { Json = Value() },
                 _ => throw new ArgumentException($"unknown argument {args[i]}; usage: all {Usage}"),
             };
         }
         foreach (var m in o.Models) ModelRegistry.Get(m);
+        foreach (var p in o.Precisions) Enum.Parse<Precision>(p, ignoreCase: true);
         return o;
     }
 }

@@ -10,7 +10,7 @@ namespace CleanClip.Bench;
 /// </summary>
 internal static class CompareBench
 {
-    public const string Usage = "[--models RN50,ViT-B/32] [--batch 16] [--threads 2] [--repeats 3] [--python /usr/bin/python3] [--json out.json]";
+    public const string Usage = "[--models RN50,ViT-B/32] [--batch 16] [--threads 2] [--repeats 3] [--precisions fp32,bf16] [--python /usr/bin/python3] [--json out.json]";
 
     private const int CompareTemplates = 8;
 
@@ -45,21 +45,24 @@ internal static class CompareBench
                 lines.Add(new Line(measure, cs, py, ratio, target, minRatio is { } m ? ratio >= m : null));
             }
             Add($"GEMM fp32 GFLOP/s ({o.Threads} threads)", ours.GemmFp32Gflops, gemm.GetProperty("gflops").GetDouble(), "-", null);
+            // Every CleanClip row against PyTorch's fp32 (the reference trains in fp32 on CPU); the issue asks ≥ 2× in fp32
+            // and ≥ 4× with bf16 for the step, ≥ 2× for zero-shot.
             foreach (var m in ours.Models)
             {
                 var py = Find(step, m.Model);
-                Add($"CleanCLIP step {m.Model} pairs/s", m.StepPairsPerSecond, py.GetProperty("pairs_per_second").GetDouble(), "≥ 2.0×", 2.0);
+                double target = m.Precision == "bf16" ? 4.0 : 2.0;
+                Add($"CleanCLIP step {m.Model} {m.Precision} pairs/s", m.StepPairsPerSecond, py.GetProperty("pairs_per_second").GetDouble(), $"≥ {target:F1}×", target);
             }
             foreach (var m in ours.Models)
             {
                 var py = Find(eval, m.Model);
-                Add($"zero-shot {m.Model} images/s", m.EvalImagesPerSecond, py.GetProperty("images_per_second").GetDouble(), "≥ 2.0×", 2.0);
-                Add($"classifier {m.Model} captions/s", m.EvalCaptionsPerSecond, py.GetProperty("captions_per_second").GetDouble(), "-", null);
+                Add($"zero-shot {m.Model} {m.Precision} images/s", m.EvalImagesPerSecond, py.GetProperty("images_per_second").GetDouble(), "≥ 2.0×", 2.0);
+                Add($"classifier {m.Model} {m.Precision} captions/s", m.EvalCaptionsPerSecond, py.GetProperty("captions_per_second").GetDouble(), "-", null);
             }
             double ourFiles = PairsRate(ours.Pairs, "jpeg files", 1), ourCache = PairsRate(ours.Pairs, "decoded cache", 2);
             Add("pipeline pairs/s, 1 core, from JPEGs", ourFiles, pipeline.GetProperty("pairs_per_second").GetDouble(), "≥ 1.0×", 1.0);
             lines.Add(new Line("pipeline pairs/s, 2 cores, from the cache", ourCache, double.NaN, double.NaN, "≥ 600/s", ourCache >= 600));
-            foreach (var m in ours.Models.Where(m => m.Model.StartsWith("RN", StringComparison.Ordinal)))
+            foreach (var m in ours.Models.Where(m => m.Model.StartsWith("RN", StringComparison.Ordinal) && m.Precision == "fp32"))
                 lines.Add(new Line($"{m.Model} step GFLOP/s of the GEMM peak", m.FractionOfGemmPeak * 100, double.NaN, double.NaN, "≥ 60%", m.FractionOfGemmPeak >= 0.6));
 
             Print(lines, ours, o);

@@ -15,19 +15,19 @@ namespace CleanClip.Bench;
 /// </summary>
 internal static class EvalBench
 {
-    public const string Usage = "[--models tiny-rn,RN50,ViT-B/32] [--batch 32] [--threads 2] [--repeats 5] [--classes 10] [--templates 80] [--json FILE]";
+    public const string Usage = "[--models tiny-rn,RN50,ViT-B/32] [--batch 32] [--threads 2] [--repeats 5] [--classes 10] [--templates 80] [--precision fp32|bf16] [--json FILE]";
 
-    private sealed record Options(string[] Models, int Batch, int Threads, int Repeats, int Classes, int Templates, string? Json);
+    private sealed record Options(string[] Models, int Batch, int Threads, int Repeats, int Classes, int Templates, string? Json, Precision Precision = Precision.Fp32);
 
     private sealed record Row(string Model, int Resolution, int Batch, int Threads, double ImagesPerSecond, double ImageBatchMs,
-        int Captions, double CaptionsPerSecond, double ClassifierMs, double PeakRssMib);
+        int Captions, double CaptionsPerSecond, double ClassifierMs, double PeakRssMib, string Precision);
 
     public static int Run(string[] args)
     {
         var o = Parse(args);
         TorchDevice.SetThreads(o.Threads);
         var rows = new List<Row>();
-        Console.WriteLine($"zero-shot eval, random weights, batch {o.Batch}, {torch.get_num_threads()} threads, median of {o.Repeats} after a warm-up");
+        Console.WriteLine($"zero-shot eval, random weights, {o.Precision.ToString().ToLowerInvariant()}, batch {o.Batch}, {torch.get_num_threads()} threads, median of {o.Repeats} after a warm-up");
         Console.WriteLine($"{"model",-10} {"res",4} {"images/s",9} {"ms/batch",9} {"captions",9} {"captions/s",11} {"classifier ms",14}");
         foreach (var name in o.Models)
         {
@@ -50,6 +50,7 @@ internal static class EvalBench
         torch.manual_seed(0);
         using var model = new ClipModel(config);
         model.eval();
+        model.Precision = o.Precision;
         using var noGrad = torch.no_grad();
         int r = config.ImageResolution;
         using var pixels = torch.randn(o.Batch, 3, r, r);
@@ -80,7 +81,7 @@ internal static class EvalBench
             ZeroShotClassifier.EnsemblePrompts(torch.cat(rows, 0).view(o.Classes, o.Templates, -1)).data<float>().ToArray();
         });
         return new Row(name, r, o.Batch, torch.get_num_threads(), o.Batch / image, image * 1000, captions, captions / text, text * 1000,
-            ProcStatus.MiB("VmHWM"));
+            ProcStatus.MiB("VmHWM"), o.Precision.ToString().ToLowerInvariant());
     }
 
     private static double Median(int repeats, Action run)
@@ -112,6 +113,7 @@ internal static class EvalBench
                 "--classes" => o with { Classes = int.Parse(Value()) },
                 "--templates" => o with { Templates = int.Parse(Value()) },
                 "--json" => o with { Json = Value() },
+                "--precision" => o with { Precision = Enum.Parse<Precision>(Value(), ignoreCase: true) },
                 _ => throw new ArgumentException($"unknown option {args[i]}; usage: bench eval {Usage}"),
             };
         }

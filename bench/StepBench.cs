@@ -17,15 +17,15 @@ namespace CleanClip.Bench;
 /// </summary>
 internal static class StepBench
 {
-    public const string Usage = "[model ...] [--batch 16] [--repeats 3] [--threads 2] [--isolate] [--json out.json]   (models default: tiny-rn RN50 ViT-B/32)";
+    public const string Usage = "[model ...] [--batch 16] [--repeats 3] [--threads 2] [--precision fp32|bf16] [--isolate] [--json out.json]   (models default: tiny-rn RN50 ViT-B/32)";
 
-    private sealed record Options(string[] Models, int Batch, int Repeats, int Threads, bool Isolate, string? Json, bool ChannelsLast = false);
+    private sealed record Options(string[] Models, int Batch, int Repeats, int Threads, bool Isolate, string? Json, bool ChannelsLast = false, Precision Precision = Precision.Fp32);
 
     internal sealed record Result(string Model, int Batch, int Threads, long Parameters, double PairsPerSecond,
         double MedianSeconds, double MinSeconds, double MaxSeconds, double[] Runs, double WarmupSeconds,
         double FinalLoss, int NonFiniteLosses, [property: JsonPropertyName("peak_rss_mib")] double PeakRssMiB,
         [property: JsonPropertyName("rss_before_mib")] double RssBeforeMiB, bool Isolated, int TextPositions,
-        double GflopPerStep, double AchievedGflops, bool OneDnn);
+        double GflopPerStep, double AchievedGflops, bool OneDnn, string Precision = "fp32");
 
     public static int Run(string[] args) => Report(Parse(args));
 
@@ -71,6 +71,7 @@ internal static class StepBench
         torch.manual_seed(0);
         using var model = new ClipModel(config);
         model.train();
+        model.Precision = options.Precision;
         using var step = new CleanClipStep(model);
         int b = options.Batch, r = config.ImageResolution;
         using var raw = torch.randint(0, 256, [2 * b, 3, r, r], ScalarType.Byte);
@@ -108,7 +109,7 @@ internal static class StepBench
         var median = sorted[sorted.Length / 2];
         return new Result(config.Name, b, torch.get_num_threads(), parameters, b / median, median, sorted[0], sorted[^1],
             runs, warmup, loss, nonFinite, ProcStatus.MiB("VmHWM"), rssBefore, Isolated: false, textPositions, gflop, gflop / median,
-            TorchRuntime.OneDnnEnabled);
+            TorchRuntime.OneDnnEnabled, options.Precision.ToString().ToLowerInvariant());
     }
 
     /// <summary>
@@ -134,14 +135,14 @@ internal static class StepBench
     private static Result RunChild(string model, Options options)
     {
         using var doc = ChildBench.Run(["step", model, "--batch", $"{options.Batch}", "--repeats", $"{options.Repeats}", "--threads", $"{options.Threads}",
-            .. options.ChannelsLast ? new[] { "--channels-last" } : []]);
+            "--precision", $"{options.Precision}", .. options.ChannelsLast ? new[] { "--channels-last" } : []]);
         return doc.RootElement.GetProperty("results")[0].Deserialize<Result>(JsonOptions)! with { Isolated = true };
     }
 
     private static void Print(List<Result> results, Options options)
     {
         Console.WriteLine();
-        Console.WriteLine($"CleanCLIP step (2×{options.Batch} images + captions in one forward, both towers, backward, AdamW), fp32, {options.Threads} threads, median of {options.Repeats} after 1 warm-up");
+        Console.WriteLine($"CleanCLIP step (2×{options.Batch} images + captions in one forward, both towers, backward, AdamW), {options.Precision.ToString().ToLowerInvariant()}, {options.Threads} threads, median of {options.Repeats} after 1 warm-up");
         Console.WriteLine($"OMP_WAIT_POLICY={OmpWaitPolicy}, load average {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"{"model",-10} {"params M",9} {"pairs/s",8} {"s/step",8} {"min",7} {"max",7} {"warm-up s",9} {"GFLOP/step",10} {"GFLOP/s",8} {"oneDNN",6} {"peak RSS MiB",13} {"last loss",9} {"non-finite",10}");
         foreach (var r in results)
@@ -165,6 +166,7 @@ internal static class StepBench
                 case "--threads": o = o with { Threads = int.Parse(Value()) }; break;
                 case "--isolate": o = o with { Isolate = true }; break;
                 case "--channels-last": o = o with { ChannelsLast = true }; break;
+                case "--precision": o = o with { Precision = Enum.Parse<Precision>(Value(), ignoreCase: true) }; break;
                 case "--json": o = o with { Json = Value() }; break;
                 case var flag when flag.StartsWith("--", StringComparison.Ordinal):
                     throw new ArgumentException($"unknown argument {flag}; usage: step {Usage}");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CleanClip.Models;
 using CleanClip.Text;
 
 namespace CleanClip.Cli;
@@ -9,6 +10,12 @@ public static class CliOptions
     public static Option<TruncationMode> Truncation(TruncationMode defaultValue) => new("--truncation")
     {
         Description = "Over-long captions: KeepEndOfText (OpenAI truncate=True), Reference (CleanCLIP's slicing, drops EOT), or Error.",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<Precision> Precision(Precision defaultValue) => new("--precision")
+    {
+        Description = "Fp32, or Bf16: the model computes in bfloat16 (fast on CPUs with AVX512-BF16/AMX) while weights, gradients and optimizer state stay fp32.",
         DefaultValueFactory = _ => defaultValue,
     };
 

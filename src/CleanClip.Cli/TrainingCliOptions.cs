@@ -20,6 +20,7 @@ public sealed class TrainingCliOptions
     private readonly Option<string?> _wordNet;
     private readonly Option<ulong> _seed;
     private readonly Option<long?> _stopAfter;
+    private readonly Option<CleanClip.Models.Precision> _precision;
 
     public TrainingCliOptions(TrainingOptions d)
     {
@@ -44,6 +45,7 @@ public sealed class TrainingCliOptions
         _edaAlpha = new("--eda-alpha") { DefaultValueFactory = _ => d.EdaAlpha };
         _restoreOptimizer = new("--restore-optimizer") { Description = "Restore the AdamW moments stored in the initial checkpoint (what the reference silently does)." };
         _seed = new("--seed") { DefaultValueFactory = _ => d.Seed };
+        _precision = CliOptions.Precision(d.Precision);
         _threads = new("--decode-threads") { Description = "Image-loading threads (0: the cores LibTorch leaves free).", DefaultValueFactory = _ => d.DecodeThreads };
         _saveEvery = new("--save-every") { Description = "Also save a checkpoint every N steps (0: epoch ends only).", DefaultValueFactory = _ => d.SaveEverySteps };
         _keep = new("--keep") { Description = "Step checkpoints to keep (the best by validation loss is kept apart).", DefaultValueFactory = _ => d.KeepCheckpoints };
@@ -56,7 +58,7 @@ public sealed class TrainingCliOptions
     public IEnumerable<Option> All => new Option[]
     {
         _method, _epochs, _batch, _lr, _warmup, _wd, _beta1, _beta2, _eps, _schedule, _decayRule, _gradClip, _clipWeight,
-        _inModalWeight, _symmetric, _augmentation, _edaRefresh, _wordNet, _edaAlpha, _restoreOptimizer, _seed, _threads,
+        _inModalWeight, _symmetric, _augmentation, _edaRefresh, _wordNet, _edaAlpha, _restoreOptimizer, _seed, _precision, _threads,
         _saveEvery, _keep, _logEvery, _evalEvery, _noTensorBoard, _stopAfter,
     };
 
@@ -69,6 +71,7 @@ public sealed class TrainingCliOptions
         ClipWeight = parse.GetValue(_clipWeight), InModalWeight = parse.GetValue(_inModalWeight), SymmetricInModal = parse.GetValue(_symmetric),
         ImageAugmentation = parse.GetValue(_augmentation)!, EdaRefresh = parse.GetValue(_edaRefresh), WordNet = parse.GetValue(_wordNet),
         EdaAlpha = parse.GetValue(_edaAlpha), RestoreOptimizer = parse.GetValue(_restoreOptimizer), Seed = parse.GetValue(_seed),
+        Precision = parse.GetValue(_precision),
         DecodeThreads = parse.GetValue(_threads), SaveEverySteps = parse.GetValue(_saveEvery), KeepCheckpoints = parse.GetValue(_keep),
         LogEverySteps = parse.GetValue(_logEvery), EvalEveryEpochs = parse.GetValue(_evalEvery), TensorBoard = !parse.GetValue(_noTensorBoard),
         StopAfterSteps = parse.GetValue(_stopAfter),

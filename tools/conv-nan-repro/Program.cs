@@ -3,12 +3,13 @@ using static TorchSharp.torch;
 
 // Reproduces sporadic non-finite gradients from convolution backward in LibTorch 2.10 (CPU) on this project's
 // machines: one forward + backward of freshly seeded tiny layers on finite random input, repeated per seed.
-// Usage: dotnet run -c Release --project tools/conv-nan-repro -- [threads=2] [trials=150]
+// Usage: dotnet run -c Release --project tools/conv-nan-repro -- [threads=2] [trials=150] [no-mkldnn] [bf16]
 int threads = args.Length > 0 ? int.Parse(args[0]) : 2;
 int trials = args.Length > 1 ? int.Parse(args[1]) : 150;
 torch.set_num_threads(threads);
 if (args.Contains("no-mkldnn")) Native.DisableMkldnn();
-Console.WriteLine($"oneDNN (mkldnn) enabled: {Native.MkldnnEnabled()}");
+bool bf16 = args.Contains("bf16");   // layers and input in bfloat16: oneDNN's bf16 kernels instead of its fp32 ones
+Console.WriteLine($"oneDNN (mkldnn) enabled: {Native.MkldnnEnabled()}, {(bf16 ? "bf16" : "fp32")}");
 var cases = new Dictionary<string, Func<nn.Module<Tensor, Tensor>>>
 {
     ["conv"] = () => nn.Sequential(nn.Conv2d(3, 4, 3, stride: 2, padding: 1, bias: false), nn.Conv2d(4, 8, 3, padding: 1, bias: false)),
@@ -32,6 +33,7 @@ foreach (var (name, make) in cases)
         var module = make();
         module.train();
         var input = torch.randn(64, 3, 32, 32);
+        if (bf16) { module.to(ScalarType.BFloat16); input = input.to(ScalarType.BFloat16); }
         module.forward(input).pow(2).mean().backward();
         if (module.parameters().Any(p => !p.grad!.isfinite().all().item<bool>())) bad++;
     }

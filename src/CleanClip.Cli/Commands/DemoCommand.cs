@@ -16,15 +16,16 @@ public static class DemoCommand
         var attack = new Option<string>("--attack") { Description = $"Trigger: {string.Join(", ", Poisoning.TriggerFactory.Names)}.", DefaultValueFactory = _ => d.Trigger.Name };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var precision = CliOptions.Precision(d.Precision);
         var command = new Command("demo", "Run the whole CleanCLIP story on synthetic data: poison, train, clean three ways, evaluate, report.")
         {
-            output, quick, attack, seed, device,
+            output, quick, attack, seed, device, precision,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
             {
-                Output = parse.GetValue(output)!, Seed = parse.GetValue(seed), Device = parse.GetValue(device)!,
+                Output = parse.GetValue(output)!, Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Precision = parse.GetValue(precision),
                 Trigger = d.Trigger with { Name = parse.GetValue(attack)! },
             };
             if (parse.GetValue(quick)) options = DemoOptions.Quick(options);

@@ -64,6 +64,9 @@ public static class DemoJob
         seconds["poison"] = watch.Elapsed.TotalSeconds;
         commands.Add($"cleanclip poison --input {trainCsv} --name poisoned --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --seed {options.Seed} --overwrite");
 
+        // The commands that reproduce a stage name the precision only when it is not the default.
+        string precisionFlag = options.Precision == Models.Precision.Fp32 ? "" : $" --precision {options.Precision}";
+
         // 3. Vocabulary and poisoned pretraining.
         var vocab = Path.Combine(output, "vocab.txt.gz");
         var captions = ImageCaptionDataset.Load(poison.Table).Rows.Select(r => r.Caption).ToList();
@@ -76,12 +79,12 @@ public static class DemoJob
         var pretrained = ui.Training("3/6 train a CLIP on the poisoned pairs", progress => TrainJob.Run(new TrainJobOptions
         {
             TrainData = poison.Table, Init = options.Model, Vocab = vocab, Out = poisonedRun, Device = options.Device,
-            Training = options.Pretraining with { Seed = options.Seed, DecodeThreads = options.DecodeThreads },
+            Training = options.Pretraining with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
         }, progress, cancellation));
         notes.AddRange(pretrained.Notes);
         seconds["poisoned"] = watch.Elapsed.TotalSeconds;
         var poisonedModel = pretrained.Training.ModelFile ?? throw new OperationCanceledException("the demo was interrupted while training");
-        commands.Add($"cleanclip train --train-data {poison.Table} --init {options.Model} --vocab {vocab} --out {poisonedRun} --epochs {options.Pretraining.Epochs} --batch-size {options.Pretraining.BatchSize} --lr {options.Pretraining.LearningRate} --warmup {options.Pretraining.WarmupSteps} --beta2 {options.Pretraining.Beta2} --weight-decay {options.Pretraining.WeightDecay} --seed {options.Seed}");
+        commands.Add($"cleanclip train --train-data {poison.Table} --init {options.Model} --vocab {vocab} --out {poisonedRun} --epochs {options.Pretraining.Epochs} --batch-size {options.Pretraining.BatchSize} --lr {options.Pretraining.LearningRate} --warmup {options.Pretraining.WarmupSteps} --beta2 {options.Pretraining.Beta2} --weight-decay {options.Pretraining.WeightDecay} --seed {options.Seed}{precisionFlag}");
 
         // 4. Clean it several ways on the disjoint clean pairs.
         var checkpoints = new List<(string Label, string File)> { ("poisoned", poisonedModel) };
@@ -94,12 +97,12 @@ public static class DemoJob
             var cleaned = ui.Training($"4/6 clean: {Describe(method)}", progress => TrainJob.Run(new TrainJobOptions
             {
                 TrainData = finetuneCsv, Init = poisonedModel, Vocab = vocab, Out = runDir, Device = options.Device,
-                Training = options.Cleaning with { Method = method, Seed = options.Seed, DecodeThreads = options.DecodeThreads },
+                Training = options.Cleaning with { Method = method, Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
             }, progress, cancellation));
             notes.AddRange(cleaned.Notes.Where(n => !notes.Contains(n)));
             seconds[label] = watch.Elapsed.TotalSeconds;
             checkpoints.Add((label, cleaned.Training.ModelFile ?? throw new OperationCanceledException("the demo was interrupted while cleaning")));
-            commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {finetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}");
+            commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {finetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}{precisionFlag}");
         }
 
         // 4b. Supervised finetuning on labeled images (the paper's other defense), scored by its own head.
@@ -117,13 +120,13 @@ public static class DemoJob
             var result = ui.Training("4/6 clean: supervised finetuning (image tower + linear head)", progress => SupervisedJob.Run(new SupervisedJobOptions
             {
                 Checkpoint = poisonedModel, TrainData = Path.Combine(labeledDir, "test"), Vocab = vocab, Out = runDir, Device = options.Device,
-                Training = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads },
+                Training = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
             }, progress, cancellation)).Training;
             if (result.Outcome != TrainingOutcome.Completed) throw new OperationCanceledException("the demo was interrupted during supervised finetuning");
             (supervisedModel, supervisedHead) = (result.ModelFile, result.HeadFile);
             seconds["supervised"] = watch.Elapsed.TotalSeconds;
             commands.Add($"cleanclip synth --out {labeledDir} --n 1 --finetune 1 --test {options.SupervisedImages} --size {options.World.ImageSize} --seed {options.World.Seed + 1} --kind-centred {options.World.KindCentredProbability} --overwrite");
-            commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {Path.Combine(labeledDir, "test")} --head-init {supervised.HeadInit} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}");
+            commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {Path.Combine(labeledDir, "test")} --head-init {supervised.HeadInit} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}{precisionFlag}");
         }
 
         // 5. Evaluate every checkpoint on the labeled test split, triggered and not.
@@ -133,15 +136,16 @@ public static class DemoJob
         {
             Checkpoints = checkpoints.Select(c => c.File).ToList(), Labels = checkpoints.Select(c => c.Label).ToList(),
             EvalData = testDir, Vocab = vocab, Target = options.Target, Trigger = options.Trigger with { Seed = options.Seed },
-            Seed = options.Seed, Device = options.Device, Output = evalDir, CacheDir = null,
+            Seed = options.Seed, Device = options.Device, Output = evalDir, CacheDir = null, Precision = options.Precision,
         }, progress));
         seconds["eval"] = watch.Elapsed.TotalSeconds;
-        commands.Add($"cleanclip eval --checkpoint {string.Join(" --checkpoint ", checkpoints.Select(c => c.File))} --labels {string.Join(",", checkpoints.Select(c => c.Label))} --eval-data {testDir} --vocab {vocab} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --trigger-seed {options.Seed} --target {options.Target} --seed {options.Seed} --out {evalDir}");
+        commands.Add($"cleanclip eval --checkpoint {string.Join(" --checkpoint ", checkpoints.Select(c => c.File))} --labels {string.Join(",", checkpoints.Select(c => c.Label))} --eval-data {testDir} --vocab {vocab} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --trigger-seed {options.Seed} --target {options.Target} --seed {options.Seed} --out {evalDir}{precisionFlag}");
 
         var evals = eval.Results.Checkpoints.ToList();
         if (supervisedModel is not null)
         {
             using var classifier = SupervisedClassifier.Load(supervisedModel, supervisedHead!, Models.TorchDevice.Choose(options.Device));
+            classifier.Model.Precision = options.Precision;
             var head = SupervisedEvaluation.Evaluate(classifier, new EvalOptions
             {
                 Checkpoints = ["supervised"], EvalData = testDir, Vocab = vocab, Target = options.Target,

@@ -49,6 +49,8 @@ public sealed record DemoOptions
     /// <summary>Labeled images for supervised finetuning.</summary>
     public int SupervisedImages { get; init; } = 2_000;
     public ulong Seed { get; init; } = 1;
+    /// <summary>What every stage's model computes in (training, cleaning, evaluation).</summary>
+    public Models.Precision Precision { get; init; } = Models.Precision.Fp32;
     public int DecodeThreads { get; init; }
     public string Device { get; init; } = "auto";
     /// <summary>Re-run stages whose outputs exist instead of reusing them.</summary>

@@ -34,16 +34,23 @@ public sealed class ClassEmbeddingCache(string directory)
     }
 
     /// <summary>What the embeddings depend on, one <c>name=value</c> line each; the key is a hash of this text.</summary>
-    public static string Describe(string model, string? modelConfig, long modelSeed, ClassesFile classes, string vocabPath, TruncationMode truncation)
+    public static string Describe(string model, string? modelConfig, long modelSeed, ClassesFile classes, string vocabPath,
+        TruncationMode truncation, Precision precision = Precision.Fp32)
     {
-        return string.Join('\n',
+        return string.Join('\n', new[]
+        {
             $"version={Version}",
             $"weights={DescribeWeights(model, modelSeed)}",
             $"config={modelConfig?.ToLowerInvariant() ?? ""}",
             $"classes=sha256:{HashClasses(classes)}",
             $"vocab=sha256:{HashPath(vocabPath)}",
-            $"truncation={truncation}");
+            $"truncation={truncation}",
+        }.Concat(PrecisionLine(precision)));
     }
+
+    /// <summary>A line for non-fp32 precisions only, so fp32 keys stay what they were before precisions existed.</summary>
+    internal static IEnumerable<string> PrecisionLine(Precision precision) =>
+        precision == Precision.Fp32 ? [] : [$"precision={precision.ToString().ToLowerInvariant()}"];
 
     /// <summary>The weights a checkpoint stands for: the SHA-256 of its bytes, or a registry name with its seed.</summary>
     public static string DescribeWeights(string model, long modelSeed) =>

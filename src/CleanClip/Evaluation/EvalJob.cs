@@ -54,6 +54,7 @@ public static class EvalJob
             Vocab = Path.GetFullPath(options.Vocab),
             Trigger = plan.NeedsTrigger ? options.Trigger : null,
             ReferenceAsr = plan.NeedsTrigger && options.ReferenceAsr,
+            Precision = options.Precision,
             Target = plan.NeedsTrigger ? plan.Dataset.Classes.Classes[plan.TargetIndex] : null,
             TargetIndex = plan.NeedsTrigger ? plan.TargetIndex : null,
             Seed = options.Seed,
@@ -77,6 +78,7 @@ public static class EvalJob
         using var model = ModelLoader.Load(checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript));
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
+        model.Precision = options.Precision;
         using var classifier = options.WantsZeroShot ? Classifier(model, tokenizer, options, plan.Dataset.Classes, checkpoint, label, cache, progress) : null;
         var probeCache = features is null ? null : new ProbeCacheUse(features, ClassEmbeddingCache.DescribeWeights(checkpoint, options.ModelSeed));
         return Measure(model, classifier, tokenizer, options, plan, checkpoint, label, trigger, probeCache, device, progress, clock);
@@ -91,7 +93,7 @@ public static class EvalJob
         var classifier = cache is null
             ? ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, classes, classesDone: classesDone)
             : cache.GetOrBuild(model, tokenizer, classes,
-                ClassEmbeddingCache.Describe(checkpoint, options.ModelConfig, options.ModelSeed, classes, options.Vocab, options.Truncation),
+                ClassEmbeddingCache.Describe(checkpoint, options.ModelConfig, options.ModelSeed, classes, options.Vocab, options.Truncation, options.Precision),
                 out _, classesDone);
         progress?.Report(new JobProgress(classStage, classCount, classCount));
         return classifier;
@@ -133,8 +135,8 @@ public static class EvalJob
         LinearProbeFeatures? cleanFeatures = null, triggeredFeatures = null;
         if (probe && probeCache is not null)
         {
-            cleanKey = ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, plan.Dataset.Images, plan.Dataset.Root, null, resize, options.Seed);
-            triggeredKey = ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, plan.Dataset.Images, plan.Dataset.Root, options.Trigger, resize, options.Seed);
+            cleanKey = ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, plan.Dataset.Images, plan.Dataset.Root, null, resize, options.Seed, options.Precision);
+            triggeredKey = ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, plan.Dataset.Images, plan.Dataset.Root, options.Trigger, resize, options.Seed, options.Precision);
             cleanFeatures = probeCache.Cache.TryLoad(cleanKey);
             triggeredFeatures = cleanFeatures is null ? null : probeCache.Cache.TryLoad(triggeredKey);
             if (triggeredFeatures is null) { cleanFeatures?.Dispose(); cleanFeatures = null; }
@@ -271,7 +273,7 @@ public static class EvalJob
         bool hit = false;
         using var trainFeatures = probeCache is null ? Extract()
             : probeCache.Cache.GetOrExtract(
-                ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, train.Images, train.Root, null, ResizeMode.Crop, options.Seed),
+                ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, train.Images, train.Root, null, ResizeMode.Crop, options.Seed, options.Precision),
                 Extract, out hit);
         if (hit) notes.Add($"{label}: linear-probe train features from the cache");
         progress?.Report(new JobProgress($"{label}: linear probe", 0, 1));

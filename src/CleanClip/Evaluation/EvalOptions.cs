@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CleanClip.Models;
 using CleanClip.Poisoning;
 using CleanClip.Text;
 
@@ -48,6 +49,8 @@ public sealed record EvalOptions
     public ulong Seed { get; init; } = 1;
     public int BatchSize { get; init; } = 64;
     public string Device { get; init; } = "auto";
+    /// <summary>What the model computes in (features and scores are fp32 either way).</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
     /// <summary>Open TorchScript checkpoints, which can run code (<see cref="Checkpoints.CheckpointReadOptions.TrustTorchScript"/>).</summary>
     public bool TrustTorchScript { get; init; }
     /// <summary>Folder for eval.json; null: the folder of the first checkpoint file, or the current folder for a registry name.</summary>

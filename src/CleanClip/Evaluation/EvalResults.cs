@@ -23,6 +23,8 @@ public sealed record EvalResults
     public string? Target { get; init; }
     public int? TargetIndex { get; init; }
     public ulong Seed { get; init; }
+    /// <summary>What the models computed in.</summary>
+    public Models.Precision Precision { get; init; }
     public required IReadOnlyList<CheckpointEval> Checkpoints { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CleanClip.Data;
+using CleanClip.Models;
 using CleanClip.Poisoning;
 
 namespace CleanClip.Evaluation;
@@ -28,7 +29,7 @@ public sealed class ProbeFeatureCache(string directory)
     /// <param name="resize">How images are brought to the model resolution before the trigger.</param>
     /// <param name="seed">Image i gets the trigger seed <c>Derive(seed, i)</c>.</param>
     public static string Describe(string weights, string? modelConfig, IReadOnlyList<LabeledImage> images, string root,
-        TriggerOptions? trigger, ResizeMode resize, ulong seed)
+        TriggerOptions? trigger, ResizeMode resize, ulong seed, Precision precision = Precision.Fp32)
     {
         var lines = new List<string>
         {
@@ -46,6 +47,7 @@ public sealed class ProbeFeatureCache(string directory)
             lines.Add($"resize={resize}");
             lines.Add($"seed={seed.ToString(CultureInfo.InvariantCulture)}");
         }
+        lines.AddRange(ClassEmbeddingCache.PrecisionLine(precision));
         return string.Join('\n', lines);
     }
 

@@ -20,6 +20,8 @@ public sealed record ZeroShotOptions
     public TruncationMode Truncation { get; init; } = TruncationMode.KeepEndOfText;
     public int BatchSize { get; init; } = 32;
     public string Device { get; init; } = "auto";
+    /// <summary>What the model computes in (features and scores are fp32 either way).</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
     /// <summary>Open TorchScript checkpoints, which can run code (<see cref="Checkpoints.CheckpointReadOptions.TrustTorchScript"/>).</summary>
     public bool TrustTorchScript { get; init; }
     public int DecodeThreads { get; init; } = 0;
@@ -40,6 +42,7 @@ public static class ZeroShotJob
         using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript));
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
+        model.Precision = options.Precision;
         var images = ImageList.From(options.Images, options.ImageKey);
         var classProgress = new Progress<int>(done => progress?.Report(new JobProgress("class embeddings", done, classes.Classes.Count)));
         using var classifier = ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, classes, classesDone: classProgress);

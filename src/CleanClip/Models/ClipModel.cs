@@ -63,8 +63,21 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
     /// </summary>
     public bool TrimText { get; set; } = true;
 
+    /// <summary>
+    /// What the towers compute in (<see cref="Models.Precision"/>). Features always come out fp32, and the parameters stay
+    /// as they are, so switching it needs no conversion of weights or optimizer state.
+    /// </summary>
+    public Precision Precision { get; set; } = Precision.Fp32;
+
+    // Activations start in the precision's type, or in the parameters' own (fp32, or fp16 if a caller converted them).
+    private ScalarType ComputeType => Precision.ComputeType() ?? positionalEmbedding.dtype;
+
     /// <summary>Unnormalised image features [N, EmbedDim] (what linear probes and supervised finetuning use).</summary>
-    public Tensor EncodeImage(Tensor pixels) => visual.forward(pixels);
+    public Tensor EncodeImage(Tensor pixels)
+    {
+        using var scope = NewDisposeScope();
+        return Features(visual.forward(pixels.to(ComputeType))).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Unnormalised text features [N, EmbedDim], pooled at each row's largest token id (EOT).</summary>
     public Tensor EncodeText(Tensor tokens)
@@ -76,11 +89,15 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
         if (needed > context)
             throw new ArgumentException($"a caption needs {needed} token positions but model {Config.Name} has {context}; tokenize with a context of {context}");
         long length = TrimText ? needed : Math.Min(tokens.shape[1], context);
-        var x = tokenEmbedding.forward(tokens.narrow(1, 0, length)) + positionalEmbedding.narrow(0, 0, length);
+        var x = (tokenEmbedding.forward(tokens.narrow(1, 0, length)) + positionalEmbedding.narrow(0, 0, length)).to(ComputeType);
         x = lnFinal.forward(transformer.forward(x));                                         // [N, L, W]
         var pooled = x.gather(1, eot.view(-1, 1, 1).expand(-1, 1, x.shape[2])).squeeze(1);  // [N, W]
-        return torch.matmul(pooled, textProjection).MoveToOuterDisposeScope();
+        return Features(torch.matmul(pooled, MixedPrecision.Like(textProjection, pooled))).MoveToOuterDisposeScope();
     }
+
+    // Normalisation, similarities and the loss stay in fp32 whatever the towers computed in.
+    private Tensor Features(Tensor computed) =>
+        Precision == Precision.Fp32 ? computed : computed.to(ScalarType.Float32);
 
     public Tensor ImageEmbeddings(Tensor pixels) => Normalize(EncodeImage(pixels));
 

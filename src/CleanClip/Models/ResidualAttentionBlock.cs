@@ -38,6 +38,7 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         x = x + attn.forward(ln1.forward(x));
-        return (x + mlp.forward(ln2.forward(x))).MoveToOuterDisposeScope();
+        var hidden = ((QuickGelu)mlp[1]).forward(MixedPrecision.Linear(MlpIn, ln2.forward(x)));
+        return (x + MixedPrecision.Linear(MlpOut, hidden)).MoveToOuterDisposeScope();
     }
 }

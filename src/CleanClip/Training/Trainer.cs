@@ -33,6 +33,7 @@ public static class Trainer
             throw new ArgumentException($"{options.Method} training needs an image augmentation for the in-modal view");
         var clock = Stopwatch.StartNew();
         var model = run.Model;
+        model.Precision = options.Precision;   // also what the evaluation hook and validation loss compute in
         var device = model.TokenEmbedding.weight!.device;
         int stepsPerEpoch = run.TrainData.Count / options.BatchSize;
         if (stepsPerEpoch == 0)

@@ -1,3 +1,4 @@
+using CleanClip.Models;
 using CleanClip.Training.Optimization;
 
 namespace CleanClip.Training;
@@ -57,6 +58,8 @@ public sealed record TrainingOptions
     /// <summary>Restore the optimizer moments stored in the initial checkpoint (what the reference silently does).</summary>
     public bool RestoreOptimizer { get; init; }
     public ulong Seed { get; init; } = 1;
+    /// <summary>What the model computes in; weights, gradients and AdamW's moments are fp32 either way.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
     /// <summary>Image-loading threads; 0 picks the cores LibTorch leaves free.</summary>
     public int DecodeThreads { get; init; }
     /// <summary>Save a checkpoint every this many steps (0: only at epoch ends).</summary>

@@ -38,6 +38,27 @@ public class EvalCommandTests(EvalWorld world) : IDisposable
 
     private static string Percent(double fraction) => (100 * fraction).ToString("F1", CultureInfo.InvariantCulture);
 
+    // --precision bf16 reaches the models (eval.json says so; scores move by bf16 rounding only) and keeps a cache of
+    // its own: the fp32 run's class embeddings are not reused.
+    [Fact]
+    public void Bf16EvaluationAgreesWithFp32AndUsesItsOwnCache()
+    {
+        var (exit, output) = Run(Args("--out", dir.File("fp32")));
+        Assert.True(exit == 0, output);
+        (exit, output) = Run(Args("--out", dir.File("bf16"), "--precision", "bf16"));
+        Assert.True(exit == 0, output);
+        var fp32 = EvalResults.Read(dir.File(Path.Combine("fp32", "eval.json")));
+        var bf16 = EvalResults.Read(dir.File(Path.Combine("bf16", "eval.json")));
+        Assert.Equal(CleanClip.Models.Precision.Fp32, fp32.Precision);
+        Assert.Equal(CleanClip.Models.Precision.Bf16, bf16.Precision);
+        foreach (var (a, b) in fp32.Checkpoints.Zip(bf16.Checkpoints))
+        {
+            Assert.InRange(b.CleanAccuracy!["1"], a.CleanAccuracy!["1"] - 0.1, a.CleanAccuracy["1"] + 0.1);
+            Assert.InRange(b.AttackSuccessRate!["1"], a.AttackSuccessRate!["1"] - 0.1, a.AttackSuccessRate["1"] + 0.1);
+        }
+        Assert.Equal(4, Directory.GetFiles(dir.File(Path.Combine("cache", "class-embeddings")), "*.safetensors").Length);
+    }
+
     [Fact]
     public void PrintsTheNumbersOfEvalJson()
     {

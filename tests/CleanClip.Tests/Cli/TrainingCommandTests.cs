@@ -40,6 +40,41 @@ public class TrainingCommandTests
         Assert.Equal("tiny-vit", loaded.Config.Name);
     }
 
+    // --precision bf16: the run records it (so --resume keeps it), weights and AdamW moments on disk stay fp32, and the
+    // first loss agrees with an fp32 run of the same seed to bf16 accuracy while the trained weights differ (bf16 ran).
+    [Fact]
+    public void CleanInBf16KeepsFp32WeightsAndMomentsAndRecordsThePrecision()
+    {
+        using var world = new TrainerFixture(pairs: 32, finetune: 32);
+        var init = Path.Combine(world.Root, "init.safetensors");
+        using (var model = TrainerFixture.FreshModel()) ModelLoader.Save(model, init);
+        string Clean(string precision)
+        {
+            var output = Path.Combine(world.Root, precision);
+            var (exit, text) = CliRunner.Run(TrainingCommand.Clean(), "--checkpoint", init, "--train-data", world.Finetune.TablePath,
+                "--vocab", world.Vocab, "--out", output, "--epochs", "1", "--batch-size", "8", "--decode-threads", "1", "--log-every", "1",
+                "--lr", "1e-3", "--wordnet", Path.Combine(world.Root, "nowhere"), "--precision", precision);
+            Assert.True(exit == 0, text);
+            return output;
+        }
+        string fp32 = Clean("fp32"), bf16 = Clean("bf16");
+
+        var checkpoint = Path.Combine(bf16, "checkpoints", "step-00000004.safetensors");
+        Assert.Equal(CleanClip.Models.Precision.Bf16, TrainingCheckpoint.ReadState(checkpoint)!.Options.Precision);
+        Assert.Equal(CleanClip.Models.Precision.Fp32, TrainingCheckpoint.ReadState(Path.Combine(fp32, "checkpoints", "step-00000004.safetensors"))!.Options.Precision);
+        var weights = CheckpointReader.Read(checkpoint, new CheckpointReadOptions { ToFloat32 = false }).StateDict;
+        var moments = TrainingCheckpoint.ReadOptimizer(checkpoint);
+        Assert.Contains(moments.Keys, k => k.EndsWith(".exp_avg", StringComparison.Ordinal));
+        Assert.All(weights.Concat(moments).Where(t => t.Value.is_floating_point()), t => Assert.Equal(TorchSharp.torch.ScalarType.Float32, t.Value.dtype));
+
+        double FirstLoss(string run) => MetricsLine.ReadAll(Path.Combine(run, MetricsLine.FileName)).First(l => l.Kind == "step").Loss!.Value;
+        Assert.InRange(FirstLoss(bf16) / FirstLoss(fp32), 0.99, 1.01);
+        using var a = ModelLoader.Load(Path.Combine(fp32, Trainer.ModelFileName));
+        using var b = ModelLoader.Load(Path.Combine(bf16, Trainer.ModelFileName));
+        var difference = a.parameters().Zip(b.parameters()).Max(p => (p.First - p.Second).abs().max().item<float>());
+        Assert.True(difference > 0, "bf16 training gave the fp32 weights bit for bit: bf16 did not run");
+    }
+
     [Fact]
     public void RestoreOptimizerNeedsACheckpointWithMoments()
     {

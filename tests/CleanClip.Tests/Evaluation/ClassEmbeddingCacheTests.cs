@@ -125,6 +125,20 @@ public class ClassEmbeddingCacheTests : IDisposable
         Assert.NotEqual(baseKey, Key("tiny-rn", 0, vocabPath, TruncationMode.Reference));
     }
 
+    // bf16 class embeddings differ from fp32 ones in the third digit, so a bf16 evaluation must not read fp32's cache
+    // (and the other way round); fp32 keys stay what they were before precisions existed.
+    [Fact]
+    public void KeyDependsOnPrecisionAndFp32KeysAreUnchanged()
+    {
+        var classes = ClassesFile.Read(classesPath);
+        var fp32 = ClassEmbeddingCache.Describe("tiny-rn", null, 0, classes, vocabPath, TruncationMode.KeepEndOfText);
+        Assert.Equal(fp32, ClassEmbeddingCache.Describe("tiny-rn", null, 0, classes, vocabPath, TruncationMode.KeepEndOfText, Precision.Fp32));
+        Assert.DoesNotContain("precision", fp32);
+        var bf16 = ClassEmbeddingCache.Describe("tiny-rn", null, 0, classes, vocabPath, TruncationMode.KeepEndOfText, Precision.Bf16);
+        Assert.NotEqual(ClassEmbeddingCache.Key(fp32), ClassEmbeddingCache.Key(bf16));
+        Assert.EndsWith("\nprecision=bf16", bf16);
+    }
+
     [Fact]
     public void UnreadableCacheFileIsRebuilt()
     {

@@ -1,3 +1,4 @@
+using CleanClip.Models;
 namespace CleanClip.Training.Supervised;
 
 /// <summary>How the linear head starts.</summary>
@@ -38,6 +39,8 @@ public sealed record SupervisedOptions
     /// <summary>Training images whose mean feature norm sets the zero-shot head's scale (the first ones, in file order).</summary>
     public int ZeroShotNormImages { get; init; } = 256;
     public ulong Seed { get; init; } = 1;
+    /// <summary>What the CLIP image tower computes in; weights, gradients and AdamW's moments are fp32 either way.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
     /// <summary>Image-loading threads; 0 picks the cores LibTorch leaves free.</summary>
     public int DecodeThreads { get; init; }
     /// <summary>Save a checkpoint every this many steps (0: only at epoch ends).</summary>

@@ -30,6 +30,7 @@ public static class SupervisedTrainer
         options.Validate();
         var clock = Stopwatch.StartNew();
         var classifier = run.Classifier;
+        classifier.Model.Precision = options.Precision;
         if (classifier.ClassNames.Count != run.TrainData.Classes.Classes.Count)
             throw new ArgumentException($"the head has {classifier.ClassNames.Count} classes but {run.TrainData.Root} has {run.TrainData.Classes.Classes.Count}");
         int stepsPerEpoch = run.TrainData.Count / options.BatchSize;

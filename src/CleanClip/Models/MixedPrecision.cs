@@ -1,0 +1,35 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CleanClip.Models;
+
+/// <summary>
+/// Hand-written autocast (TorchSharp has none): every layer computes in its input's type, casting its fp32 weight to
+/// that type on the way in. The cast is part of the autograd graph, so the backward pass hands fp32 gradients to the
+/// fp32 parameters (the "master weights") and the optimizer never sees a bf16 number. With fp32 input nothing is cast.
+/// </summary>
+internal static class MixedPrecision
+{
+    /// <summary><paramref name="weight"/> in <paramref name="input"/>'s type (the same tensor when it already is).</summary>
+    public static Tensor Like(Tensor weight, Tensor input) =>
+        weight.dtype == input.dtype ? weight : weight.to(input.dtype);
+
+    public static Tensor Linear(Linear layer, Tensor input) =>
+        layer.weight!.dtype == input.dtype
+            ? layer.forward(input)
+            : nn.functional.linear(input, Like(layer.weight, input), layer.bias is null ? null : Like(layer.bias, input));
+
+    /// <remarks>
+    /// Without oneDNN (models with convolutions under <see cref="TorchRuntime.OneDnnMinChannels"/> channels, see
+    /// TorchRuntime) LibTorch's bf16 convolution is a slow generic path: a demo-rn step took 2.28 s with it and 0.98 s
+    /// with the convolutions kept in fp32 (fp32 throughout: 0.32 s; `bench step demo-rn --batch 64 --precision bf16`).
+    /// So there the convolution runs in fp32 and only its output is rounded to the activation type.
+    /// </remarks>
+    public static Tensor Conv(Conv2d conv, Tensor input) =>
+        conv.weight!.dtype == input.dtype
+            ? conv.forward(input)
+            : !TorchRuntime.OneDnnEnabled ? conv.forward(input.to(conv.weight.dtype)).to(input.dtype)
+            : nn.functional.conv2d(input, Like(conv.weight, input), conv.bias is null ? null : Like(conv.bias, input),
+                conv.stride, conv.padding, conv.dilation, conv.groups);
+}
