@@ -50,10 +50,10 @@ public class MixedPrecisionTests
 
     // One CleanCLIP loss (ClipLoss + InModalLoss on [originals; views]) forward in bf16, backward: every parameter's
     // gradient arrives in fp32 and points where the fp32 gradient points; BatchNorm's running statistics stay fp32.
-    // Measured cosine to the fp32 gradient: tiny-vit 0.9998, tiny-rn 0.988. tiny-rn's stem gradients are small
-    // differences of large terms at random init (25-30% off in bf16); with every convolution forced to fp32 it is
-    // still 0.992, so the rounding of activations and their gradients causes it, not a kernel. A wrong cast path or
-    // a missing gradient gives a cosine far below 0.98.
+    // Measured cosine to the fp32 gradient: tiny-vit 0.9998, tiny-rn 0.992 (its convolutions stay fp32 without oneDNN;
+    // 0.988 when they too ran in bf16). tiny-rn's stem gradients are small differences of large terms at random init
+    // (about 25% off), so the rounding of activations and their gradients causes it, not a kernel. A wrong cast path
+    // or a missing gradient gives a cosine far below 0.98.
     [Theory]
     [InlineData("tiny-rn")]
     [InlineData("tiny-vit")]
