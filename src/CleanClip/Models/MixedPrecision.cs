@@ -24,12 +24,13 @@ internal static class MixedPrecision
     /// Without oneDNN (models with convolutions under <see cref="TorchRuntime.OneDnnMinChannels"/> channels, see
     /// TorchRuntime) LibTorch's bf16 convolution is a slow generic path: a demo-rn step took 2.28 s with it and 0.98 s
     /// with the convolutions kept in fp32 (fp32 throughout: 0.32 s; `bench step demo-rn --batch 64 --precision bf16`).
-    /// So there the convolution runs in fp32 and only its output is rounded to the activation type.
+    /// So there (on the CPU; CUDA has fast bf16 convolutions) the convolution runs in fp32 and only its output is
+    /// rounded to the activation type.
     /// </remarks>
     public static Tensor Conv(Conv2d conv, Tensor input) =>
         conv.weight!.dtype == input.dtype
             ? conv.forward(input)
-            : !TorchRuntime.OneDnnEnabled ? conv.forward(input.to(conv.weight.dtype)).to(input.dtype)
+            : input.device_type == DeviceType.CPU && !TorchRuntime.OneDnnEnabled ? conv.forward(input.to(conv.weight.dtype)).to(input.dtype)
             : nn.functional.conv2d(input, Like(conv.weight, input), conv.bias is null ? null : Like(conv.bias, input),
                 conv.stride, conv.padding, conv.dilation, conv.groups);
 }
