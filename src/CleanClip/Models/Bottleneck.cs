@@ -56,6 +56,9 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     }
 
     // downsample's layers one by one, so that its convolution computes in the input's precision.
-    private Tensor Shortcut(Tensor x) =>
-        ((BatchNorm2d)downsample![2]).forward(MixedPrecision.Conv((Conv2d)downsample[1], ((nn.Module<Tensor, Tensor>)downsample[0]).forward(x)));
+    private Tensor Shortcut(Tensor x)
+    {
+        var pooled = ((nn.Module<Tensor, Tensor>)downsample![0]).forward(x);
+        return ((BatchNorm2d)downsample[2]).forward(MixedPrecision.Conv((Conv2d)downsample[1], pooled));
+    }
 }
