@@ -13,9 +13,9 @@ internal static class AllBench
 {
     public const string Usage = "[--models tiny-rn,RN50,ViT-B/32] [--batch 16] [--threads 2] [--repeats 3] [--precisions fp32,bf16] [--memory-steps 1000] [--json out.json]";
 
-    internal sealed record Options(string[] Models, int Batch, int Threads, int Repeats, int MemorySteps, string? Json, string[]? Precisions = null)
+    internal sealed record Options(string[] Models, int Batch, int Threads, int Repeats, int MemorySteps, string? Json)
     {
-        public string[] Precisions { get; init; } = Precisions ?? ["fp32", "bf16"];
+        public string[] Precisions { get; init; } = ["fp32", "bf16"];
     }
 
     internal sealed record ModelRow(string Model, string Precision, double StepPairsPerSecond, double StepSeconds, double GflopPerStep, double AchievedGflops,

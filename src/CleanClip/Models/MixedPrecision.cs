@@ -30,7 +30,10 @@ internal static class MixedPrecision
     public static Tensor Conv(Conv2d conv, Tensor input) =>
         conv.weight!.dtype == input.dtype
             ? conv.forward(input)
-            : input.device_type == DeviceType.CPU && !TorchRuntime.OneDnnEnabled ? conv.forward(input.to(conv.weight.dtype)).to(input.dtype)
+            : ConvolutionsStayFp32(input.device_type) ? conv.forward(input.to(conv.weight.dtype)).to(input.dtype)
             : nn.functional.conv2d(input, Like(conv.weight, input), conv.bias is null ? null : Like(conv.bias, input),
                 conv.stride, conv.padding, conv.dilation, conv.groups);
+
+    /// <summary>Whether low-precision convolutions on <paramref name="device"/> fall back to fp32 (see <see cref="Conv"/>).</summary>
+    public static bool ConvolutionsStayFp32(DeviceType device) => device == DeviceType.CPU && !TorchRuntime.OneDnnEnabled;
 }

@@ -81,7 +81,7 @@ public static class TrainJob
         TokenizerFit.Check(model, tokenizer, vocab);
 
         var training = job.Training;
-        if (training.Precision == Precision.Bf16 && device.type == TorchSharp.DeviceType.CPU && !TorchRuntime.OneDnnEnabled)
+        if (training.Precision == Precision.Bf16 && MixedPrecision.ConvolutionsStayFp32(device.type))
             notes.Add($"--precision Bf16: {model.Config.Name}'s convolutions run without oneDNN (fewer than {TorchRuntime.OneDnnMinChannels} channels), " +
                 "where LibTorch has no fast bf16 kernels; this run is slower than in fp32 (demo-rn: 3×). bf16 pays off on RN50-sized ResNets and ViTs");
         Eda? eda = null;

@@ -1,4 +1,5 @@
 using CleanClip.Models;
+
 namespace CleanClip.Training.Supervised;
 
 /// <summary>How the linear head starts.</summary>
