@@ -129,7 +129,7 @@ public class ClassEmbeddingCacheTests : IDisposable
     }
 
     // bf16 class embeddings differ from fp32 ones in the third digit, so a bf16 evaluation must not read fp32's cache
-    // (and the other way round); fp32 keys stay what they were before precisions existed.
+    // (and the other way round); fp32 keys have no precision line, so caches written without one stay valid.
     [Fact]
     public void KeyDependsOnPrecisionAndFp32KeysAreUnchanged()
     {
