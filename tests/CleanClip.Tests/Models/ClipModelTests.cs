@@ -106,6 +106,7 @@ public class ClipModelTests
             Assert.True(value.equal(sb[key]).all().item<bool>(), key);
     }
 
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     [Theory]
     [InlineData("RN50")]
     [InlineData("RN101")]

@@ -12,6 +12,7 @@ using Xunit.Abstractions;
 namespace CleanClip.Tests.Training;
 
 /// <summary>The trainer teaches a tiny CLIP from scratch on synthetic pairs: the contrastive loss falls well below chance.</summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class ContrastiveTrainerTests(ITestOutputHelper output)
 {
     [Fact]

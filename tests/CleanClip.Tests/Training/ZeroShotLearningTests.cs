@@ -20,6 +20,7 @@ namespace CleanClip.Tests.Training;
 /// and on the default world (all three sizes) the trainer sits at chance for hundreds of steps, as a plain CNN does on
 /// the same images; large objects are learnt in 12 epochs of 2,000 pairs (docs/experiments/learning-plateau.md).
 /// </remarks>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class ZeroShotLearningTests(ITestOutputHelper output)
 {
     [Fact]
