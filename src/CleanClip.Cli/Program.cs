@@ -12,6 +12,7 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     ZeroShotCommand.Create(),
     SynthCommand.Create(),
     CaptionTableCommand.Create(),
+    VocabCommand.Create(),
     TriggersCommand.Create(),
     PoisonCommand.Create(),
     TrainingCommand.Train(),
