@@ -37,6 +37,35 @@ public class TorchvisionFolderTests : IDisposable
     }
 
     [Fact]
+    public void NumpyPickleReadsPython2StringsAsTheRealCifarFilesHoldThem()
+    {
+        // The CIFAR python batches were written by Python 2's cPickle at protocol 2: keys and the pixel data are str,
+        // pickled as SHORT_BINSTRING ('U') and BINSTRING ('T', used for the 30 MB data field), dtype's flags as ints.
+        byte[] bytes =
+        [
+            0x80, 2, (byte)'}', (byte)'q', 1, (byte)'(',
+            (byte)'U', 4, .. "data"u8, (byte)'q', 2,
+            (byte)'c', .. "numpy.core.multiarray\n_reconstruct\n"u8, (byte)'q', 3,
+            (byte)'c', .. "numpy\nndarray\n"u8, (byte)'q', 4,
+            (byte)'K', 0, 0x85, (byte)'q', 5, (byte)'U', 1, (byte)'b', (byte)'q', 6, 0x87, (byte)'q', 7, (byte)'R', (byte)'q', 8,
+            (byte)'(', (byte)'K', 1, (byte)'K', 2, (byte)'K', 3, 0x86, (byte)'q', 9,
+            (byte)'c', .. "numpy\ndtype\n"u8, (byte)'q', 10, (byte)'U', 2, .. "u1"u8, (byte)'q', 11, (byte)'K', 0, (byte)'K', 1, 0x87, (byte)'q', 12,
+            (byte)'R', (byte)'q', 13,
+            (byte)'(', (byte)'K', 3, (byte)'U', 1, (byte)'|', (byte)'q', 14, (byte)'N', (byte)'N', (byte)'N',
+            (byte)'J', 0xff, 0xff, 0xff, 0xff, (byte)'J', 0xff, 0xff, 0xff, 0xff, (byte)'K', 0, (byte)'t', (byte)'q', 15, (byte)'b',
+            0x89, (byte)'T', 6, 0, 0, 0, 0, 1, 127, 128, 200, 255, (byte)'q', 16, (byte)'t', (byte)'q', 17, (byte)'b',
+            (byte)'U', 6, .. "labels"u8, (byte)'q', 18, (byte)']', (byte)'q', 19, (byte)'(', (byte)'K', 1, (byte)'K', 0, (byte)'e',
+            (byte)'u', (byte)'.',
+        ];
+        var path = dir.Bytes("py2", bytes);
+        var dict = Assert.IsType<Dictionary<object, object?>>(NumpyPickle.Load(path));
+        var array = Assert.IsType<NumpyArray>(dict["data"]);
+        Assert.Equal([2, 3], array.Shape);
+        Assert.Equal(new byte[] { 0, 1, 127, 128, 200, 255 }, array.Data);
+        Assert.Equal([1L, 0L], Assert.IsType<List<object?>>(dict["labels"]));
+    }
+
+    [Fact]
     public void NumpyPickleRefusesAnyOtherGlobalByName()
     {
         // PROTO 2, GLOBAL 'os system', BINUNICODE 'ls', TUPLE1, REDUCE, STOP: pickle's classic code-execution payload.
