@@ -15,18 +15,19 @@ public static class CaptionTableCommand
         var templates = new Option<string?>("--templates") { Description = "Caption templates, one a line with {} for the class name (default: a dozen phrasings of \"a photo of a {}.\")." };
         var classes = new Option<string?>("--classes") { Description = "Classes file (JSON or classes.py) naming the classes instead of the dataset's own." };
         var count = new Option<int?>("--count") { Description = "Images to caption, drawn at random by --seed (default: the whole split)." };
+        var range = new Option<string?>("--range") { Description = "START:END: draw only from the split's images START..END-1 (either may be left out), so tables from disjoint ranges share no image." };
         var seed = new Option<ulong>("--seed") { Description = "Chooses the images and each image's template.", DefaultValueFactory = _ => d.Seed };
         var output = new Option<string>("--out") { Description = "The table to write, DIR/table.csv; DIR must be new or empty and also gets images/, classes.json and caption-table.json.", Required = true };
         var command = new Command("caption-table", "Write a captioned training table (PNG images + image,caption,label CSV) from a labeled image set, captions from class names and templates.")
         {
-            data, split, templates, classes, count, seed, output,
+            data, split, templates, classes, count, range, seed, output,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
             {
                 Data = parse.GetValue(data)!, Split = parse.GetValue(split), Templates = parse.GetValue(templates), Classes = parse.GetValue(classes),
-                Count = parse.GetValue(count), Seed = parse.GetValue(seed), Out = parse.GetValue(output)!,
+                Count = parse.GetValue(count), Range = CaptionTableJob.ParseRange(parse.GetValue(range)), Seed = parse.GetValue(seed), Out = parse.GetValue(output)!,
             };
             var result = ConsoleUi.WithProgress(progress => CaptionTableJob.Run(options, progress));
             AnsiConsole.MarkupLine($"{result.Rows} of {result.SourceImages} images from {Markup.Escape(result.Source)} → {Markup.Escape(result.Table)}");

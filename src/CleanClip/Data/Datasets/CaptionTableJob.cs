@@ -18,6 +18,11 @@ public sealed record CaptionTableJobOptions
     public string? Classes { get; init; }
     /// <summary>How many images to caption, drawn at random (by <see cref="Seed"/>) from the split; null: all of them.</summary>
     public int? Count { get; init; }
+    /// <summary>
+    /// Only images with source indices in [Start, End) of the split are drawn from (null: all), so tables cut from
+    /// disjoint ranges share no image, as pretraining and cleaning pairs must not.
+    /// </summary>
+    public (int Start, int? End)? Range { get; init; }
     public ulong Seed { get; init; }
     /// <summary>The table to write, <c>DIR/NAME.csv</c>; DIR must be new or empty, and also receives the images and the files beside the table.</summary>
     public required string Out { get; init; }
@@ -65,10 +70,14 @@ public static class CaptionTableJob
         RefuseNonEmpty(folder);
         var templates = options.Templates is { } templatesPath ? ReadTemplates(templatesPath) : DefaultTemplates;
         var data = LabeledImageDataset.Load(options.Data, options.Classes, options.Split);
-        int count = options.Count ?? data.Count;
-        if (count < 1 || count > data.Count)
-            throw new ArgumentException($"--count {count}: {options.Data} has {data.Count} usable images in its {options.Split.ToString().ToLowerInvariant()} split; give 1..{data.Count}");
-        var chosen = Choose(data.Count, count, options.Seed);
+        var (start, end) = (options.Range?.Start ?? 0, options.Range?.End ?? data.Count);
+        if (start < 0 || end > data.Count || start >= end)
+            throw new ArgumentException($"--range {start}:{end}: {options.Data} has {data.Count} images in its {SplitName(options)} split; give START:END with 0 <= START < END <= {data.Count}");
+        int count = options.Count ?? end - start;
+        if (count < 1 || count > end - start)
+            throw new ArgumentException(
+                $"--count {count}: {options.Data} has {end - start} usable images in {(options.Range is null ? "its" : $"the range {start}:{end} of its")} {SplitName(options)} split; give 1..{end - start}");
+        var chosen = Choose(start, end, count, options.Seed);
 
         var staging = Path.Combine(Path.GetDirectoryName(folder) ?? throw new ArgumentException($"--out {options.Out}: the table needs a folder of its own"),
             $".{Path.GetFileName(folder)}.caption-table-{Guid.NewGuid():N}.tmp");
@@ -84,7 +93,8 @@ public static class CaptionTableJob
                 format = Format,
                 source = Path.GetFullPath(options.Data),
                 dataset = data.Root,
-                split = options.Split.ToString().ToLowerInvariant(),
+                split = SplitName(options),
+                range = new[] { start, end },
                 seed = options.Seed,
                 rows = count,
                 source_images = data.Count,
@@ -122,11 +132,32 @@ public static class CaptionTableJob
         return templates.Count > 0 ? templates : throw new InvalidDataException($"{path}: no templates (expected one a line, each with {{}} for the class name)");
     }
 
-    /// <summary>All indices, or <paramref name="count"/> of them drawn by a seeded shuffle, in ascending order.</summary>
-    private static int[] Choose(int total, int count, ulong seed)
+    /// <summary><c>START:END</c>, <c>START:</c> or <c>:END</c> as a <see cref="CaptionTableJobOptions.Range"/>; null stays null.</summary>
+    /// <exception cref="ArgumentException">Not of that form.</exception>
+    public static (int Start, int? End)? ParseRange(string? text)
     {
-        var indices = Enumerable.Range(0, total).ToArray();
-        if (count == total) return indices;
+        if (text is null) return null;
+        var parts = text.Split(':');
+        static bool Bound(string part, out int? value)
+        {
+            value = null;
+            if (part.Length == 0) return true;
+            bool ok = int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed);
+            value = parsed;
+            return ok;
+        }
+        if (parts.Length != 2 || !Bound(parts[0], out var start) || !Bound(parts[1], out var end))
+            throw new ArgumentException($"--range '{text}': expected START:END with non-negative integers (START: or :END leave one side open)");
+        return (start ?? 0, end);
+    }
+
+    private static string SplitName(CaptionTableJobOptions options) => options.Split.ToString().ToLowerInvariant();
+
+    /// <summary>All indices in [start, end), or <paramref name="count"/> of them drawn by a seeded shuffle, in ascending order.</summary>
+    private static int[] Choose(int start, int end, int count, ulong seed)
+    {
+        var indices = Enumerable.Range(start, end - start).ToArray();
+        if (count == indices.Length) return indices;
         new SplitMix64(seed).Shuffle(indices);
         var chosen = indices[..count];
         Array.Sort(chosen);
@@ -139,7 +170,7 @@ public static class CaptionTableJob
         string staging, IProgress<JobProgress>? progress)
     {
         Directory.CreateDirectory(Path.Combine(staging, ImagesFolder));
-        string split = options.Split.ToString().ToLowerInvariant();
+        string split = SplitName(options);
         int digits = Math.Max(5, (data.Count - 1).ToString(CultureInfo.InvariantCulture).Length);
         var rows = new Row[chosen.Length];
         int done = 0;

@@ -99,6 +99,41 @@ public class CaptionTableJobTests : IDisposable
     }
 
     [Fact]
+    public void TablesFromDisjointRangesShareNoImage()
+    {
+        var pretrain = CaptionTableJob.Run(Options("pre", count: 8) with { Range = (0, 12) });
+        var clean = CaptionTableJob.Run(Options("clean", count: null) with { Range = (12, null) });
+
+        var first = ImageCaptionDataset.Load(pretrain.Table).Rows.Select(r => Path.GetFileName(r.ImagePath)).ToList();
+        var second = ImageCaptionDataset.Load(clean.Table).Rows.Select(r => Path.GetFileName(r.ImagePath)).ToList();
+        Assert.Equal(8, first.Count);
+        Assert.All(first, name => Assert.InRange(int.Parse(name["train-".Length..^".png".Length]), 0, 11));
+        Assert.Equal(Enumerable.Range(12, 8).Select(i => $"train-{i:D5}.png"), second);
+    }
+
+    [Theory]
+    [InlineData("5:25", "--range 5:25: ")]
+    [InlineData("7:7", "--range 7:7: ")]
+    [InlineData("a:3", "--range 'a:3': expected START:END")]
+    [InlineData("-1:3", "--range '-1:3': expected START:END")]
+    public void ABadRangeIsRefusedNamingTheOption(string range, string message)
+    {
+        var (exit, output) = CliRunner.Run(CaptionTableCommand.Create(),
+            "--data", dir.File("FashionMNIST"), "--split", "train", "--range", range, "--out", dir.File(Path.Combine("r", "table.csv")));
+        Assert.Equal(1, exit);
+        Assert.Contains(message, output);
+        Assert.False(Directory.Exists(dir.File("r")));
+    }
+
+    [Fact]
+    public void ACountLargerThanTheRangeIsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => CaptionTableJob.Run(Options("x", count: 5) with { Range = (0, 4) }));
+        Assert.Contains("--count 5: ", e.Message);
+        Assert.Contains("has 4 usable images in the range 0:4 of its train split", e.Message);
+    }
+
+    [Fact]
     public void AnEmptyOutputFolderIsUsed()
     {
         Directory.CreateDirectory(dir.File("empty"));
