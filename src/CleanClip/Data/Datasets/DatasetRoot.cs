@@ -14,6 +14,9 @@ internal sealed class DatasetRoot
 
     public string Path { get; }
 
+    /// <summary><see cref="Path"/> with every symbolic link along it followed.</summary>
+    public string RealFolder => _realRoot;
+
     public DatasetRoot(string folder)
     {
         Path = System.IO.Path.GetFullPath(folder);
