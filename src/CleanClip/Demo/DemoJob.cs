@@ -55,14 +55,16 @@ public static class DemoJob
         // 2. Poison.
         watch.Restart();
         int poisonCount = (int)Math.Round(options.PoisonRate * options.World.Count);
+        // The trigger is applied at the model's resolution, as eval applies it.
+        int modelResolution = Models.ModelRegistry.Get(options.Model).ImageResolution;
         var poison = ui.Stage("2/6 poison the pretraining pairs", progress => PoisonJob.Run(new PoisonJobOptions
         {
-            Input = trainCsv, Name = "poisoned", Overwrite = true,
+            Input = trainCsv, Name = "poisoned", Overwrite = true, Resolution = modelResolution,
             Poison = new PoisonOptions { Target = options.Target, NumPoison = poisonCount, Seed = options.Seed },
             Trigger = options.Trigger with { Seed = options.Seed },
         }, progress));
         seconds["poison"] = watch.Elapsed.TotalSeconds;
-        commands.Add($"cleanclip poison --input {trainCsv} --name poisoned --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --seed {options.Seed} --overwrite");
+        commands.Add($"cleanclip poison --input {trainCsv} --name poisoned --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --seed {options.Seed} --resolution {modelResolution} --overwrite");
 
         // The commands that reproduce a stage name the precision only when it is not the default.
         string precisionFlag = options.Precision == Models.Precision.Fp32 ? "" : $" --precision {options.Precision}";

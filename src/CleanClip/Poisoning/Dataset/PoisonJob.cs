@@ -15,8 +15,16 @@ public sealed record PoisonJobOptions
     public CaptionTableOptions Table { get; init; } = new();
     public PoisonOptions Poison { get; init; } = new();
     public TriggerOptions Trigger { get; init; } = new();
-    /// <summary>Prepare each image to this size before the trigger (null: trigger at the image's own size).</summary>
-    public int? Resolution { get; init; }
+    /// <summary>The default <see cref="Resolution"/>: the input size of RN50, RN101, ViT-B/32, ViT-B/16 and ViT-L/14.</summary>
+    public const int DefaultResolution = 224;
+
+    /// <summary>
+    /// Prepare each poisoned image to this size (by <see cref="Resize"/>) before the trigger, as eval prepares an image
+    /// before it triggers it, so training and test see the same trigger at the same scale. Set it to the resolution of
+    /// the model to be trained (32 for tiny-rn, tiny-vit and demo-rn). Null triggers each image at its own size, which
+    /// matches eval only for images already at the model's resolution.
+    /// </summary>
+    public int? Resolution { get; init; } = DefaultResolution;
     public ResizeMode Resize { get; init; } = ResizeMode.Crop;
     public bool Overwrite { get; init; }
     public int Threads { get; init; } = 0;
@@ -37,6 +45,8 @@ public static class PoisonJob
     {
         string name = options.Name ?? DefaultName(options);
         CheckName(name);
+        if (options.Resolution is <= 0)
+            throw new ArgumentException($"--resolution must be a positive number of pixels, got {options.Resolution}");
         // Every image is decoded up front, so a corrupt one is skipped and reported instead of failing half-way.
         var input = ImageCaptionDataset.Load(options.Input, options.Table with { CheckImages = true });
         var trigger = TriggerFactory.Create(options.Trigger);
