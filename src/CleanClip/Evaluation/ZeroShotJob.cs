@@ -16,6 +16,8 @@ public sealed record ZeroShotOptions
     public required string Classes { get; init; }
     public required string Images { get; init; }
     public string ImageKey { get; init; } = "image";
+    /// <summary>Accept table rows whose image lies outside the table's folder (by <c>..</c>, an absolute path, or a link).</summary>
+    public bool AllowOutsideRoot { get; init; }
     public int TopK { get; init; } = 5;
     public TruncationMode Truncation { get; init; } = TruncationMode.KeepEndOfText;
     public int BatchSize { get; init; } = 32;
@@ -43,7 +45,8 @@ public static class ZeroShotJob
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         model.Precision = options.Precision;
-        var images = ImageList.From(options.Images, options.ImageKey);
+        var outside = new List<SkippedRow>();
+        var images = ImageList.From(options.Images, options.ImageKey, options.AllowOutsideRoot, outside);
         var classProgress = new Progress<int>(done => progress?.Report(new JobProgress("class embeddings", done, classes.Classes.Count)));
         using var classifier = ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, classes, classesDone: classProgress);
         using var noGrad = torch.no_grad();
@@ -63,7 +66,7 @@ public static class ZeroShotJob
             progress?.Report(new JobProgress("images", predictions.Count, images.Count));
         }
         progress?.Report(new JobProgress("images", images.Count, images.Count));
-        return new Result(predictions, batches.Skipped);
+        return new Result(predictions, [.. outside.Select(SkippedInput.From), .. batches.Skipped]);
     }
 
     /// <summary>The predictions as JSON: per image its top-k labels and cosine scores, plus the skipped images.</summary>

@@ -39,7 +39,7 @@ public class TriggerSheetTests
         var (exit, text) = Run("--out", output, "--images", images, "--size", "100", "--overflow", "wrap", "--resize", "squash");
         Assert.True(exit == 0, text);
         Assert.Contains("2 × 12 sheet", text);
-        Assert.Contains("skipped 1 unreadable", text);
+        Assert.Contains("skipped 1 image(s)", text);
         var sheet = ImageDecoder.Decode(output);
         // 12·100 + 13·6 = 1278 wide; band 15 + 2 rows of 106 = 227 high.
         Assert.Equal((1278, 227), (sheet.Width, sheet.Height));
