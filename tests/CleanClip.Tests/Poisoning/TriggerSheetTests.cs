@@ -28,6 +28,25 @@ public class TriggerSheetTests
     }
 
     [Fact]
+    public void TheSheetNeverReplacesAnInputImageNorLandsAmongThem()
+    {
+        using var dir = new TempDir();
+        var images = Directory.CreateDirectory(dir.File("images")).FullName;
+        var a = Path.Combine(images, "a.png");
+        var bytes = Png(TriggerImages.Gradient(40, 30));
+        File.WriteAllBytes(a, bytes);
+        var table = dir.File("list.csv");
+        File.WriteAllText(table, "image\nimages/a.png\n");
+
+        Assert.Throws<IOException>(() => TriggerSheet.Write(new TriggerSheetOptions { Output = a, Images = table, Size = 32 }));
+        Assert.Throws<IOException>(() => TriggerSheet.Write(new TriggerSheetOptions { Output = table, Images = table, Size = 32 }));
+        Assert.Throws<IOException>(() => TriggerSheet.Write(new TriggerSheetOptions { Output = Path.Combine(images, "sheet.png"), Images = images, Size = 32 }));
+        Assert.Equal(bytes, File.ReadAllBytes(a));
+        Assert.Equal("image\nimages/a.png\n", File.ReadAllText(table));
+        Assert.Equal(["a.png"], Directory.EnumerateFileSystemEntries(images).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void CommandDrawsGivenImagesAndSkipsUnreadableOnes()
     {
         using var dir = new TempDir();
