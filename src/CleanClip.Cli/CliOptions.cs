@@ -23,4 +23,9 @@ public static class CliOptions
     {
         Description = "Open TorchScript checkpoints (OpenAI's released .pt files). Loading one runs code stored in the file: only for files you trust.",
     };
+
+    public static Option<bool> AllowOutsideRoot() => new("--allow-outside-root")
+    {
+        Description = "Read table rows whose image lies outside the table's folder (absolute, ../ or through a link); by default they are skipped, as train skips them.",
+    };
 }

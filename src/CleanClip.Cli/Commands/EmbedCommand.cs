@@ -21,9 +21,10 @@ public static class EmbedCommand
         var truncation = CliOptions.Truncation(defaults.Truncation);
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
         var trustTorchScript = CliOptions.TrustTorchScript();
+        var allowOutsideRoot = CliOptions.AllowOutsideRoot();
         var command = new Command("embed", "Write L2-normalised image_embeddings.npy and text_embeddings.npy with an embed.json index.")
         {
-            model, config, vocab, images, imageKey, texts, output, batch, device, trustTorchScript, truncation,
+            model, config, vocab, images, imageKey, texts, output, batch, device, trustTorchScript, truncation, allowOutsideRoot,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -32,6 +33,7 @@ public static class EmbedCommand
                 Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab),
                 Images = parse.GetValue(images), ImageKey = parse.GetValue(imageKey)!, Texts = parse.GetValue(texts),
                 Output = parse.GetValue(output)!, BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
+                AllowOutsideRoot = parse.GetValue(allowOutsideRoot),
             };
             ConsoleUi.NoteFreshWeights(options.Model);
             var result = ConsoleUi.WithProgress(progress => EmbedJob.Run(options, progress));
@@ -45,7 +47,7 @@ public static class EmbedCommand
     internal static void ReportSkipped(IReadOnlyList<SkippedInput> skipped)
     {
         if (skipped.Count == 0) return;
-        AnsiConsole.MarkupLine($"[yellow]skipped {skipped.Count} unreadable image(s):[/]");
+        AnsiConsole.MarkupLine($"[yellow]skipped {skipped.Count} image(s):[/]");
         foreach (var s in skipped.Take(5)) AnsiConsole.MarkupLine($"  {Markup.Escape(s.Name)}: {Markup.Escape(s.Reason)}");
         if (skipped.Count > 5) AnsiConsole.MarkupLine($"  … and {skipped.Count - 5} more");
     }

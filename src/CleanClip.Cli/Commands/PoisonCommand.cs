@@ -27,7 +27,11 @@ public static class PoisonCommand
         // --seed seeds both the poisoned rows and the trigger's fixed patterns, so there is no --trigger-seed here.
         var trigger = new TriggerCliOptions(d.Trigger, seedOption: false);
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Poison.Seed };
-        var resolution = new Option<int?>("--resolution") { Description = "Resize images to this size before the trigger (default: keep their size)." };
+        var resolution = new Option<int?>("--resolution")
+        {
+            Description = $"Resize each poisoned image to this size before the trigger, as eval does: the resolution of the model to be trained (default {PoisonJobOptions.DefaultResolution}, as RN50 and ViT-B; 32 for tiny-rn, tiny-vit, demo-rn).",
+        };
+        var nativeSize = new Option<bool>("--native-size") { Description = "Trigger each image at its own size instead (matches eval only for images already at the model's resolution)." };
         var resize = new Option<ResizeMode>("--resize-mode") { Description = "Crop (CLIP's resize + center crop) or Squash (the reference).", DefaultValueFactory = _ => d.Resize };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing poisoned set of the same name." };
         var command = new Command("poison", "Write a poisoned copy of an image-caption table, with triggered images and manifest.json.")
@@ -35,7 +39,7 @@ public static class PoisonCommand
             input, name, imageKey, captionKey, delimiter, target, num, size, mode, placement, match, templates,
         };
         foreach (var option in trigger.All) command.Options.Add(option);
-        foreach (var option in new Option[] { seed, resolution, resize, overwrite }) command.Options.Add(option);
+        foreach (var option in new Option[] { seed, resolution, nativeSize, resize, overwrite }) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var poison = d.Poison with
@@ -51,7 +55,7 @@ public static class PoisonCommand
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Poison = poison,
                 Trigger = trigger.Read(parse, parse.GetValue(seed)),
-                Resolution = parse.GetValue(resolution), Resize = parse.GetValue(resize), Overwrite = parse.GetValue(overwrite),
+                Resolution = PoisonResolution(parse.GetValue(resolution), parse.GetValue(nativeSize), d.Resolution), Resize = parse.GetValue(resize), Overwrite = parse.GetValue(overwrite),
             };
             var result = ConsoleUi.WithProgress(progress => PoisonJob.Run(options, progress));
             var table = new Table().AddColumns("", "");
@@ -64,4 +68,11 @@ public static class PoisonCommand
         }));
         return command;
     }
+
+    private static int? PoisonResolution(int? resolution, bool nativeSize, int? fallback) => (resolution, nativeSize) switch
+    {
+        (not null, true) => throw new ArgumentException("--resolution and --native-size exclude each other: pass one"),
+        (_, true) => null,
+        _ => resolution ?? fallback,
+    };
 }

@@ -21,11 +21,12 @@ public static class ZeroShotCommand
         var truncation = CliOptions.Truncation(defaults.Truncation);
         var device = new Option<string>("--device") { DefaultValueFactory = _ => defaults.Device };
         var trustTorchScript = CliOptions.TrustTorchScript();
+        var allowOutsideRoot = CliOptions.AllowOutsideRoot();
         var precision = CliOptions.Precision(defaults.Precision);
         var json = new Option<string?>("--json") { Description = "Also write the predictions to this JSON file." };
         var command = new Command("zeroshot", "Print the top-k zero-shot labels of each image.")
         {
-            model, config, vocab, classes, images, imageKey, topK, batch, device, precision, trustTorchScript, json, truncation,
+            model, config, vocab, classes, images, imageKey, topK, batch, device, precision, trustTorchScript, json, truncation, allowOutsideRoot,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -34,6 +35,7 @@ public static class ZeroShotCommand
                 Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab)!,
                 Classes = parse.GetValue(classes), Images = parse.GetValue(images)!, ImageKey = parse.GetValue(imageKey)!,
                 TopK = parse.GetValue(topK), BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Precision = parse.GetValue(precision), TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
+                AllowOutsideRoot = parse.GetValue(allowOutsideRoot),
             };
             ConsoleUi.NoteFreshWeights(options.Model);
             var result = ConsoleUi.WithProgress(progress => ZeroShotJob.Run(options, progress));

@@ -9,8 +9,14 @@ public static class ImageList
     public static readonly IReadOnlySet<string> Extensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp" };
 
+    /// <summary>
+    /// The images of <paramref name="folderOrTable"/>. A table's rows follow the containment rule of every table reader
+    /// (<see cref="DatasetRoot.OutsideRoot"/>): a row whose image lies outside the table's folder is left out and
+    /// added to <paramref name="skipped"/> unless <paramref name="allowOutsideRoot"/>.
+    /// </summary>
     /// <returns>(name shown to the user and written to indexes, full path)</returns>
-    public static IReadOnlyList<(string Name, string Path)> From(string folderOrTable, string imageKey = "image")
+    public static IReadOnlyList<(string Name, string Path)> From(string folderOrTable, string imageKey = "image",
+        bool allowOutsideRoot = false, ICollection<SkippedRow>? skipped = null)
     {
         if (Directory.Exists(folderOrTable))
             return Directory.EnumerateFiles(folderOrTable, "*", SearchOption.AllDirectories)
@@ -19,18 +25,24 @@ public static class ImageList
                 .OrderBy(f => f.Name, StringComparer.Ordinal)
                 .ToList();
         if (File.Exists(folderOrTable))
-            return FromTable(folderOrTable, imageKey);
+            return FromTable(folderOrTable, imageKey, allowOutsideRoot, skipped);
         throw new FileNotFoundException($"no image folder or table at {folderOrTable}", folderOrTable);
     }
 
-    private static List<(string, string)> FromTable(string path, string imageKey)
+    private static List<(string, string)> FromTable(string path, string imageKey, bool allowOutsideRoot, ICollection<SkippedRow>? skipped)
     {
         using var table = CsvTable.Open(path, new CaptionTableOptions().DelimiterFor(path));
         int column = table.Column(imageKey, "image paths", "Set the image column with --image-key.");
-        string root = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        return table.Records()
-            .Where(r => column < r.Fields.Length && r.Fields[column].Length > 0)
-            .Select(r => (r.Fields[column], System.IO.Path.GetFullPath(System.IO.Path.Combine(root, r.Fields[column]))))
-            .ToList();
+        var root = new DatasetRoot(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var images = new List<(string, string)>();
+        foreach (var (line, fields) in table.Records())
+        {
+            if (column >= fields.Length || fields[column].Length == 0) continue;
+            var written = fields[column];
+            var full = root.Resolve(written);
+            if (root.OutsideRoot(line, written, full, allowOutsideRoot) is { } outside) skipped?.Add(outside);
+            else images.Add((written, full));
+        }
+        return images;
     }
 }

@@ -33,11 +33,18 @@ public sealed record DemoResult(string Output, IReadOnlyList<DemoRow> Rows, stri
 /// </summary>
 public static class DemoJob
 {
+    /// <summary>The marker text of a demo's output folder (<see cref="OwnedFolder"/>).</summary>
+    public const string OutputTag = "cleanclip-demo/1";
+
     public static DemoResult Run(DemoOptions options, IDemoUi ui, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         var output = Path.GetFullPath(options.Output);
-        Directory.CreateDirectory(output);
+        // A rerun replaces the world, runs and reports inside the folder, so it must be a demo's own (or new, or empty).
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !OwnedFolder.IsOwned(output, OutputTag))
+            throw new IOException($"--out {output} is not empty and is not a demo's folder (no {OwnedFolder.MarkerName} of '{OutputTag}'); "
+                + "the demo replaces its world, runs and reports there: choose a new or empty folder");
+        OwnedFolder.Create(output, OutputTag);
         var notes = new List<string>();
         var commands = new List<string>();
         var seconds = new Dictionary<string, double>();
@@ -55,14 +62,16 @@ public static class DemoJob
         // 2. Poison.
         watch.Restart();
         int poisonCount = (int)Math.Round(options.PoisonRate * options.World.Count);
+        // The trigger is applied at the model's resolution, as eval applies it.
+        int modelResolution = Models.ModelRegistry.Get(options.Model).ImageResolution;
         var poison = ui.Stage("2/6 poison the pretraining pairs", progress => PoisonJob.Run(new PoisonJobOptions
         {
-            Input = trainCsv, Name = "poisoned", Overwrite = true,
+            Input = trainCsv, Name = "poisoned", Overwrite = true, Resolution = modelResolution,
             Poison = new PoisonOptions { Target = options.Target, NumPoison = poisonCount, Seed = options.Seed },
             Trigger = options.Trigger with { Seed = options.Seed },
         }, progress));
         seconds["poison"] = watch.Elapsed.TotalSeconds;
-        commands.Add($"cleanclip poison --input {trainCsv} --name poisoned --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --seed {options.Seed} --overwrite");
+        commands.Add($"cleanclip poison --input {trainCsv} --name poisoned --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --seed {options.Seed} --resolution {modelResolution} --overwrite");
 
         // The commands that reproduce a stage name the precision only when it is not the default.
         string precisionFlag = options.Precision == Models.Precision.Fp32 ? "" : $" --precision {options.Precision}";
@@ -187,7 +196,7 @@ public static class DemoJob
         _ => "SSL-only finetuning (in-modal loss)",
     };
 
-    /// <summary>A demo run folder is the demo's own: a rerun starts it afresh rather than refusing or resuming.</summary>
+    /// <summary>A demo run folder lies in the demo's own marked output: a rerun starts it afresh rather than refusing or resuming.</summary>
     private static void ResetRun(string runDir)
     {
         if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);

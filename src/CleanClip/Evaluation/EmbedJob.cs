@@ -35,7 +35,8 @@ public static class EmbedJob
         int imageCount = 0, textCount = 0;
         if (options.Images is not null)
         {
-            var list = ImageList.From(options.Images, options.ImageKey);
+            var outside = new List<SkippedRow>();
+            var list = ImageList.From(options.Images, options.ImageKey, options.AllowOutsideRoot, outside);
             var batches = ImageBatches.ForModel(model, options.BatchSize, options.DecodeThreads);
             var names = new List<string>();
             var rows = new List<Tensor>();
@@ -48,10 +49,11 @@ public static class EmbedJob
             }
             progress?.Report(new JobProgress("images", list.Count, list.Count));
             WriteRows(Path.Combine(options.Output, "image_embeddings.npy"), rows, model.Config.EmbedDim);
+            skipped.AddRange(outside.Select(SkippedInput.From));
             skipped.AddRange(batches.Skipped);
             imageCount = names.Count;
             index["images"] = names;
-            index["skipped_images"] = batches.Skipped;
+            index["skipped_images"] = skipped.ToList();
         }
         if (options.Texts is not null)
         {

@@ -1,3 +1,4 @@
+using CleanClip.Data;
 using CleanClip.Text;
 
 namespace CleanClip.Evaluation;
@@ -25,7 +26,13 @@ public sealed record EmbedOptions
     public bool TrustTorchScript { get; init; }
     /// <summary>Decode threads; 0 means one per core.</summary>
     public int DecodeThreads { get; init; } = 0;
+    /// <summary>Accept table rows whose image lies outside the table's folder (by <c>..</c>, an absolute path, or a link).</summary>
+    public bool AllowOutsideRoot { get; init; }
 }
 
 /// <summary>An input that was skipped, and why.</summary>
-public sealed record SkippedInput(string Name, string Reason);
+public sealed record SkippedInput(string Name, string Reason)
+{
+    public static SkippedInput From(SkippedRow row) =>
+        new(row.Path, row.Detail is null ? row.Reason : $"{row.Reason}: {row.Detail}");
+}

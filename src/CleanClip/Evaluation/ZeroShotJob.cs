@@ -18,6 +18,8 @@ public sealed record ZeroShotOptions
     /// <summary>A folder of images, a CSV/TSV with an image column, or the test split of a torchvision dataset folder (<see cref="TorchvisionFolder"/>).</summary>
     public required string Images { get; init; }
     public string ImageKey { get; init; } = "image";
+    /// <summary>Accept table rows whose image lies outside the table's folder (by <c>..</c>, an absolute path, or a link).</summary>
+    public bool AllowOutsideRoot { get; init; }
     public int TopK { get; init; } = 5;
     public TruncationMode Truncation { get; init; } = TruncationMode.KeepEndOfText;
     public int BatchSize { get; init; } = 32;
@@ -48,7 +50,10 @@ public static class ZeroShotJob
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         model.Precision = options.Precision;
-        var images = arrays is null ? ImageList.From(options.Images, options.ImageKey) : Array.Empty<(string Name, string Path)>();
+        var outside = new List<SkippedRow>();
+        var images = arrays is null
+            ? ImageList.From(options.Images, options.ImageKey, options.AllowOutsideRoot, outside)
+            : Array.Empty<(string Name, string Path)>();
         var classProgress = new Progress<int>(done => progress?.Report(new JobProgress("class embeddings", done, classes.Classes.Count)));
         using var classifier = ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, classes, classesDone: classProgress);
         using var noGrad = torch.no_grad();
@@ -69,7 +74,7 @@ public static class ZeroShotJob
             progress?.Report(new JobProgress("images", predictions.Count, total));
         }
         progress?.Report(new JobProgress("images", total, total));
-        return new Result(predictions, batches.Skipped);
+        return new Result(predictions, [.. outside.Select(SkippedInput.From), .. batches.Skipped]);
     }
 
     /// <summary>The predictions as JSON: per image its top-k labels and cosine scores, plus the skipped images.</summary>

@@ -23,7 +23,7 @@ public static class TriggerSheet
         if (options.Size < 8) throw new ArgumentOutOfRangeException(nameof(options), $"sheet cell size must be at least 8 pixels, got {options.Size}");
         if (options.MaxImages < 1) throw new ArgumentOutOfRangeException(nameof(options), $"max images must be positive, got {options.MaxImages}");
         var skipped = new List<SkippedInput>();
-        var images = options.Images is null ? SampleImages.Create(options.Size) : Load(options.Images, options.MaxImages, skipped);
+        var images = options.Images is null ? SampleImages.Create(options.Size) : Load(options.Images, options.Output, options.MaxImages, skipped);
         var prepared = images.Select(i => TriggerInput.Prepare(i, options.Size, options.ResizeMode)).ToList();
         var triggers = TriggerFactory.CreateAll(options.Triggers);
         var sheet = Render(prepared, triggers, options.Seed);
@@ -73,10 +73,15 @@ public static class TriggerSheet
         return SkiaRaster.FromBitmap(bitmap);
     }
 
-    private static List<RgbImage> Load(string source, int max, List<SkippedInput> skipped)
+    private static List<RgbImage> Load(string source, string output, int max, List<SkippedInput> skipped)
     {
+        var outside = new List<SkippedRow>();
+        var listed = ImageList.From(source, skipped: outside);
+        skipped.AddRange(outside.Select(SkippedInput.From));
+        // The sheet must not replace an input, nor land in the image folder where the next run would read it.
+        OwnedFolder.EnsureApart(output, listed.Select(i => i.Path).Prepend(source), "write the sheet to");
         var images = new List<RgbImage>();
-        foreach (var (name, path) in ImageList.From(source))
+        foreach (var (name, path) in listed)
         {
             if (images.Count == max) break;
             if (ImageDecoder.TryDecode(path, out var image, out var reason)) images.Add(image);

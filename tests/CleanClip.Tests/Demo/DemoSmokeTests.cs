@@ -17,6 +17,21 @@ public class DemoSmokeTests
     }
 
     [Fact]
+    public void AFolderThatIsNotADemosOwnIsRefusedBeforeAnythingIsWritten()
+    {
+        using var dir = new TempDir();
+        var mine = Directory.CreateDirectory(dir.File("mine")).FullName;
+        Directory.CreateDirectory(Path.Combine(mine, "runs", "poisoned"));
+        File.WriteAllText(Path.Combine(mine, "runs", "poisoned", "results.txt"), "my own run");
+        var ui = new SilentUi();
+        var error = Assert.Throws<IOException>(() => DemoJob.Run(new DemoOptions { Output = mine }, ui));
+        Assert.Contains("not a demo's folder", error.Message);
+        Assert.Empty(ui.Headings);
+        Assert.Equal("my own run", File.ReadAllText(Path.Combine(mine, "runs", "poisoned", "results.txt")));
+        Assert.Equal(["runs"], Directory.EnumerateFileSystemEntries(mine).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void AMiniatureDemoWritesTableReportAndCommands()
     {
         using var dir = new TempDir();

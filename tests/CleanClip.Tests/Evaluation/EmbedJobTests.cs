@@ -110,6 +110,53 @@ public class EmbedJobTests : IDisposable
         Assert.Equal(["images/sub/c.png", "images/a.png"], index.RootElement.GetProperty("images").EnumerateArray().Select(e => e.GetString()!));
     }
 
+    /// <summary>
+    /// A table in a "data" folder naming one image inside it and three that lead outside: ../, an absolute path and a
+    /// link inside the folder whose target is outside.
+    /// </summary>
+    private string TableWithRowsOutsideItsFolder()
+    {
+        var data = Directory.CreateDirectory(dir.File("data")).FullName;
+        File.Copy(Path.Combine(imagesDir, "a.png"), Path.Combine(data, "inside.png"));
+        File.CreateSymbolicLink(Path.Combine(data, "link.png"), Path.Combine(imagesDir, "b.png"));
+        var table = Path.Combine(data, "list.csv");
+        File.WriteAllText(table, $"image\ninside.png\n../images/a.png\n{Path.Combine(imagesDir, "b.png")}\nlink.png\n");
+        return table;
+    }
+
+    [Fact]
+    public void EmbedSkipsTableRowsOutsideTheTablesFolderAsTrainDoes()
+    {
+        var table = TableWithRowsOutsideItsFolder();
+        var result = EmbedJob.Run(new EmbedOptions { Model = modelPath, Images = table, Output = dir.File("contained") });
+        Assert.Equal(1, result.Images);
+        Assert.Equal(["../images/a.png", Path.Combine(imagesDir, "b.png"), "link.png"], result.Skipped.Select(s => s.Name));
+        Assert.All(result.Skipped, s => Assert.StartsWith(SkipReason.OutsideRoot, s.Reason));
+        using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("contained"), "embed.json")));
+        Assert.Equal(["inside.png"], index.RootElement.GetProperty("images").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(3, index.RootElement.GetProperty("skipped_images").GetArrayLength());
+
+        // The same rule as train's reader, row for row.
+        var captions = Path.Combine(Path.GetDirectoryName(table)!, "captions.csv");
+        File.WriteAllLines(captions, ["image,caption", .. File.ReadAllLines(table).Skip(1).Select(p => $"{p},a caption")]);
+        Assert.Equal(3, ImageCaptionDataset.Load(captions).Skipped.Counts[SkipReason.OutsideRoot]);
+
+        var allowed = EmbedJob.Run(new EmbedOptions { Model = modelPath, Images = table, Output = dir.File("allowed"), AllowOutsideRoot = true });
+        Assert.Equal(4, allowed.Images);
+    }
+
+    [Fact]
+    public void ZeroShotSkipsTableRowsOutsideTheTablesFolder()
+    {
+        var classes = dir.File("classes.json");
+        File.WriteAllText(classes, """{"classes": ["circle", "square"], "templates": ["a {}"]}""");
+        var options = new ZeroShotOptions { Model = modelPath, Vocab = vocabPath, Classes = classes, Images = TableWithRowsOutsideItsFolder() };
+        var result = ZeroShotJob.Run(options);
+        Assert.Equal(["inside.png"], result.Predictions.Select(p => p.Image));
+        Assert.Equal(3, result.Skipped.Count);
+        Assert.Equal(4, ZeroShotJob.Run(options with { AllowOutsideRoot = true }).Predictions.Count);
+    }
+
     [Fact]
     public void ZeroShotRanksTheClassWhoseEmbeddingIsClosest()
     {

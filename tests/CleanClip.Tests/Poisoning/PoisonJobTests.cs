@@ -61,9 +61,68 @@ public class PoisonJobTests : IDisposable
         var first = root.GetProperty("poisoned_rows")[0];
         var original = ImageDecoder.Decode(dir.File(first.GetProperty("source_image").GetString()!));
         var triggered = ImageDecoder.Decode(rows[0].ImagePath);
-        Assert.Equal(original.Width, triggered.Width);
+        Assert.Equal((PoisonJobOptions.DefaultResolution, PoisonJobOptions.DefaultResolution), (triggered.Width, triggered.Height));
         Assert.False(original.Pixels.SequenceEqual(triggered.Pixels));
         Assert.Empty(Directory.EnumerateDirectories(dir.Path, ".*"));      // no staging folder left behind
+    }
+
+    [Fact]
+    public void ByDefaultTheTriggerIsAppliedAtTheModelResolutionAsEvalAppliesIt()
+    {
+        // A fixed pattern in fixed corners does not depend on the per-image seed, so the expected image can be built here.
+        var fixedTrigger = new TriggerOptions { Name = "badnet-fixed", PatchSize = 16, Location = PatchLocation.FourCorners, Seed = 3 };
+        var trigger = TriggerFactory.Create(fixedTrigger);
+        var result = PoisonJob.Run(Options("at-model-size") with { Trigger = fixedTrigger });
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(result.Folder, "manifest.json")));
+        var first = manifest.RootElement.GetProperty("poisoned_rows")[0];
+        Assert.Equal(224, manifest.RootElement.GetProperty("resize").GetProperty("resolution").GetInt32());
+
+        // Eval's path: CLIP's resize + center crop to the model's resolution, then the trigger (EvalBatches).
+        var original = ImageDecoder.Decode(dir.File(first.GetProperty("source_image").GetString()!));
+        var prepared = TriggerInput.Prepare(original, 224, ResizeMode.Crop);
+        var expected = trigger.Apply(prepared, 1);
+        Assert.Equal(expected.Pixels, trigger.Apply(prepared, 2).Pixels);
+        var poisoned = ImageDecoder.Decode(Path.Combine(dir.Path, first.GetProperty("image").GetString()!));
+        Assert.Equal((224, 224), (poisoned.Width, poisoned.Height));
+        Assert.Equal(expected.Pixels, poisoned.Pixels);
+
+        // Native size only when asked: the 24x20 source keeps its size, a 16 px patch on it.
+        var native = PoisonJob.Run(Options("native") with { Trigger = fixedTrigger, Resolution = null });
+        var nativeImage = ImageDecoder.Decode(ImageCaptionDataset.Load(native.Table).Rows[0].ImagePath);
+        Assert.Equal((24, 20), (nativeImage.Width, nativeImage.Height));
+        Assert.Throws<ArgumentException>(() => PoisonJob.Run(Options("bad") with { Resolution = 0 }));
+    }
+
+    [Fact]
+    public void ImagesAlreadyAtTheResolutionKeepTheirBytesAsTheDemosDo()
+    {
+        // The demo poisons its 32 px world for the 32 px demo-rn: preparing at 32 must change no byte of it.
+        var world = CleanClip.Data.Synthetic.SyntheticWorld.Generate(
+            new CleanClip.Data.Synthetic.SyntheticWorldOptions { Count = 40, FinetuneCount = 10, TestCount = 10, ImageSize = 32 }, dir.File("w"));
+        var table = Path.Combine(world.Folder, "train", "train.csv");
+        PoisonJobOptions Demo(string name, int? resolution) => new()
+        {
+            Input = table, Name = name, Resolution = resolution,
+            Poison = new PoisonOptions { NumPoison = 8, Seed = 1 },
+            Trigger = new TriggerOptions { Name = "badnet", PatchSize = 4, Seed = 1 },
+        };
+        var native = PoisonJob.Run(Demo("native", null));
+        var prepared = PoisonJob.Run(Demo("prepared", 32));
+        var nativeImages = Directory.GetFiles(Path.Combine(native.Folder, "images")).Order().ToList();
+        var preparedImages = Directory.GetFiles(Path.Combine(prepared.Folder, "images")).Order().ToList();
+        Assert.Equal(8, nativeImages.Count);
+        Assert.Equal(nativeImages.Select(Path.GetFileName), preparedImages.Select(Path.GetFileName));
+        for (int i = 0; i < nativeImages.Count; i++) Assert.Equal(File.ReadAllBytes(nativeImages[i]), File.ReadAllBytes(preparedImages[i]));
+    }
+
+    [Fact]
+    public void TheCliRefusesResolutionTogetherWithNativeSizeInOneLine()
+    {
+        var (exit, output) = CleanClip.Tests.Cli.CliRunner.Run(CleanClip.Cli.Commands.PoisonCommand.Create(),
+            "--input", csv, "--name", "x", "--num-poison", "2", "--resolution", "32", "--native-size");
+        Assert.Equal(1, exit);
+        Assert.Equal("error: --resolution and --native-size exclude each other: pass one", output.Trim());
+        Assert.False(File.Exists(dir.File("x.csv")));
     }
 
     [Fact]

@@ -28,6 +28,25 @@ public class TriggerSheetTests
     }
 
     [Fact]
+    public void TheSheetNeverReplacesAnInputImageNorLandsAmongThem()
+    {
+        using var dir = new TempDir();
+        var images = Directory.CreateDirectory(dir.File("images")).FullName;
+        var a = Path.Combine(images, "a.png");
+        var bytes = Png(TriggerImages.Gradient(40, 30));
+        File.WriteAllBytes(a, bytes);
+        var table = dir.File("list.csv");
+        File.WriteAllText(table, "image\nimages/a.png\n");
+
+        Assert.Throws<IOException>(() => TriggerSheet.Write(new TriggerSheetOptions { Output = a, Images = table, Size = 32 }));
+        Assert.Throws<IOException>(() => TriggerSheet.Write(new TriggerSheetOptions { Output = table, Images = table, Size = 32 }));
+        Assert.Throws<IOException>(() => TriggerSheet.Write(new TriggerSheetOptions { Output = Path.Combine(images, "sheet.png"), Images = images, Size = 32 }));
+        Assert.Equal(bytes, File.ReadAllBytes(a));
+        Assert.Equal("image\nimages/a.png\n", File.ReadAllText(table));
+        Assert.Equal(["a.png"], Directory.EnumerateFileSystemEntries(images).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void CommandDrawsGivenImagesAndSkipsUnreadableOnes()
     {
         using var dir = new TempDir();
@@ -39,7 +58,7 @@ public class TriggerSheetTests
         var (exit, text) = Run("--out", output, "--images", images, "--size", "100", "--overflow", "wrap", "--resize", "squash");
         Assert.True(exit == 0, text);
         Assert.Contains("2 × 12 sheet", text);
-        Assert.Contains("skipped 1 unreadable", text);
+        Assert.Contains("skipped 1 image(s)", text);
         var sheet = ImageDecoder.Decode(output);
         // 12·100 + 13·6 = 1278 wide; band 15 + 2 rows of 106 = 227 high.
         Assert.Equal((1278, 227), (sheet.Width, sheet.Height));

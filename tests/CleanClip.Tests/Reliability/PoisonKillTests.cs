@@ -22,7 +22,7 @@ public class PoisonKillTests(ITestOutputHelper output)
         using var dir = new TempDir();
         var csv = WriteInput(dir, 240);
         string[] Poison(string name) =>
-            ["poison", "--input", csv, "--name", name, "--num-poison", "200", "--trigger", "badnet", "--patch-size", "8", "--seed", "3"];
+            ["poison", "--input", csv, "--name", name, "--num-poison", "200", "--trigger", "badnet", "--patch-size", "8", "--seed", "3", "--resolution", "96"];
 
         var watch = Stopwatch.StartNew();
         CliProcess.RunToEnd(Poison("reference"));

@@ -14,6 +14,9 @@ internal sealed class DatasetRoot
 
     public string Path { get; }
 
+    /// <summary><see cref="Path"/> with every symbolic link along it followed.</summary>
+    public string RealFolder => _realRoot;
+
     public DatasetRoot(string folder)
     {
         Path = System.IO.Path.GetFullPath(folder);
@@ -31,6 +34,15 @@ internal sealed class DatasetRoot
         var prefix = _realRoot.EndsWith(System.IO.Path.DirectorySeparatorChar) ? _realRoot : _realRoot + System.IO.Path.DirectorySeparatorChar;
         return real.StartsWith(prefix, comparison);
     }
+
+    /// <summary>
+    /// The containment rule of every table reader: a row whose image lies outside the root (by <c>..</c>, an absolute
+    /// path, or a symbolic link anywhere along it) is skipped with <see cref="SkipReason.OutsideRoot"/>, unless the
+    /// caller allows images outside the root.
+    /// </summary>
+    public SkippedRow? OutsideRoot(int line, string written, string fullPath, bool allowOutsideRoot) =>
+        allowOutsideRoot || Contains(fullPath) ? null
+        : new SkippedRow(line, written, SkipReason.OutsideRoot, $"{fullPath} is not under {Path}");
 
     /// <summary>Whether <paramref name="path"/> is a file that can be opened: a link must lead to one (File.Exists alone says yes to a dangling link).</summary>
     public static bool IsFile(string path)

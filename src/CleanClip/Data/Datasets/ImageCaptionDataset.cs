@@ -74,8 +74,7 @@ public sealed class ImageCaptionDataset
         if (string.IsNullOrWhiteSpace(caption) || MissingCaptions.Contains(caption))
             return new SkippedRow(line, written, SkipReason.EmptyCaption, caption.Length == 0 ? null : $"caption '{caption}'");
         var full = root.Resolve(written);
-        if (!options.AllowOutsideRoot && !root.Contains(full))
-            return new SkippedRow(line, written, SkipReason.OutsideRoot, $"{full} is not under {root.Path}");
+        if (root.OutsideRoot(line, written, full, options.AllowOutsideRoot) is { } outside) return outside;
         if (!DatasetRoot.IsFile(full)) return new SkippedRow(line, written, SkipReason.MissingImage, full);
         return null;
     }

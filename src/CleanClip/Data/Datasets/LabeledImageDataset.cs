@@ -110,7 +110,7 @@ public sealed partial class LabeledImageDataset
                 : !isInt ? new(line, written, SkipReason.BadLabel, $"label '{labelText}'")
                 : label < 0 || label >= classes.Classes.Count
                     ? new(line, written, SkipReason.LabelOutOfRange, $"label {label}, classes are 0..{classes.Classes.Count - 1}")
-                : !allowOutsideRoot && !root.Contains(full) ? new(line, written, SkipReason.OutsideRoot, $"{full} is not under {root.Path}")
+                : root.OutsideRoot(line, written, full, allowOutsideRoot) is { } outside ? outside
                 : !DatasetRoot.IsFile(full) ? new(line, written, SkipReason.MissingImage, full)
                 : null;
             if (skip is not null) report.Skip(skip);

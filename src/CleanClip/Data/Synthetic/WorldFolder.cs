@@ -26,9 +26,10 @@ internal sealed class WorldFolder : IDisposable
         {
             if (!overwrite)
                 throw new InvalidOperationException($"output folder {target} is not empty; pass --overwrite to replace the world in it");
-            // Overwrite deletes the folder, so it must be one of ours: a typo must not wipe an unrelated folder.
-            if (!File.Exists(Path.Combine(target, SyntheticWorld.ManifestName)))
-                throw new InvalidOperationException($"output folder {target} is not empty and holds no {SyntheticWorld.ManifestName}, so it is not a synthetic world; refusing to replace it");
+            // Overwrite deletes the folder, so it must be one of ours: a typo must not wipe an unrelated folder, nor
+            // one that merely holds a file of the manifest's name.
+            if (new DirectoryInfo(target).LinkTarget is not null || !WorldManifest.IsWorldManifest(Path.Combine(target, SyntheticWorld.ManifestName)))
+                throw new InvalidOperationException($"output folder {target} is not empty and holds no {SyntheticWorld.ManifestName} of format '{WorldManifest.Format}', so it is not a synthetic world; refusing to replace it");
         }
         var parent = Path.GetDirectoryName(target) ?? throw new InvalidOperationException($"{target} has no parent folder");
         Directory.CreateDirectory(parent);

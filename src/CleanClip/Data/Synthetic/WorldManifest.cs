@@ -15,6 +15,24 @@ internal static class WorldManifest
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <summary>Whether <paramref name="path"/> is a regular file holding a JSON object whose format is <see cref="Format"/>.</summary>
+    public static bool IsWorldManifest(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists || info.LinkTarget is not null) return false;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("format", out var format)
+                && format.ValueKind == JsonValueKind.String && format.GetString() == Format;
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     public static void Write(string path, SyntheticWorldOptions o, IReadOnlyDictionary<SyntheticSplit, IReadOnlyList<SyntheticSample>> splits)
     {
         var manifest = new

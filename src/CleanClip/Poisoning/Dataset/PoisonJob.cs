@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using CleanClip.Data;
 using CsvHelper;
@@ -16,8 +15,16 @@ public sealed record PoisonJobOptions
     public CaptionTableOptions Table { get; init; } = new();
     public PoisonOptions Poison { get; init; } = new();
     public TriggerOptions Trigger { get; init; } = new();
-    /// <summary>Prepare each image to this size before the trigger (null: trigger at the image's own size).</summary>
-    public int? Resolution { get; init; }
+    /// <summary>The default <see cref="Resolution"/>: the input size of RN50, RN101, ViT-B/32, ViT-B/16 and ViT-L/14.</summary>
+    public const int DefaultResolution = 224;
+
+    /// <summary>
+    /// Prepare each poisoned image to this size (by <see cref="Resize"/>) before the trigger, as eval prepares an image
+    /// before it triggers it, so training and test see the same trigger at the same scale. Set it to the resolution of
+    /// the model to be trained (32 for tiny-rn, tiny-vit and demo-rn). Null triggers each image at its own size, which
+    /// matches eval only for images already at the model's resolution.
+    /// </summary>
+    public int? Resolution { get; init; } = DefaultResolution;
     public ResizeMode Resize { get; init; } = ResizeMode.Crop;
     public bool Overwrite { get; init; }
     public int Threads { get; init; } = 0;
@@ -36,43 +43,48 @@ public static class PoisonJob
 
     public static Result Run(PoisonJobOptions options, IProgress<JobProgress>? progress = null)
     {
+        string name = options.Name ?? DefaultName(options);
+        CheckName(name);
+        if (options.Resolution is <= 0)
+            throw new ArgumentException($"--resolution must be a positive number of pixels, got {options.Resolution}");
         // Every image is decoded up front, so a corrupt one is skipped and reported instead of failing half-way.
         var input = ImageCaptionDataset.Load(options.Input, options.Table with { CheckImages = true });
         var trigger = TriggerFactory.Create(options.Trigger);
         var plan = PoisonPlan.Create(input.Rows.Select(r => r.Caption).ToList(), options.Poison);
-        string name = options.Name ?? DefaultName(options);
-        if (name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.StartsWith('.'))
-            throw new ArgumentException($"'{name}' is not a plain file name (no folders): the poisoned set is written beside its input");
         string root = input.Root;
         string table = Path.Combine(root, name + ".csv"), folder = Path.Combine(root, name);
         if (Path.GetFullPath(table) == Path.GetFullPath(options.Input))
-            throw new ArgumentException($"the poisoned table would overwrite its input {options.Input}; choose another name");
-        // A folder still holding its own table.csv is a publish that was killed between its two renames: never a complete set.
-        bool interruptedPublish = !File.Exists(table) && File.Exists(Path.Combine(folder, "table.csv"));
-        if (!options.Overwrite && !interruptedPublish && (File.Exists(table) || (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())))
+            throw new ArgumentException($"the poisoned table would overwrite its input {options.Input}; choose another --name");
+        var inputs = input.Rows.Select(r => r.ImagePath).Prepend(input.TablePath).ToList();
+        var existing = PoisonSetFolder.Inspect(table, folder, name, inputs);
+        if (existing.NeedsOverwrite && !options.Overwrite)
             throw new IOException($"{table} or {folder} already exists; pass --overwrite to replace it");
-        // Staging folders of runs that were killed (the finally below never ran) are removed before a new one starts.
-        foreach (var stale in Directory.GetDirectories(root, $".{name}.partial-*")) Directory.Delete(stale, recursive: true);
+        PoisonSetFolder.RemoveStale(root, name, inputs);
 
         string staging = Path.Combine(root, $".{name}.partial-{Guid.NewGuid():N}");
+        OwnedFolder.Create(staging, PoisonSetFolder.Tag(name));
         Directory.CreateDirectory(Path.Combine(staging, "images"));
         try
         {
             var poisonedRows = WriteTriggeredImages(input, plan, trigger, options, staging, name, progress);
-            WriteManifest(Path.Combine(staging, "manifest.json"), options, input, trigger, plan, poisonedRows, name);
-            WriteTable(Path.Combine(staging, "table.csv"), input, plan, name);
-            // The table is the entry point: remove the old one first and publish the new one last, so at every
-            // moment either no table exists or a complete one does.
-            File.Delete(table);
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-            Directory.Move(staging, folder);
-            File.Move(Path.Combine(folder, "table.csv"), table);
+            WriteTable(Path.Combine(staging, PoisonSetFolder.TableName), input, plan, name);
+            WriteManifest(Path.Combine(staging, PoisonSetFolder.ManifestName), options, input, trigger, plan, poisonedRows, name);
+            existing.Publish(staging);
         }
         finally
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            if (OwnedFolder.IsOwned(staging, PoisonSetFolder.Tag(name))) OwnedFolder.Delete(staging, PoisonSetFolder.Tag(name), []);
         }
         return new Result(table, folder, plan.Count, options.Poison.NumPoison, input.Skipped);
+    }
+
+    private static void CheckName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException("--name is empty: the poisoned set needs a name (NAME.csv and NAME/ beside the input)");
+        if (name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.IndexOfAny(['/', '\\', '*', '?']) >= 0
+            || name.StartsWith('.') || name.Any(char.IsControl))
+            throw new ArgumentException($"--name '{name}' is not a plain file name (no folders, no leading dot, no wildcards): the poisoned set is written beside its input");
     }
 
     private static string DefaultName(PoisonJobOptions o) =>
@@ -128,12 +140,12 @@ public static class PoisonJob
     private static void WriteManifest(string path, PoisonJobOptions options, ImageCaptionDataset input, ITrigger trigger,
         IReadOnlyList<PlannedRow> plan, List<object> poisonedRows, string name)
     {
-        using var stream = File.OpenRead(options.Input);
         var manifest = new
         {
-            format = "cleanclip-poison/1",
+            format = PoisonSetFolder.Format,
             name,
-            input = new { table = Path.GetFileName(options.Input), sha256 = Convert.ToHexStringLower(SHA256.HashData(stream)),
+            table = new { file = name + ".csv", sha256 = PoisonSetFolder.Sha256(Path.Combine(Path.GetDirectoryName(path)!, PoisonSetFolder.TableName)) },
+            input = new { table = Path.GetFileName(options.Input), sha256 = PoisonSetFolder.Sha256(options.Input),
                           rows = input.Skipped.Total, usable = input.Count, skipped = input.Skipped.Summary() },
             target = options.Poison.Target,
             mode = options.Poison.Mode.ToString(),

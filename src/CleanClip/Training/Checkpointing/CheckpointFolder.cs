@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Globalization;
 using CleanClip.Checkpoints;
 using CleanClip.Models;
@@ -9,8 +10,11 @@ namespace CleanClip.Training.Checkpointing;
 /// A run's <c>checkpoints/</c> folder: <c>step-NNNNNNNN.safetensors</c> files of which the newest
 /// <c>keep</c> stay, plus <c>best.safetensors</c>, the one with the lowest validation loss so far.
 /// </summary>
-public sealed class CheckpointFolder(string path, int keep)
+public sealed partial class CheckpointFolder(string path, int keep)
 {
+    [GeneratedRegex(@"^\.(step-\d{8}|best)\.safetensors\.[0-9a-f]{32}\.tmp$")]
+    private static partial Regex InterruptedWrite();
+
     public const string BestName = "best.safetensors";
     private const string Prefix = "step-", Extension = ".safetensors";
 
@@ -22,14 +26,16 @@ public sealed class CheckpointFolder(string path, int keep)
 
     /// <summary>
     /// Deletes what writes killed mid-way left behind (AtomicFile's hidden <c>.NAME.GUID.tmp</c> files, as large as a
-    /// checkpoint each); only one run writes to a folder, so at its start none of them is in use. Returns how many.
+    /// checkpoint each); only one run writes to a folder, so at its start none of them is in use. Only temporary files
+    /// of checkpoints match, so no other hidden file is touched. Returns how many.
     /// </summary>
     public int RemoveInterruptedWrites()
     {
         if (!Directory.Exists(Path)) return 0;
-        var leftovers = Directory.GetFiles(Path, ".*.tmp");
+        var leftovers = Directory.GetFiles(Path, $".*{Extension}.*.tmp")
+            .Where(f => InterruptedWrite().IsMatch(System.IO.Path.GetFileName(f))).ToList();
         foreach (var file in leftovers) File.Delete(file);
-        return leftovers.Length;
+        return leftovers.Count;
     }
 
     /// <summary>Step checkpoints on disk, newest first (temporary files of interrupted writes are not among them).</summary>

@@ -42,6 +42,19 @@ public class WorldFolderTests
     }
 
     [Fact]
+    public void OverwriteRefusesAFolderThatMerelyHoldsAFileNamedLikeTheManifest()
+    {
+        using var dir = new TempDir();
+        var project = Directory.CreateDirectory(dir.File("project")).FullName;
+        File.WriteAllText(Path.Combine(project, SyntheticWorld.ManifestName), """{"name": "my web app", "version": 3}""");
+        File.WriteAllText(Path.Combine(project, "main.js"), "years of work");
+        var error = Assert.Throws<InvalidOperationException>(() => SyntheticWorld.Generate(Tiny with { Overwrite = true }, project));
+        Assert.Contains("cleanclip-synth", error.Message);
+        Assert.Equal("years of work", File.ReadAllText(Path.Combine(project, "main.js")));
+        Assert.Empty(Leftovers(dir));
+    }
+
+    [Fact]
     public void AcceptsAnExistingEmptyFolder()
     {
         using var dir = new TempDir();
