@@ -53,10 +53,8 @@ public static class TrainJob
         var job = options;
         if (options.Resume is { } resumeDir)
         {
-            var latest = new CheckpointFolder(Path.Combine(resumeDir, "checkpoints"), 1).Latest(out var rejected)
-                ?? throw new FileNotFoundException($"{resumeDir}: no readable training checkpoint to resume from" +
-                    (rejected.Count > 0 ? $" ({string.Join("; ", rejected)})" : ""));
-            notes.AddRange(rejected.Select(r => $"skipped unreadable checkpoint: {r}"));
+            var latest = new CheckpointFolder(Path.Combine(resumeDir, "checkpoints"), 1)
+                .ResumePoint(TrainingCheckpoint.ReadState, "training state", notes);
             resumeFrom = latest.File;
             var saved = latest.State;
             // The run continues as it was configured; only how it runs (threads, when to stop, logging) may change.

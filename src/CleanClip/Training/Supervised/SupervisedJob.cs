@@ -47,10 +47,8 @@ public static class SupervisedJob
         string? resumeFrom = null;
         if (options.Resume is { } resumeDir)
         {
-            var latest = SupervisedCheckpoint.Latest(new CheckpointFolder(Path.Combine(resumeDir, "checkpoints"), 1), out var rejected)
-                ?? throw new FileNotFoundException($"{resumeDir}: no readable supervised finetuning checkpoint to resume from" +
-                    (rejected.Count > 0 ? $" ({string.Join("; ", rejected)})" : ""));
-            notes.AddRange(rejected.Select(r => $"skipped unreadable checkpoint: {r}"));
+            var latest = new CheckpointFolder(Path.Combine(resumeDir, "checkpoints"), 1)
+                .ResumePoint(SupervisedCheckpoint.ReadState, "supervised finetuning state", notes);
             resumeFrom = latest.File;
             var saved = latest.State;
             // The run continues as configured; only how it runs (threads, when to stop) may change.

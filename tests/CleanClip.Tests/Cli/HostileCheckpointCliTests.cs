@@ -1,0 +1,49 @@
+using CleanClip.Checkpoints;
+using CleanClip.Cli.Commands;
+using CleanClip.Models;
+using CleanClip.Tests.Checkpoints;
+using SkiaSharp;
+using Xunit;
+
+namespace CleanClip.Tests.Cli;
+
+/// <summary>Hostile checkpoints reach the user as one error line and exit code 1, or load when the user gives what they lack.</summary>
+public class HostileCheckpointCliTests : IDisposable
+{
+    private readonly TempDir dir = new();
+    private readonly string images;
+
+    public HostileCheckpointCliTests()
+    {
+        images = Directory.CreateDirectory(dir.File("images")).FullName;
+        using var bitmap = new SKBitmap(32, 32);
+        bitmap.Erase(SKColors.Teal);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(Path.Combine(images, "a.png"), data.ToArray());
+    }
+
+    public void Dispose() => dir.Dispose();
+
+    private (int Exit, string Output) Embed(string model, params string[] extra) =>
+        CliRunner.Run(EmbedCommand.Create(), ["--model", model, "--images", images, "--output", dir.File("out"), .. extra]);
+
+    /// <summary>One error message (the console wraps it at its width: compared with whitespace collapsed), no stack trace.</summary>
+    private static void AssertOneErrorLine(string output, params string[] expected)
+    {
+        Assert.True(output.Split("error:").Length == 2, output);
+        var error = System.Text.RegularExpressions.Regex.Replace(output[output.IndexOf("error:", StringComparison.Ordinal)..], @"\s+", " ");
+        foreach (var text in expected) Assert.Contains(text, error);
+        Assert.DoesNotContain("Exception", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public void ABitFlippedCheckpointIsAnErrorSayingItIsCorrupt()
+    {
+        var path = HostileCheckpointFiles.SaveTinyRn(dir.File("model.safetensors"));
+        HostileCheckpointFiles.FlipDataBit(path, 1000);
+        var (exit, output) = Embed(path);
+        Assert.Equal(1, exit);
+        AssertOneErrorLine(output, "model.safetensors", "does not match the SHA-256", "corrupt");
+    }
+}
