@@ -38,6 +38,16 @@ public class HostileCheckpointCliTests : IDisposable
     }
 
     [Fact]
+    public void NonFiniteWeightsAreAnErrorNamingTheTensorAndNothingIsWritten()
+    {
+        var path = HostileCheckpointFiles.SaveTinyRn(dir.File("nan.safetensors"), model => model.state_dict()["visual.conv1.weight"][0, 0, 0, 0].fill_(double.NaN));
+        var (exit, output) = Embed(path);
+        Assert.Equal(1, exit);
+        AssertOneErrorLine(output, "nan.safetensors", "1 tensor(s) holding NaN or infinite values: visual.conv1.weight");
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
     public void ABitFlippedCheckpointIsAnErrorSayingItIsCorrupt()
     {
         var path = HostileCheckpointFiles.SaveTinyRn(dir.File("model.safetensors"));
