@@ -1,4 +1,7 @@
+using System.Text.RegularExpressions;
 using CleanClip.Checkpoints;
+using CleanClip.Cli.Commands;
+using CleanClip.Tests.Cli;
 using CleanClip.Tests.Checkpoints;
 using CleanClip.Training;
 using CleanClip.Training.Checkpointing;
@@ -77,5 +80,26 @@ public class CorruptCheckpointResumeTests
         Assert.Contains("no good checkpoint", error.Message);
         Assert.Contains("step-00000004", error.Message);
         Assert.Contains("step-00000002", error.Message);
+    }
+
+    [Fact]
+    public void TrainResumeSkipsTheCorruptNewestCheckpointAndSaysSo()
+    {
+        using var world = new TrainerFixture();
+        var dir = Path.Combine(world.Root, "run");
+        var (exit, output) = CliRunner.Run(TrainingCommand.Train(), "--train-data", world.Train.TablePath, "--init", "tiny-vit",
+            "--vocab", world.Vocab, "--out", dir, "--epochs", "1", "--batch-size", "16", "--decode-threads", "1",
+            "--save-every", "2", "--stop-after", "4");
+        Assert.True(exit == 0, output);
+        var folder = new CheckpointFolder(Path.Combine(dir, "checkpoints"), 2);
+        HostileCheckpointFiles.FlipDataBit(folder.PathFor(4), 100);
+
+        (exit, output) = CliRunner.Run(TrainingCommand.Train(), "--resume", dir, "--decode-threads", "1");
+        Assert.True(exit == 0, output);
+        var text = Regex.Replace(output, @"\s+", " "); // the console wraps long notes
+        Assert.Contains($"skipped checkpoint: {folder.PathFor(4)}: the tensor data does not match the SHA-256", text);
+        Assert.Contains($"resuming from the newest good checkpoint, {folder.PathFor(2)}", text);
+        Assert.Contains("completed", text);
+        Assert.DoesNotContain("last good", text);
     }
 }
