@@ -11,7 +11,7 @@ public static class ZeroShotCommand
     {
         var defaults = new ZeroShotOptions { Model = "", Vocab = "", Classes = "", Images = "" };
         var model = new Option<string>("--model") { Description = "Model name (fresh weights) or checkpoint file.", Required = true };
-        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var config = new ModelConfigCliOptions();
         var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz format).", Required = true };
         var classes = new Option<string>("--classes") { Description = "JSON with \"classes\" and \"templates\".", Required = true };
         var images = new Option<string>("--images") { Description = "Folder of images, or CSV/TSV with an image column.", Required = true };
@@ -25,13 +25,14 @@ public static class ZeroShotCommand
         var json = new Option<string?>("--json") { Description = "Also write the predictions to this JSON file." };
         var command = new Command("zeroshot", "Print the top-k zero-shot labels of each image.")
         {
-            model, config, vocab, classes, images, imageKey, topK, batch, device, precision, trustTorchScript, json, truncation,
+            model, vocab, classes, images, imageKey, topK, batch, device, precision, trustTorchScript, json, truncation,
         };
+        foreach (var option in config.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = defaults with
             {
-                Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab)!,
+                Model = parse.GetValue(model)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), Vocab = parse.GetValue(vocab)!,
                 Classes = parse.GetValue(classes)!, Images = parse.GetValue(images)!, ImageKey = parse.GetValue(imageKey)!,
                 TopK = parse.GetValue(topK), BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Precision = parse.GetValue(precision), TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
             };

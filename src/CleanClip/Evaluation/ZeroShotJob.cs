@@ -12,6 +12,8 @@ public sealed record ZeroShotOptions
 {
     public required string Model { get; init; }
     public string? ModelConfig { get; init; }
+    /// <summary>Head counts a checkpoint cannot tell (<c>--text-heads</c>, <c>--vision-heads</c>); they override the architecture's.</summary>
+    public HeadCounts? Heads { get; init; }
     public required string Vocab { get; init; }
     public required string Classes { get; init; }
     public required string Images { get; init; }
@@ -39,7 +41,7 @@ public static class ZeroShotJob
         var device = TorchDevice.Choose(options.Device);
         var classes = ClassesFile.Read(options.Classes);
         var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab, new TokenizerOptions { Truncation = options.Truncation });
-        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript));
+        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript), heads: options.Heads);
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         model.Precision = options.Precision;

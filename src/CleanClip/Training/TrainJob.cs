@@ -19,6 +19,8 @@ public sealed record TrainJobOptions
     public string Init { get; init; } = "RN50";
     /// <summary>Registry config for a checkpoint that carries none and cannot be inferred.</summary>
     public string? ModelConfig { get; init; }
+    /// <summary>Head counts a checkpoint cannot tell (<c>--text-heads</c>, <c>--vision-heads</c>); they override the architecture's.</summary>
+    public HeadCounts? Heads { get; init; }
     public string? Vocab { get; init; }
     public TruncationMode Truncation { get; init; } = TruncationMode.KeepEndOfText;
     /// <summary>The run folder: config.json, metrics.jsonl, TensorBoard events, checkpoints/, model.safetensors.</summary>
@@ -61,7 +63,7 @@ public static class TrainJob
             job = options with
             {
                 TrainData = saved.TrainData, ValidationData = saved.ValidationData, Vocab = saved.Vocab, Init = latest.File,
-                ModelConfig = null, Out = resumeDir,
+                ModelConfig = null, Heads = null, Out = resumeDir,
                 Training = saved.Options with
                 {
                     DecodeThreads = options.Training.DecodeThreads, StopAfterSteps = options.Training.StopAfterSteps,
@@ -73,7 +75,7 @@ public static class TrainJob
         var train = ImageCaptionDataset.Load(trainPath, job.Table);
         if (train.Skipped.SkippedCount > 0) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
         var validation = job.ValidationData is { } v ? ImageCaptionDataset.Load(v, job.Table) : null;
-        using var model = ModelLoader.Load(job.Init, job.ModelConfig, (long)job.Training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript));
+        using var model = ModelLoader.Load(job.Init, job.ModelConfig, (long)job.Training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript), job.Heads);
         // Captions are cut to the model's own context (at 77 for OpenAI's), keeping their end-of-text token by default.
         var tokenizer = ClipTokenizer.FromVocabFile(vocab, new TokenizerOptions { Truncation = job.Truncation, ContextLength = model.Config.ContextLength });
         TokenizerFit.Check(model, tokenizer, vocab);

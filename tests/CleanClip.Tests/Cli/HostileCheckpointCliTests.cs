@@ -38,6 +38,56 @@ public class HostileCheckpointCliTests : IDisposable
     }
 
     [Fact]
+    public void ANarrowStateDictNeedsTheHeadOptionsAndLoadsWithThem()
+    {
+        var path = dir.File("narrow.safetensors");
+        using (var model = new ClipModel(HostileCheckpointFiles.NarrowConfig()))
+            HostileCheckpointFiles.WriteWithoutConfig(model, path);
+
+        var (exit, output) = Embed(path);
+        Assert.Equal(1, exit);
+        AssertOneErrorLine(output, "narrow.safetensors", "cannot be inferred", "--text-heads N");
+        Assert.False(Directory.Exists(dir.File("out")));
+
+        (exit, output) = Embed(path, "--text-heads", "2", "--vision-heads", "2");
+        Assert.True(exit == 0, output);
+        Assert.True(File.Exists(Path.Combine(dir.File("out"), "image_embeddings.npy")));
+    }
+
+    [Theory]
+    [InlineData("--text-heads")]
+    [InlineData("--vision-heads")]
+    public void AHeadCountBelowOneIsAParseError(string option)
+    {
+        var (exit, output) = Embed("tiny-vit", option, "0");
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"{option} must be at least 1 (got 0)", output);
+    }
+
+    [Fact]
+    public void EveryCommandThatTakesModelConfigTakesTheHeadOptions()
+    {
+        foreach (var command in new[] { EmbedCommand.Create(), EvalCommand.Create(), ZeroShotCommand.Create(), TrainingCommand.Train(), TrainingCommand.Clean(), SupervisedCommand.Create() })
+        {
+            var names = command.Options.Select(o => o.Name).ToList();
+            Assert.Contains("--model-config", names);
+            Assert.Contains("--text-heads", names);
+            Assert.Contains("--vision-heads", names);
+        }
+    }
+
+    [Fact]
+    public void AnAbsurdConfigInTheMetadataIsOneErrorLine()
+    {
+        var path = HostileCheckpointFiles.SaveTinyRn(dir.File("model.safetensors"));
+        HostileCheckpointFiles.EditMetadata(path, m => m[ModelLoader.ConfigMetadataKey] = m[ModelLoader.ConfigMetadataKey].Replace("\"VocabSize\":1024", "\"VocabSize\":500000000"));
+
+        var (exit, output) = Embed(path);
+        Assert.Equal(1, exit);
+        AssertOneErrorLine(output, "model.safetensors", "does not match the file's tensors", "VocabSize 500000000 (tensors: 1024)");
+    }
+
+    [Fact]
     public void NonFiniteWeightsAreAnErrorNamingTheTensorAndNothingIsWritten()
     {
         var path = HostileCheckpointFiles.SaveTinyRn(dir.File("nan.safetensors"), model => model.state_dict()["visual.conv1.weight"][0, 0, 0, 0].fill_(double.NaN));

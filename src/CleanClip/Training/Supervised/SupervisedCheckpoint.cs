@@ -49,7 +49,7 @@ public static class SupervisedCheckpoint
             var clipTensors = tensors.Where(kv => !kv.Key.StartsWith(SupervisedHead.Prefix, StringComparison.Ordinal)
                                                   && !kv.Key.StartsWith(TrainingCheckpoint.OptimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key, kv => kv.Value);
-            var model = new ClipModel(ClipConfig.FromJson(config));
+            var model = new ClipModel(ModelLoader.ConfigFromMetadata(path, config, clipTensors));
             try
             {
                 StateDictLoader.Load(model, clipTensors, path);
