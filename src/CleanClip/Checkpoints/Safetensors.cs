@@ -28,7 +28,8 @@ public static class Safetensors
         using var stream = OpenForRead(path);
         var header = ReadHeader(path, stream);
         var tensors = new Dictionary<string, Tensor>();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Files without a stored hash (other tools' files) are read without hashing: there is nothing to compare with.
+        using var hash = header.Metadata.ContainsKey(ContentHashKey) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         try
         {
             foreach (var e in header.Entries)
@@ -37,9 +38,9 @@ public static class Safetensors
                 tensors.Add(e.Name, t);
                 stream.Position = header.DataStart + e.Begin;
                 TensorBytes.Fill(t, stream);
-                TensorBytes.Hash(t, hash);
+                if (hash is not null) TensorBytes.Hash(t, hash);
             }
-            CheckContentHash(path, header.Metadata, hash);
+            if (hash is not null) CheckContentHash(path, header.Metadata, hash);
             return tensors;
         }
         catch (Exception e)
