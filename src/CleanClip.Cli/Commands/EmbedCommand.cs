@@ -11,7 +11,7 @@ public static class EmbedCommand
     {
         var defaults = new EmbedOptions { Model = "", Output = "" };
         var model = new Option<string>("--model") { Description = "Model name (fresh weights) or checkpoint file.", Required = true };
-        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var config = new ModelConfigCliOptions();
         var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz format)." };
         var images = new Option<string?>("--images") { Description = "Folder of images, or CSV/TSV with an image column." };
         var imageKey = new Option<string>("--image-key") { Description = "Image column of a CSV.", DefaultValueFactory = _ => defaults.ImageKey };
@@ -24,13 +24,14 @@ public static class EmbedCommand
         var allowOutsideRoot = CliOptions.AllowOutsideRoot();
         var command = new Command("embed", "Write L2-normalised image_embeddings.npy and text_embeddings.npy with an embed.json index.")
         {
-            model, config, vocab, images, imageKey, texts, output, batch, device, trustTorchScript, truncation, allowOutsideRoot,
+            model, vocab, images, imageKey, texts, output, batch, device, trustTorchScript, truncation, allowOutsideRoot,
         };
+        foreach (var option in config.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = defaults with
             {
-                Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab),
+                Model = parse.GetValue(model)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), Vocab = parse.GetValue(vocab),
                 Images = parse.GetValue(images), ImageKey = parse.GetValue(imageKey)!, Texts = parse.GetValue(texts),
                 Output = parse.GetValue(output)!, BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
                 AllowOutsideRoot = parse.GetValue(allowOutsideRoot),

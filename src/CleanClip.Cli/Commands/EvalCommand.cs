@@ -17,7 +17,7 @@ public static class EvalCommand
             Required = true, AllowMultipleArgumentsPerToken = true,
         };
         var labels = new Option<string?>("--labels") { Description = "Comma-separated names for the checkpoints (default: file names)." };
-        var config = new Option<string?>("--model-config") { Description = "Architecture name for checkpoint files that do not say." };
+        var config = new ModelConfigCliOptions("Architecture name for checkpoint files that do not say.");
         var evalData = new Option<string>("--eval-data") { Description = "Labeled folder: labels.csv (image,label index) + classes file, <class>/<image> folders, or a torchvision MNIST/Fashion-MNIST (raw/*-ubyte[.gz]) or CIFAR-10/100 (python batches) folder, read as its test split.", Required = true };
         var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: classes.py/classes.json beside labels.csv." };
         var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the models were trained with.", Required = true };
@@ -37,8 +37,9 @@ public static class EvalCommand
         var trigger = new TriggerCliOptions(d.Trigger);
         var command = new Command("eval", "Zero-shot clean accuracy, attack success rate and robust accuracy of checkpoints, with DER against the first; linear probe and retrieval on request.")
         {
-            checkpoints, labels, config, evalData, classes, vocab, truncation, metrics, probeTrain, retrievalData, target, referenceAsr, seed, batch, device, precision, trustTorchScript, output, cacheDir,
+            checkpoints, labels, evalData, classes, vocab, truncation, metrics, probeTrain, retrievalData, target, referenceAsr, seed, batch, device, precision, trustTorchScript, output, cacheDir,
         };
+        foreach (var option in config.All) command.Options.Add(option);
         foreach (var option in trigger.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -46,7 +47,7 @@ public static class EvalCommand
             {
                 Checkpoints = parse.GetValue(checkpoints)!,
                 Labels = parse.GetValue(labels)?.Split(',', StringSplitOptions.TrimEntries),
-                ModelConfig = parse.GetValue(config), EvalData = parse.GetValue(evalData)!, Classes = parse.GetValue(classes),
+                ModelConfig = config.Name(parse), Heads = config.Heads(parse), EvalData = parse.GetValue(evalData)!, Classes = parse.GetValue(classes),
                 Vocab = parse.GetValue(vocab)!, Truncation = parse.GetValue(truncation),
                 Metrics = EvalOptions.ParseMetrics(parse.GetValue(metrics)!), Target = parse.GetValue(target)!,
                 ProbeTrainData = parse.GetValue(probeTrain), RetrievalData = parse.GetValue(retrievalData),

@@ -18,7 +18,7 @@ public static class SupervisedCommand
         var d = new SupervisedJobOptions();
         var t = d.Training;
         var checkpoint = new Option<string?>("--checkpoint") { Description = "CLIP checkpoint to finetune (required unless --resume)." };
-        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var config = new ModelConfigCliOptions();
         var trainData = new Option<string?>("--train-data") { Description = "Labeled folder: labels.csv (image,label) + classes file, or one sub-folder per class (required unless --resume)." };
         var classes = new Option<string?>("--classes") { Description = "Classes file (default: classes.py or classes.json beside labels.csv)." };
         var headInit = new Option<string>("--head-init") { Description = "random (the reference) or zero-shot (the class embeddings of the classes file's templates, scaled to the features; needs --vocab).", DefaultValueFactory = _ => "random" };
@@ -44,14 +44,15 @@ public static class SupervisedCommand
         var command = new Command("finetune-supervised",
             "Supervised finetuning: image tower + linear head with cross-entropy on a labeled folder (the reference's defaults); writes a CLIP checkpoint and the head.")
         {
-            checkpoint, config, trainData, classes, headInit, vocab, output, resume, device, trustTorchScript, truncation,
+            checkpoint, trainData, classes, headInit, vocab, output, resume, device, trustTorchScript, truncation,
             epochs, lr, batch, warmup, wd, seed, precision, threads, saveEvery, keep, logEvery, stopAfter,
         };
+        foreach (var option in config.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
             {
-                Checkpoint = parse.GetValue(checkpoint), ModelConfig = parse.GetValue(config), TrainData = parse.GetValue(trainData),
+                Checkpoint = parse.GetValue(checkpoint), ModelConfig = config.Name(parse), Heads = config.Heads(parse), TrainData = parse.GetValue(trainData),
                 Classes = parse.GetValue(classes), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
                 Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
                 Training = t with

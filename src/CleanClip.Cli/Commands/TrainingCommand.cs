@@ -25,7 +25,7 @@ public static class TrainingCommand
         var trainData = new Option<string?>("--train-data") { Description = "Image-caption CSV/TSV (required unless --resume)." };
         var validation = new Option<string?>("--validation-data") { Description = "Image-caption CSV for the validation loss and best.safetensors." };
         var init = new Option<string>(initName) { Description = initHelp, Required = required, DefaultValueFactory = _ => d.Init };
-        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var config = new ModelConfigCliOptions();
         var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the model's text tower." };
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
         var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
@@ -43,15 +43,16 @@ public static class TrainingCommand
         var trigger = new TriggerCliOptions(new CleanClip.Poisoning.TriggerOptions());
         var command = new Command(name, description)
         {
-            trainData, validation, init, config, vocab, imageKey, captionKey, delimiter, output, resume, device, trustTorchScript, truncation, deterministic,
+            trainData, validation, init, vocab, imageKey, captionKey, delimiter, output, resume, device, trustTorchScript, truncation, deterministic,
         };
+        foreach (var option in config.All) command.Options.Add(option);
         foreach (var option in training.All.Concat(trigger.All).Append(evalData).Append(classes).Append(target)) command.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
             {
                 TrainData = parse.GetValue(trainData), ValidationData = parse.GetValue(validation), Init = parse.GetValue(init)!,
-                ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
+                ModelConfig = config.Name(parse), Heads = config.Heads(parse), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
                 Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
                 Deterministic = parse.GetValue(deterministic),
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },

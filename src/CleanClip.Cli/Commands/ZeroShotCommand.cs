@@ -11,7 +11,7 @@ public static class ZeroShotCommand
     {
         var defaults = new ZeroShotOptions { Model = "", Vocab = "", Images = "" };
         var model = new Option<string>("--model") { Description = "Model name (fresh weights) or checkpoint file.", Required = true };
-        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var config = new ModelConfigCliOptions();
         var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz format).", Required = true };
         var classes = new Option<string?>("--classes") { Description = "JSON with \"classes\" and \"templates\" (or classes.py); optional for MNIST, Fashion-MNIST and CIFAR folders, which name their classes." };
         var images = new Option<string>("--images") { Description = "Folder of images, CSV/TSV with an image column, or a torchvision MNIST/Fashion-MNIST/CIFAR-10/100 folder (its test split).", Required = true };
@@ -26,13 +26,14 @@ public static class ZeroShotCommand
         var json = new Option<string?>("--json") { Description = "Also write the predictions to this JSON file." };
         var command = new Command("zeroshot", "Print the top-k zero-shot labels of each image.")
         {
-            model, config, vocab, classes, images, imageKey, topK, batch, device, precision, trustTorchScript, json, truncation, allowOutsideRoot,
+            model, vocab, classes, images, imageKey, topK, batch, device, precision, trustTorchScript, json, truncation, allowOutsideRoot,
         };
+        foreach (var option in config.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = defaults with
             {
-                Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab)!,
+                Model = parse.GetValue(model)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), Vocab = parse.GetValue(vocab)!,
                 Classes = parse.GetValue(classes), Images = parse.GetValue(images)!, ImageKey = parse.GetValue(imageKey)!,
                 TopK = parse.GetValue(topK), BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Precision = parse.GetValue(precision), TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
                 AllowOutsideRoot = parse.GetValue(allowOutsideRoot),

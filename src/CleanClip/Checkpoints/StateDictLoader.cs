@@ -5,7 +5,8 @@ namespace CleanClip.Checkpoints;
 
 /// <summary>
 /// Copies a state dict into a module after checking every key first, so a checkpoint that does not fit is reported
-/// whole (missing, unexpected and mis-shaped keys in one message) and the module is left untouched.
+/// whole (missing, unexpected and mis-shaped keys in one message) and the module is left untouched. Weights holding
+/// NaN or infinities are refused the same way, by name: no model computes anything meaningful with them.
 /// </summary>
 public static class StateDictLoader
 {
@@ -26,10 +27,24 @@ public static class StateDictLoader
                     List("missing keys", missing), List("unexpected keys", unexpected), List("mis-shaped keys", misShaped),
                 }.Where(s => s.Length > 0)));
 
+        var nonFinite = target.Keys.Where(k => source.TryGetValue(k, out var s) && !AllFinite(s)).ToList();
+        if (nonFinite.Count > 0)
+            throw new CheckpointFormatException(filePath,
+                $"refusing weights that are not finite: {List("tensor(s) holding NaN or infinite values", nonFinite)} " +
+                "(a corrupt file, or a checkpoint of a run that diverged)");
+
         using var _ = torch.no_grad();
         foreach (var (key, tensor) in target)
             if (source.TryGetValue(key, out var value))
                 tensor.copy_(value);
+    }
+
+    private static bool AllFinite(Tensor t)
+    {
+        if (!t.is_floating_point()) return true;
+        using var finite = t.isfinite();
+        using var all = finite.all();
+        return all.item<bool>();
     }
 
     private static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";

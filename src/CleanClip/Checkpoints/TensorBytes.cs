@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using TorchSharp;
 
 namespace CleanClip.Checkpoints;
@@ -22,6 +23,12 @@ internal static class TensorBytes
     public static void Write(torch.Tensor source, Stream destination)
     {
         ForEachChunk(source, part => destination.Write(part.bytes));
+    }
+
+    /// <summary>Feeds a contiguous CPU tensor's bytes to <paramref name="hash"/>.</summary>
+    public static void Hash(torch.Tensor source, IncrementalHash hash)
+    {
+        ForEachChunk(source, part => hash.AppendData(part.bytes));
     }
 
     private static void ForEachChunk(torch.Tensor t, Action<torch.Tensor> action)

@@ -24,7 +24,7 @@ public static class EmbedJob
         if (options.Texts is not null && options.Vocab is null) throw new ArgumentException("embedding texts needs a vocabulary file (--vocab)");
         var device = TorchDevice.Choose(options.Device);
         var tokenizer = options.Texts is null ? null : ClipTokenizer.FromVocabFile(options.Vocab!, new TokenizerOptions { Truncation = options.Truncation });
-        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript));
+        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript), heads: options.Heads);
         if (tokenizer is not null) TokenizerFit.Check(model, tokenizer, options.Vocab!);
         model.eval();
         Directory.CreateDirectory(options.Output);

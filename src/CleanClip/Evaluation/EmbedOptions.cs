@@ -1,4 +1,5 @@
 using CleanClip.Data;
+using CleanClip.Models;
 using CleanClip.Text;
 
 namespace CleanClip.Evaluation;
@@ -10,6 +11,8 @@ public sealed record EmbedOptions
     public required string Model { get; init; }
     /// <summary>Registry name of the architecture, when it cannot be read off the checkpoint.</summary>
     public string? ModelConfig { get; init; }
+    /// <summary>Head counts a checkpoint cannot tell (<c>--text-heads</c>, <c>--vision-heads</c>); they override the architecture's.</summary>
+    public HeadCounts? Heads { get; init; }
     /// <summary>A bpe_simple_vocab_16e6.txt.gz-format vocabulary; needed for texts.</summary>
     public string? Vocab { get; init; }
     /// <summary>A folder of images, or a CSV/TSV with an image column.</summary>

@@ -75,7 +75,7 @@ public static class EvalJob
         var clock = Stopwatch.StartNew();
         var classes = plan.Dataset.Classes;
         int classCount = classes.Classes.Count;
-        using var model = ModelLoader.Load(checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript));
+        using var model = ModelLoader.Load(checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript), options.Heads);
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         model.Precision = options.Precision;

@@ -30,6 +30,8 @@ public sealed record EvalOptions
     public IReadOnlyList<string>? Labels { get; init; }
     /// <summary>Registry name of the architecture, for checkpoint files that do not say.</summary>
     public string? ModelConfig { get; init; }
+    /// <summary>Head counts a checkpoint cannot tell (<c>--text-heads</c>, <c>--vision-heads</c>); they override the architecture's.</summary>
+    public HeadCounts? Heads { get; init; }
     /// <summary>Seed of the fresh weights when a checkpoint is a registry name.</summary>
     public long ModelSeed { get; init; }
     /// <summary>A labeled folder: labels.csv (image, class index) with a classes file, or root/&lt;class&gt;/&lt;image&gt;.</summary>

@@ -12,6 +12,8 @@ public sealed record ZeroShotOptions
 {
     public required string Model { get; init; }
     public string? ModelConfig { get; init; }
+    /// <summary>Head counts a checkpoint cannot tell (<c>--text-heads</c>, <c>--vision-heads</c>); they override the architecture's.</summary>
+    public HeadCounts? Heads { get; init; }
     public required string Vocab { get; init; }
     /// <summary>Classes and templates; null only for a torchvision dataset folder, which has its classes built in.</summary>
     public string? Classes { get; init; }
@@ -46,7 +48,7 @@ public static class ZeroShotJob
         var classes = arrays?.Classes ?? ClassesFile.Read(options.Classes
             ?? throw new ArgumentException($"--classes is required: {options.Images} is not a dataset with built-in classes (MNIST, Fashion-MNIST, CIFAR-10/100)"));
         var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab, new TokenizerOptions { Truncation = options.Truncation });
-        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript));
+        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript), heads: options.Heads);
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         model.Precision = options.Precision;

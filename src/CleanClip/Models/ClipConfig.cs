@@ -42,6 +42,72 @@ public sealed record ClipConfig
         VisionPatchSize == other.VisionPatchSize && ContextLength == other.ContextLength &&
         VocabSize == other.VocabSize && TextWidth == other.TextWidth && TextLayers == other.TextLayers;
 
+    /// <summary>The width an image tower's attention runs at: the ViT width, or the ResNet's attention pool (32× the stem).</summary>
+    [JsonIgnore] public int VisionAttentionWidth => IsVit ? VisionWidth : VisionWidth * 32;
+
+    /// <summary>
+    /// Why no model can be built from this config (each reason names the field and what it must be), checked without
+    /// allocating anything; empty when it can be built. A null head count whose width is below 64 (OpenAI's rule
+    /// gives 0 heads) is reported as a head count that must be given.
+    /// </summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        void AtLeast(string field, long value, long min)
+        {
+            if (value < min) problems.Add($"{field} is {value}, expected at least {min}");
+        }
+        if (string.IsNullOrEmpty(Name)) problems.Add("Name is missing");
+        AtLeast(nameof(EmbedDim), EmbedDim, 1);
+        AtLeast(nameof(ContextLength), ContextLength, 1);
+        AtLeast(nameof(VocabSize), VocabSize, 1);
+        AtLeast(nameof(TextWidth), TextWidth, 1);
+        AtLeast(nameof(TextLayers), TextLayers, 0);
+        int expectedStages = IsVit ? 1 : 4;
+        if (VisionLayers is null || VisionLayers.Length != expectedStages)
+            problems.Add($"VisionLayers has {VisionLayers?.Length ?? 0} entries, expected {expectedStages} ({(IsVit ? "the ViT depth" : "the four ResNet stages")})");
+        else
+            foreach (var layers in VisionLayers) AtLeast(nameof(VisionLayers), layers, IsVit ? 0 : 1);
+        if (IsVit)
+        {
+            AtLeast(nameof(VisionPatchSize), VisionPatchSize!.Value, 1);
+            AtLeast(nameof(VisionWidth), VisionWidth, 1);
+            AtLeast(nameof(ImageResolution), ImageResolution, Math.Max(1, VisionPatchSize.Value));
+        }
+        else
+        {
+            // The stem's first convolutions have VisionWidth/2 channels; the attention pool works on a grid of resolution/32.
+            AtLeast(nameof(VisionWidth), VisionWidth, 2);
+            AtLeast(nameof(ImageResolution), ImageResolution, 32);
+        }
+        if (problems.Count == 0)
+        {
+            HeadProblem(problems, "text", TextHeads, ResolvedTextHeads, TextWidth);
+            HeadProblem(problems, "vision", VisionHeads, ResolvedVisionHeads, VisionAttentionWidth);
+        }
+        return problems;
+    }
+
+    /// <exception cref="ArgumentException">The config describes no buildable model; the message lists every <see cref="Problems"/>.</exception>
+    public void EnsureBuildable()
+    {
+        if (Problems() is { Count: > 0 } problems)
+            throw new ArgumentException($"model config '{Name}' cannot be built: {string.Join("; ", problems)}");
+    }
+
+    private static void HeadProblem(List<string> problems, string tower, int? given, int resolved, int width)
+    {
+        if (given is null && resolved < 1)
+            problems.Add(HeadsNotInferable(tower, width));
+        else if (resolved < 1 || width % resolved != 0)
+            problems.Add($"{tower} heads is {resolved}, expected a divisor of the {tower} attention width {width}");
+    }
+
+    /// <summary>The message for a tower whose head count neither the config nor OpenAI's rule (heads of dimension 64) gives.</summary>
+    public static string HeadsNotInferable(string tower, int width) =>
+        $"the {tower} attention width {width} is not a multiple of 64, so its head count cannot be inferred from the " +
+        $"tensor shapes (OpenAI's rule: width/64 heads); give it with --{tower}-heads N, or name the architecture with --model-config NAME";
+
     public override int GetHashCode() =>
         HashCode.Combine(EmbedDim, ImageResolution, VisionWidth, VisionPatchSize, TextWidth, TextLayers, VocabSize);
 

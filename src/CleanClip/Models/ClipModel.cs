@@ -23,8 +23,10 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
     /// <summary>OpenAI's initial temperature for training from scratch, as a log scale: ln(1/0.07).</summary>
     public static readonly double InitialLogitScale = Math.Log(1 / 0.07);
 
+    /// <exception cref="ArgumentException">The config describes no buildable model (<see cref="ClipConfig.Problems"/>).</exception>
     public ClipModel(ClipConfig config) : base(nameof(ClipModel))
     {
+        config.EnsureBuildable();
         Config = config;
         TorchRuntime.UseOneDnnFor(config);
         visual = config.IsVit

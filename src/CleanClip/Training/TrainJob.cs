@@ -19,6 +19,8 @@ public sealed record TrainJobOptions
     public string Init { get; init; } = "RN50";
     /// <summary>Registry config for a checkpoint that carries none and cannot be inferred.</summary>
     public string? ModelConfig { get; init; }
+    /// <summary>Head counts a checkpoint cannot tell (<c>--text-heads</c>, <c>--vision-heads</c>); they override the architecture's.</summary>
+    public HeadCounts? Heads { get; init; }
     public string? Vocab { get; init; }
     public TruncationMode Truncation { get; init; } = TruncationMode.KeepEndOfText;
     /// <summary>The run folder: config.json, metrics.jsonl, TensorBoard events, checkpoints/, model.safetensors.</summary>
@@ -53,17 +55,15 @@ public static class TrainJob
         var job = options;
         if (options.Resume is { } resumeDir)
         {
-            var latest = new CheckpointFolder(Path.Combine(resumeDir, "checkpoints"), 1).Latest(out var rejected)
-                ?? throw new FileNotFoundException($"{resumeDir}: no readable training checkpoint to resume from" +
-                    (rejected.Count > 0 ? $" ({string.Join("; ", rejected)})" : ""));
-            notes.AddRange(rejected.Select(r => $"skipped unreadable checkpoint: {r}"));
+            var latest = new CheckpointFolder(Path.Combine(resumeDir, "checkpoints"), 1)
+                .ResumePoint(TrainingCheckpoint.ReadState, "training state", notes);
             resumeFrom = latest.File;
             var saved = latest.State;
             // The run continues as it was configured; only how it runs (threads, when to stop, logging) may change.
             job = options with
             {
                 TrainData = saved.TrainData, ValidationData = saved.ValidationData, Vocab = saved.Vocab, Init = latest.File,
-                ModelConfig = null, Out = resumeDir,
+                ModelConfig = null, Heads = null, Out = resumeDir,
                 Training = saved.Options with
                 {
                     DecodeThreads = options.Training.DecodeThreads, StopAfterSteps = options.Training.StopAfterSteps,
@@ -75,7 +75,7 @@ public static class TrainJob
         var train = ImageCaptionDataset.Load(trainPath, job.Table);
         if (train.Skipped.SkippedCount > 0) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
         var validation = job.ValidationData is { } v ? ImageCaptionDataset.Load(v, job.Table) : null;
-        using var model = ModelLoader.Load(job.Init, job.ModelConfig, (long)job.Training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript));
+        using var model = ModelLoader.Load(job.Init, job.ModelConfig, (long)job.Training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript), job.Heads);
         // Captions are cut to the model's own context (at 77 for OpenAI's), keeping their end-of-text token by default.
         var tokenizer = ClipTokenizer.FromVocabFile(vocab, new TokenizerOptions { Truncation = job.Truncation, ContextLength = model.Config.ContextLength });
         TokenizerFit.Check(model, tokenizer, vocab);

@@ -51,10 +51,16 @@ public sealed partial class CheckpointFolder(string path, int keep)
     }
 
     /// <summary>
-    /// The newest checkpoint whose header and training state read back, with the reasons the newer ones did not
-    /// (a file cut short by a crash, say): resuming falls back to the last good one.
+    /// The newest checkpoint whose header and training state read back and whose data matches its content hash, with
+    /// the reasons the newer ones did not (a file cut short by a crash, a flipped bit): resuming falls back to the
+    /// newest good one. Verified is false for a file without a content hash, whose data could not be checked.
     /// </summary>
-    public (string File, TrainingState State)? Latest(out IReadOnlyList<string> rejected)
+    public (string File, TrainingState State, bool Verified)? Latest(out IReadOnlyList<string> rejected) =>
+        Latest(TrainingCheckpoint.ReadState, "training state", out rejected);
+
+    /// <summary><see cref="Latest(out IReadOnlyList{string})"/> for checkpoints whose state <paramref name="readState"/> reads (null: none).</summary>
+    public (string File, T State, bool Verified)? Latest<T>(Func<string, T?> readState, string stateName, out IReadOnlyList<string> rejected)
+        where T : class
     {
         var problems = new List<string>();
         rejected = problems;
@@ -62,8 +68,8 @@ public sealed partial class CheckpointFolder(string path, int keep)
         {
             try
             {
-                if (TrainingCheckpoint.ReadState(file) is { } state) return (file, state);
-                problems.Add($"{file}: no training state");
+                if (readState(file) is { } state) return (file, state, Safetensors.VerifyContent(file));
+                problems.Add($"{file}: no {stateName}");
             }
             catch (Exception e) when (e is CheckpointFormatException or InvalidDataException or IOException)
             {
@@ -71,6 +77,23 @@ public sealed partial class CheckpointFolder(string path, int keep)
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The checkpoint a resumed run continues from (<see cref="Latest{T}"/>), adding to <paramref name="notes"/> each
+    /// newer file it skipped and why, and a warning when the chosen one carries no content hash.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No checkpoint in the folder is good; the message lists why each was refused.</exception>
+    public (string File, T State) ResumePoint<T>(Func<string, T?> readState, string stateName, List<string> notes) where T : class
+    {
+        var latest = Latest(readState, stateName, out var rejected)
+            ?? throw new FileNotFoundException($"{Path}: no good checkpoint with a {stateName} to resume from" +
+                (rejected.Count > 0 ? $" ({string.Join("; ", rejected)})" : ""));
+        notes.AddRange(rejected.Select(r => $"skipped checkpoint: {r}"));
+        if (rejected.Count > 0) notes.Add($"resuming from the newest good checkpoint, {latest.File}");
+        if (!latest.Verified)
+            notes.Add($"{latest.File} carries no '{Safetensors.ContentHashKey}' content hash (written by an older CleanClip or another tool): resumed unverified");
+        return (latest.File, latest.State);
     }
 
     /// <summary>Writes the checkpoint of <paramref name="state"/>'s step, then deletes step files beyond the newest <c>keep</c>.</summary>

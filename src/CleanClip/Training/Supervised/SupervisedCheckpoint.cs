@@ -49,7 +49,7 @@ public static class SupervisedCheckpoint
             var clipTensors = tensors.Where(kv => !kv.Key.StartsWith(SupervisedHead.Prefix, StringComparison.Ordinal)
                                                   && !kv.Key.StartsWith(TrainingCheckpoint.OptimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key, kv => kv.Value);
-            var model = new ClipModel(ClipConfig.FromJson(config));
+            var model = new ClipModel(ModelLoader.ConfigFromMetadata(path, config, clipTensors));
             try
             {
                 StateDictLoader.Load(model, clipTensors, path);
@@ -68,26 +68,6 @@ public static class SupervisedCheckpoint
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
-    }
-
-    /// <summary>The newest step checkpoint in <paramref name="folder"/> whose state reads back, with the reasons newer ones did not.</summary>
-    public static (string File, SupervisedState State)? Latest(CheckpointFolder folder, out IReadOnlyList<string> rejected)
-    {
-        var problems = new List<string>();
-        rejected = problems;
-        foreach (var (_, file) in folder.StepFiles())
-        {
-            try
-            {
-                if (ReadState(file) is { } state) return (file, state);
-                problems.Add($"{file}: no supervised training state");
-            }
-            catch (Exception e) when (e is CheckpointFormatException or InvalidDataException or IOException)
-            {
-                problems.Add(e.Message);
-            }
-        }
-        return null;
     }
 
     /// <summary>Writes the checkpoint of <paramref name="state"/>'s step, then deletes step files beyond the newest <paramref name="keep"/>.</summary>

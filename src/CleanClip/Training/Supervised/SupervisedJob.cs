@@ -14,6 +14,8 @@ public sealed record SupervisedJobOptions
     public string? Checkpoint { get; init; }
     /// <summary>Registry config for a checkpoint that carries none and cannot be inferred.</summary>
     public string? ModelConfig { get; init; }
+    /// <summary>Head counts a checkpoint cannot tell (<c>--text-heads</c>, <c>--vision-heads</c>); they override the architecture's.</summary>
+    public HeadCounts? Heads { get; init; }
     /// <summary>Labeled folder (labels.csv + classes file, or class sub-folders).</summary>
     public string? TrainData { get; init; }
     public string? Classes { get; init; }
@@ -47,10 +49,8 @@ public static class SupervisedJob
         string? resumeFrom = null;
         if (options.Resume is { } resumeDir)
         {
-            var latest = SupervisedCheckpoint.Latest(new CheckpointFolder(Path.Combine(resumeDir, "checkpoints"), 1), out var rejected)
-                ?? throw new FileNotFoundException($"{resumeDir}: no readable supervised finetuning checkpoint to resume from" +
-                    (rejected.Count > 0 ? $" ({string.Join("; ", rejected)})" : ""));
-            notes.AddRange(rejected.Select(r => $"skipped unreadable checkpoint: {r}"));
+            var latest = new CheckpointFolder(Path.Combine(resumeDir, "checkpoints"), 1)
+                .ResumePoint(SupervisedCheckpoint.ReadState, "supervised finetuning state", notes);
             resumeFrom = latest.File;
             var saved = latest.State;
             // The run continues as configured; only how it runs (threads, when to stop) may change.
@@ -75,7 +75,7 @@ public static class SupervisedJob
         else
         {
             var checkpoint = job.Checkpoint ?? throw new ArgumentException("--checkpoint is required: the CLIP checkpoint to finetune");
-            var model = ModelLoader.Load(checkpoint, job.ModelConfig, (long)training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript));
+            var model = ModelLoader.Load(checkpoint, job.ModelConfig, (long)training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript), job.Heads);
             try { classifier = NewClassifier(model, train, job, notes); }
             catch { model.Dispose(); throw; }
         }
