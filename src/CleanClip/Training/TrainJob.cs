@@ -47,6 +47,7 @@ public static class TrainJob
 {
     public static TrainJobResult Run(TrainJobOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
+        options.Training.Validate();
         var notes = new List<string>();
         var device = TorchDevice.Choose(options.Device);
         string? resumeFrom = null;
@@ -71,7 +72,8 @@ public static class TrainJob
             };
         }
         var trainPath = job.TrainData ?? throw new ArgumentException("--train-data is required");
-        var vocab = job.Vocab ?? throw new ArgumentException("--vocab is required: the BPE vocabulary (.txt.gz) the model's text tower uses");
+        // Stored absolute (like the tables) so that --resume works from any working directory.
+        var vocab = Path.GetFullPath(job.Vocab ?? throw new ArgumentException("--vocab is required: the BPE vocabulary (.txt.gz) the model's text tower uses"));
         var train = ImageCaptionDataset.Load(trainPath, job.Table);
         if (train.Skipped.SkippedCount > 0) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
         var validation = job.ValidationData is { } v ? ImageCaptionDataset.Load(v, job.Table) : null;
@@ -98,7 +100,7 @@ public static class TrainJob
         {
             Model = model, Tokenizer = tokenizer, TrainData = train, ValidationData = validation, Options = training,
             RunDirectory = job.Out, ImageAugmentation = training.UsesInModal ? ImageAugmentations.Create(training.ImageAugmentation) : null,
-            TextAugmentation = eda, Init = options.Resume is null ? job.Init : TrainingCheckpoint.ReadState(resumeFrom!)!.Init,
+            TextAugmentation = eda, Init = options.Resume is null ? RunPaths.ModelNameOrFullPath(job.Init) : TrainingCheckpoint.ReadState(resumeFrom!)!.Init,
             Vocab = vocab, ResumeFrom = resumeFrom,
             OptimizerFrom = options.Resume is null && training.RestoreOptimizer ? job.Init : null,
             Evaluate = job.Evaluate is null ? null : m => job.Evaluate(m, tokenizer),

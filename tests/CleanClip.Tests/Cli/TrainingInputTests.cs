@@ -1,0 +1,84 @@
+using CleanClip.Checkpoints;
+using CleanClip.Cli.Commands;
+using CleanClip.Tests.Training;
+using CleanClip.Training;
+using CleanClip.Training.Checkpointing;
+using Xunit;
+
+namespace CleanClip.Tests.Cli;
+
+/// <summary>Hostile or careless input to <c>train</c>, <c>clean</c> and <c>finetune-supervised</c>: one line naming the option, nothing written.</summary>
+public class TrainingInputTests
+{
+    [Theory]
+    [InlineData("--lr", "Infinity", "--lr must be a finite number above 0, got Infinity")]
+    [InlineData("--lr", "-1", "--lr must be a finite number above 0, got -1")]
+    [InlineData("--grad-clip", "NaN", "--grad-clip must be a finite number above 0, got NaN")]
+    [InlineData("--weight-decay", "NaN", "--weight-decay must be a finite number of at least 0, got NaN")]
+    [InlineData("--beta1", "2", "--beta1 must be in [0, 1), got 2")]
+    [InlineData("--beta2", "1", "--beta2 must be in [0, 1), got 1")]
+    [InlineData("--eps", "-1", "--eps must be a finite number above 0, got -1")]
+    [InlineData("--eda-alpha", "1.5", "--eda-alpha must be in [0, 1], got 1.5")]
+    [InlineData("--inmodal-weight", "-Infinity", "--inmodal-weight must be a finite number of at least 0, got -Infinity")]
+    [InlineData("--stop-after", "0", "--stop-after must be at least 1, got 0")]
+    [InlineData("--decode-threads", "-2", "--decode-threads must be at least 0, got -2")]
+    public void TrainRefusesAnOutOfRangeNumberNamingTheOptionAndWritesNothing(string option, string value, string expected)
+    {
+        using var world = new TrainerFixture(pairs: 16, finetune: 16);
+        var output = Path.Combine(world.Root, "run");
+        var (exit, text) = CliRunner.Run(TrainingCommand.Train(), "--train-data", world.Train.TablePath, "--init", "tiny-vit",
+            "--vocab", world.Vocab, "--out", output, "--batch-size", "8", option, value);
+        Assert.Equal(1, exit);
+        Assert.Contains("error: " + expected, text);
+        Assert.DoesNotContain("   at ", text);              // no stack trace
+        Assert.False(Directory.Exists(output), $"{output} was created");
+    }
+
+    [Theory]
+    [InlineData("--weight-decay", "Infinity", "--weight-decay must be a finite number of at least 0, got Infinity")]
+    [InlineData("--lr", "NaN", "--lr must be a finite number above 0, got NaN")]
+    [InlineData("--stop-after", "0", "--stop-after must be at least 1, got 0")]
+    public void CleanAndFinetuneSupervisedRefuseOutOfRangeNumbersToo(string option, string value, string expected)
+    {
+        using var world = new TrainerFixture(pairs: 16, finetune: 16);
+        var init = Path.Combine(world.Root, "init.safetensors");
+        using (var model = TrainerFixture.FreshModel()) ModelLoader.Save(model, init);
+        var cleaned = Path.Combine(world.Root, "clean");
+        var (exit, text) = CliRunner.Run(TrainingCommand.Clean(), "--checkpoint", init, "--train-data", world.Finetune.TablePath,
+            "--vocab", world.Vocab, "--out", cleaned, "--batch-size", "8", "--method", "Mmcl", option, value);
+        Assert.Equal(1, exit);
+        Assert.Contains("error: " + expected, text);
+        Assert.False(Directory.Exists(cleaned));
+
+        var supervised = Path.Combine(world.Root, "sufi");
+        (exit, text) = CliRunner.Run(SupervisedCommand.Create(), "--checkpoint", init, "--train-data", Path.Combine(world.Root, "world", "test"),
+            "--out", supervised, "--batch-size", "8", option, value);
+        Assert.Equal(1, exit);
+        Assert.Contains("error: " + expected, text);
+        Assert.False(Directory.Exists(supervised));
+    }
+
+    // The run stores the vocabulary and the init checkpoint absolute, so a resume from another working directory finds them.
+    [Fact]
+    public void ARunStoresThePathsItNeedsAbsolute()
+    {
+        using var world = new TrainerFixture(pairs: 16, finetune: 16);
+        var init = Path.Combine(world.Root, "init.safetensors");
+        using (var model = TrainerFixture.FreshModel()) ModelLoader.Save(model, init);
+        string Relative(string path) => Path.GetRelativePath(Environment.CurrentDirectory, path);
+        var run = Path.Combine(world.Root, "run");
+        var result = TrainJob.Run(new TrainJobOptions
+        {
+            TrainData = Relative(world.Train.TablePath), ValidationData = Relative(world.Finetune.TablePath), Init = Relative(init),
+            Vocab = Relative(world.Vocab), Out = run,
+            Training = new TrainingOptions { Epochs = 1, BatchSize = 8, StopAfterSteps = 1, DecodeThreads = 1, TensorBoard = false },
+        });
+        var state = TrainingCheckpoint.ReadState(result.Training.LastCheckpoint!)!;
+        Assert.Equal(world.Vocab, state.Vocab);
+        Assert.Equal(init, state.Init);
+        Assert.Equal(world.Train.TablePath, state.TrainData);
+        Assert.Equal(world.Finetune.TablePath, state.ValidationData);
+        var config = File.ReadAllText(Path.Combine(run, Trainer.ConfigFileName));
+        Assert.Contains($"\"vocab\": \"{world.Vocab}\"", config);
+    }
+}
