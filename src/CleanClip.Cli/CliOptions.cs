@@ -23,4 +23,7 @@ public static class CliOptions
     {
         Description = "Open TorchScript checkpoints (OpenAI's released .pt files). Loading one runs code stored in the file: only for files you trust.",
     };
+
+    /// <summary>Whether the command line names <paramref name="option"/> (rather than leaving it to its default).</summary>
+    public static bool WasGiven(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 }

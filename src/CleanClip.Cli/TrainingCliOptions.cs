@@ -62,6 +62,26 @@ public sealed class TrainingCliOptions
         _saveEvery, _keep, _logEvery, _evalEvery, _noTensorBoard, _stopAfter,
     };
 
+    /// <summary>Each option's <see cref="TrainingOptions"/> property, for <see cref="TrainJobOptions.Given"/>.</summary>
+    private IEnumerable<(Option Option, string Property)> Properties =>
+    [
+        (_method, nameof(TrainingOptions.Method)), (_epochs, nameof(TrainingOptions.Epochs)), (_batch, nameof(TrainingOptions.BatchSize)),
+        (_lr, nameof(TrainingOptions.LearningRate)), (_warmup, nameof(TrainingOptions.WarmupSteps)), (_wd, nameof(TrainingOptions.WeightDecay)),
+        (_beta1, nameof(TrainingOptions.Beta1)), (_beta2, nameof(TrainingOptions.Beta2)), (_eps, nameof(TrainingOptions.Epsilon)),
+        (_schedule, nameof(TrainingOptions.Schedule)), (_decayRule, nameof(TrainingOptions.DecayRule)), (_gradClip, nameof(TrainingOptions.GradientClipNorm)),
+        (_clipWeight, nameof(TrainingOptions.ClipWeight)), (_inModalWeight, nameof(TrainingOptions.InModalWeight)),
+        (_symmetric, nameof(TrainingOptions.SymmetricInModal)), (_augmentation, nameof(TrainingOptions.ImageAugmentation)),
+        (_edaRefresh, nameof(TrainingOptions.EdaRefresh)), (_wordNet, nameof(TrainingOptions.WordNet)), (_edaAlpha, nameof(TrainingOptions.EdaAlpha)),
+        (_restoreOptimizer, nameof(TrainingOptions.RestoreOptimizer)), (_seed, nameof(TrainingOptions.Seed)), (_precision, nameof(TrainingOptions.Precision)),
+        (_threads, nameof(TrainingOptions.DecodeThreads)), (_saveEvery, nameof(TrainingOptions.SaveEverySteps)), (_keep, nameof(TrainingOptions.KeepCheckpoints)),
+        (_logEvery, nameof(TrainingOptions.LogEverySteps)), (_evalEvery, nameof(TrainingOptions.EvalEveryEpochs)),
+        (_noTensorBoard, nameof(TrainingOptions.TensorBoard)), (_stopAfter, nameof(TrainingOptions.StopAfterSteps)),
+    ];
+
+    /// <summary>The options given on the command line (not defaulted), property name → option name.</summary>
+    public Dictionary<string, string> Given(ParseResult parse) =>
+        Properties.Where(p => CliOptions.WasGiven(parse, p.Option)).ToDictionary(p => p.Property, p => p.Option.Name);
+
     public TrainingOptions Read(ParseResult parse, TrainingOptions d) => d with
     {
         Method = parse.GetValue(_method), Epochs = parse.GetValue(_epochs), BatchSize = parse.GetValue(_batch),

@@ -35,6 +35,12 @@ public sealed record TrainJobOptions
     /// </summary>
     public bool Deterministic { get; init; }
     public TrainingOptions Training { get; init; } = new();
+    /// <summary>
+    /// The options the user gave explicitly (property name of this record or of <see cref="TrainingOptions"/> → CLI
+    /// spelling): with <see cref="Resume"/> each one that differs from the run's is refused or, if
+    /// <see cref="ResumeCheck.Changeable"/>, applied with a note.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Given { get; init; } = new Dictionary<string, string>();
     /// <summary>The evaluation hook during training; null runs none.</summary>
     public Func<ClipModel, ClipTokenizer, EpochEvaluation>? Evaluate { get; init; }
 }
@@ -60,15 +66,14 @@ public static class TrainJob
             notes.AddRange(rejected.Select(r => $"skipped unreadable checkpoint: {r}"));
             resumeFrom = latest.File;
             var saved = latest.State;
-            // The run continues as it was configured; only how it runs (threads, when to stop, logging) may change.
+            var conflicts = new List<string>();
+            ResumeCheck.Compare(saved, options, options.Given, conflicts, notes);
+            ResumeCheck.Compare(saved.Options, options.Training, options.Given, conflicts, notes);
+            ResumeCheck.ThrowIfAny(conflicts, resumeDir);
             job = options with
             {
                 TrainData = saved.TrainData, ValidationData = saved.ValidationData, Vocab = saved.Vocab, Init = latest.File,
-                ModelConfig = null, Out = resumeDir,
-                Training = saved.Options with
-                {
-                    DecodeThreads = options.Training.DecodeThreads, StopAfterSteps = options.Training.StopAfterSteps,
-                },
+                ModelConfig = null, Out = resumeDir, Training = ResumeCheck.Merge(saved.Options, options.Training, options.Given),
             };
         }
         var trainPath = job.TrainData ?? throw new ArgumentException("--train-data is required");

@@ -81,4 +81,28 @@ public class TrainingInputTests
         var config = File.ReadAllText(Path.Combine(run, Trainer.ConfigFileName));
         Assert.Contains($"\"vocab\": \"{world.Vocab}\"", config);
     }
+
+    [Fact]
+    public void ResumeRefusesAChangedOptionNamingTheRunsValueAndAppliesThreadsWithANote()
+    {
+        using var world = new TrainerFixture(pairs: 32, finetune: 16);
+        var run = Path.Combine(world.Root, "run");
+        var (exit, text) = CliRunner.Run(TrainingCommand.Train(), "--train-data", world.Train.TablePath, "--init", "tiny-vit",
+            "--vocab", world.Vocab, "--out", run, "--epochs", "1", "--batch-size", "8", "--lr", "1e-3", "--warmup", "1",
+            "--stop-after", "1", "--decode-threads", "1", "--no-tensorboard");
+        Assert.True(exit == 0, text);
+        var checkpoints = Directory.GetFiles(Path.Combine(run, "checkpoints"));
+
+        (exit, text) = CliRunner.Run(TrainingCommand.Train(), "--resume", run, "--lr", "5", "--epochs", "3", "--decode-threads", "1");
+        Assert.Equal(1, exit);
+        Assert.Contains("--lr 5 (the run has 0.001)", text);
+        Assert.Contains("--epochs 3 (the run has 1)", text);
+        Assert.Equal(checkpoints, Directory.GetFiles(Path.Combine(run, "checkpoints")));
+
+        // Options given again with the run's own values, and the thread count, which does not change the result.
+        (exit, text) = CliRunner.Run(TrainingCommand.Train(), "--resume", run, "--lr", "0.001", "--vocab", world.Vocab, "--decode-threads", "2");
+        Assert.True(exit == 0, text);
+        Assert.Contains("note: --decode-threads 2 applies to the resumed run (it ran with 1)", text);
+        Assert.Contains("completed", text);
+    }
 }
