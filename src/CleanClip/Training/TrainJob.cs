@@ -41,6 +41,8 @@ public sealed record TrainJobOptions
     /// <see cref="ResumeCheck.Changeable"/>, applied with a note.
     /// </summary>
     public IReadOnlyDictionary<string, string> Given { get; init; } = new Dictionary<string, string>();
+    /// <summary>Where WordNet is looked for after <see cref="TrainingOptions.WordNet"/>; null: <see cref="WordNet.DefaultPlaces"/>.</summary>
+    public IReadOnlyList<string>? WordNetPlaces { get; init; }
     /// <summary>The evaluation hook during training; null runs none.</summary>
     public Func<ClipModel, ClipTokenizer, EpochEvaluation>? Evaluate { get; init; }
 }
@@ -94,9 +96,13 @@ public static class TrainJob
         Eda? eda = null;
         if (training.UsesInModal)
         {
-            var wordNet = WordNet.Find(training.WordNet);
-            if (wordNet is null)
-                notes.Add("WordNet not found (install wordnet-base, set $WNHOME or pass --wordnet DIR): EDA runs without synonym replacement and random insertion");
+            var wordNet = training.NoWordNet ? null : WordNet.Find(training.WordNet, job.WordNetPlaces);
+            if (wordNet is null && !training.NoWordNet)
+                throw new ArgumentException($"--method {training.Method} needs WordNet for EDA's synonym replacement and random insertion, and none was found " +
+                    $"in {string.Join(", ", new[] { training.WordNet }.Concat(job.WordNetPlaces ?? WordNet.DefaultPlaces()).OfType<string>())}: " +
+                    "install wordnet-base, set $WNHOME or pass --wordnet DIR; or pass --no-wordnet to run EDA with swap and deletion only");
+            if (training.NoWordNet)
+                notes.Add("--no-wordnet: EDA runs without synonym replacement and random insertion (recorded as eda_mode in config.json and metrics.jsonl)");
             else if (training.WordNet is { } asked && Path.GetFullPath(asked) != Path.GetFullPath(wordNet))
                 notes.Add($"--wordnet {asked} holds no WordNet database; using {wordNet}");
             eda = new Eda(wordNet is null ? null : WordNet.Load(wordNet), training.EdaAlpha);

@@ -55,6 +55,11 @@ public sealed record TrainingOptions
     /// <summary>WordNet 3.0 database folder for EDA synonyms; null searches the usual places.</summary>
     public string? WordNet { get; init; }
     public double EdaAlpha { get; init; } = 0.1;
+    /// <summary>
+    /// Run in-modal training without WordNet (EDA then has no synonym replacement or random insertion) instead of
+    /// refusing to start when WordNet is not found.
+    /// </summary>
+    public bool NoWordNet { get; init; }
     /// <summary>Restore the optimizer moments stored in the initial checkpoint (what the reference silently does).</summary>
     public bool RestoreOptimizer { get; init; }
     public ulong Seed { get; init; } = 1;

@@ -105,4 +105,49 @@ public class TrainingInputTests
         Assert.Contains("note: --decode-threads 2 applies to the resumed run (it ran with 1)", text);
         Assert.Contains("completed", text);
     }
+
+    // WordNet is looked for only where the test says (never in the machine's own folders), so these hold with or without wordnet-base.
+    [Theory]
+    [InlineData(TrainingMethod.CleanClip)]
+    [InlineData(TrainingMethod.Ssl)]
+    public void InModalTrainingRefusesToRunWithoutWordNetUnlessNoWordNetIsGiven(TrainingMethod method)
+    {
+        using var world = new TrainerFixture(pairs: 16, finetune: 16);
+        var init = Path.Combine(world.Root, "init.safetensors");
+        using (var model = TrainerFixture.FreshModel()) ModelLoader.Save(model, init);
+        TrainJobOptions Clean(string run, bool noWordNet, string? wordNet = null) => new()
+        {
+            TrainData = world.Finetune.TablePath, Init = init, Vocab = world.Vocab, Out = Path.Combine(world.Root, run), WordNetPlaces = [],
+            Training = TrainingOptions.Cleaning(method) with
+            {
+                Epochs = 1, BatchSize = 8, DecodeThreads = 1, TensorBoard = false, LogEverySteps = 1, NoWordNet = noWordNet, WordNet = wordNet,
+            },
+        };
+
+        var refused = Assert.Throws<ArgumentException>(() => TrainJob.Run(Clean("refused", noWordNet: false, wordNet: Path.Combine(world.Root, "nowhere"))));
+        Assert.Contains("--no-wordnet", refused.Message);
+        Assert.Contains(Path.Combine(world.Root, "nowhere"), refused.Message);
+        Assert.False(Directory.Exists(Path.Combine(world.Root, "refused")));
+
+        var without = TrainJob.Run(Clean("without", noWordNet: true));
+        Assert.Contains(without.Notes, n => n.StartsWith("--no-wordnet", StringComparison.Ordinal));
+        AssertEdaMode(Path.Combine(world.Root, "without"), CleanClip.Training.Augmentation.Eda.WithoutWordNetMode);
+
+        // An (empty) WordNet database folder: EDA has all four operations.
+        var wordNetDir = Path.Combine(world.Root, "wordnet");
+        Directory.CreateDirectory(wordNetDir);
+        foreach (var part in new[] { "noun", "verb", "adj", "adv" })
+            foreach (var file in new[] { $"index.{part}", $"data.{part}" }) File.WriteAllText(Path.Combine(wordNetDir, file), "");
+        TrainJob.Run(Clean("full", noWordNet: false, wordNet: wordNetDir));
+        AssertEdaMode(Path.Combine(world.Root, "full"), CleanClip.Training.Augmentation.Eda.FullMode);
+    }
+
+    private static void AssertEdaMode(string run, string mode)
+    {
+        var config = File.ReadAllText(Path.Combine(run, Trainer.ConfigFileName));
+        Assert.Contains($"\"eda_mode\": \"{mode}\"", config);
+        var epochs = CleanClip.Training.Logging.MetricsLine.ReadAll(Path.Combine(run, CleanClip.Training.Logging.MetricsLine.FileName)).Where(l => l.Kind == "epoch").ToList();
+        Assert.NotEmpty(epochs);
+        Assert.All(epochs, l => Assert.Equal(mode, l.EdaMode));
+    }
 }
