@@ -28,4 +28,7 @@ public static class CliOptions
     {
         Description = "Read table rows whose image lies outside the table's folder (absolute, ../ or through a link); by default they are skipped, as train skips them.",
     };
+
+    /// <summary>Whether the command line names <paramref name="option"/> (rather than leaving it to its default).</summary>
+    public static bool WasGiven(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 }

@@ -62,6 +62,13 @@ public static class ConsoleUi
         }
     }
 
+    /// <summary>The shell's code for a process stopped by SIGINT (128 + 2), so scripts can tell an interrupted run from a finished one.</summary>
+    public const int InterruptedExitCode = 130;
+
+    /// <summary>The exit code of a training command: 0 when it completed or stopped at --stop-after, 130 when interrupted.</summary>
+    public static int ExitCode(Training.TrainingOutcome outcome) =>
+        outcome == Training.TrainingOutcome.Interrupted ? InterruptedExitCode : 0;
+
     /// <summary>The notes and the first rows every training command reports: outcome, resume point, steps, last loss.</summary>
     public static Table TrainingSummary(IReadOnlyList<string> notes, Training.TrainingOutcome outcome, string? resumedFrom, long steps, double? lastLoss)
     {
@@ -86,7 +93,7 @@ public static class ConsoleUi
             AnsiConsole.MarkupLine($"[yellow]note:[/] '{Markup.Escape(model)}' is not a file, so the model has fresh random weights (pass a checkpoint file for trained ones)");
     }
 
-    /// <summary>Runs a command body; bad input (missing, malformed, existing or unwritable files, wrong options) exits 1 with its message.</summary>
+    /// <summary>Runs a command body; bad input (missing, malformed, existing or unwritable files, wrong options) exits 1 with its message, a Ctrl-C that ends the work early exits 130.</summary>
     public static int Run(Func<int> body)
     {
         try
@@ -98,6 +105,11 @@ public static class ConsoleUi
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 1;
+        }
+        catch (OperationCanceledException e)
+        {
+            AnsiConsole.MarkupLine($"[yellow]interrupted:[/] {Markup.Escape(e.Message)}");
+            return InterruptedExitCode;
         }
     }
 

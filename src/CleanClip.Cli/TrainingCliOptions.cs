@@ -14,7 +14,7 @@ public sealed class TrainingCliOptions
     private readonly Option<double?> _gradClip;
     private readonly Option<ScheduleMode> _schedule;
     private readonly Option<DecayRule> _decayRule;
-    private readonly Option<bool> _symmetric, _restoreOptimizer, _noTensorBoard;
+    private readonly Option<bool> _symmetric, _restoreOptimizer, _noTensorBoard, _noWordNet;
     private readonly Option<string> _augmentation;
     private readonly Option<EdaRefresh> _edaRefresh;
     private readonly Option<string?> _wordNet;
@@ -42,6 +42,7 @@ public sealed class TrainingCliOptions
         _augmentation = new("--image-augmentation") { Description = string.Join(", ", ImageAugmentations.Names), DefaultValueFactory = _ => d.ImageAugmentation };
         _edaRefresh = new("--eda-refresh") { Description = "Static (once per caption, the reference) or Epoch.", DefaultValueFactory = _ => d.EdaRefresh };
         _wordNet = new("--wordnet") { Description = "WordNet 3.0 database folder for EDA synonyms (default: $WNHOME/dict, /usr/share/wordnet)." };
+        _noWordNet = new("--no-wordnet") { Description = "Run CleanClip/Ssl without WordNet: EDA with swap and deletion only (recorded as eda_mode). Without it such a run refuses to start when WordNet is missing." };
         _edaAlpha = new("--eda-alpha") { DefaultValueFactory = _ => d.EdaAlpha };
         _restoreOptimizer = new("--restore-optimizer") { Description = "Restore the AdamW moments stored in the initial checkpoint (what the reference silently does)." };
         _seed = new("--seed") { DefaultValueFactory = _ => d.Seed };
@@ -58,9 +59,29 @@ public sealed class TrainingCliOptions
     public IEnumerable<Option> All => new Option[]
     {
         _method, _epochs, _batch, _lr, _warmup, _wd, _beta1, _beta2, _eps, _schedule, _decayRule, _gradClip, _clipWeight,
-        _inModalWeight, _symmetric, _augmentation, _edaRefresh, _wordNet, _edaAlpha, _restoreOptimizer, _seed, _precision, _threads,
+        _inModalWeight, _symmetric, _augmentation, _edaRefresh, _wordNet, _noWordNet, _edaAlpha, _restoreOptimizer, _seed, _precision, _threads,
         _saveEvery, _keep, _logEvery, _evalEvery, _noTensorBoard, _stopAfter,
     };
+
+    /// <summary>Each option's <see cref="TrainingOptions"/> property, for <see cref="TrainJobOptions.Given"/>.</summary>
+    private IEnumerable<(Option Option, string Property)> Properties =>
+    [
+        (_method, nameof(TrainingOptions.Method)), (_epochs, nameof(TrainingOptions.Epochs)), (_batch, nameof(TrainingOptions.BatchSize)),
+        (_lr, nameof(TrainingOptions.LearningRate)), (_warmup, nameof(TrainingOptions.WarmupSteps)), (_wd, nameof(TrainingOptions.WeightDecay)),
+        (_beta1, nameof(TrainingOptions.Beta1)), (_beta2, nameof(TrainingOptions.Beta2)), (_eps, nameof(TrainingOptions.Epsilon)),
+        (_schedule, nameof(TrainingOptions.Schedule)), (_decayRule, nameof(TrainingOptions.DecayRule)), (_gradClip, nameof(TrainingOptions.GradientClipNorm)),
+        (_clipWeight, nameof(TrainingOptions.ClipWeight)), (_inModalWeight, nameof(TrainingOptions.InModalWeight)),
+        (_symmetric, nameof(TrainingOptions.SymmetricInModal)), (_augmentation, nameof(TrainingOptions.ImageAugmentation)),
+        (_edaRefresh, nameof(TrainingOptions.EdaRefresh)), (_wordNet, nameof(TrainingOptions.WordNet)), (_noWordNet, nameof(TrainingOptions.NoWordNet)), (_edaAlpha, nameof(TrainingOptions.EdaAlpha)),
+        (_restoreOptimizer, nameof(TrainingOptions.RestoreOptimizer)), (_seed, nameof(TrainingOptions.Seed)), (_precision, nameof(TrainingOptions.Precision)),
+        (_threads, nameof(TrainingOptions.DecodeThreads)), (_saveEvery, nameof(TrainingOptions.SaveEverySteps)), (_keep, nameof(TrainingOptions.KeepCheckpoints)),
+        (_logEvery, nameof(TrainingOptions.LogEverySteps)), (_evalEvery, nameof(TrainingOptions.EvalEveryEpochs)),
+        (_noTensorBoard, nameof(TrainingOptions.TensorBoard)), (_stopAfter, nameof(TrainingOptions.StopAfterSteps)),
+    ];
+
+    /// <summary>The options given on the command line (not defaulted), property name → option name.</summary>
+    public Dictionary<string, string> Given(ParseResult parse) =>
+        Properties.Where(p => CliOptions.WasGiven(parse, p.Option)).ToDictionary(p => p.Property, p => p.Option.Name);
 
     public TrainingOptions Read(ParseResult parse, TrainingOptions d) => d with
     {
@@ -69,7 +90,7 @@ public sealed class TrainingCliOptions
         Beta1 = parse.GetValue(_beta1), Beta2 = parse.GetValue(_beta2), Epsilon = parse.GetValue(_eps),
         Schedule = parse.GetValue(_schedule), DecayRule = parse.GetValue(_decayRule), GradientClipNorm = parse.GetValue(_gradClip),
         ClipWeight = parse.GetValue(_clipWeight), InModalWeight = parse.GetValue(_inModalWeight), SymmetricInModal = parse.GetValue(_symmetric),
-        ImageAugmentation = parse.GetValue(_augmentation)!, EdaRefresh = parse.GetValue(_edaRefresh), WordNet = parse.GetValue(_wordNet),
+        ImageAugmentation = parse.GetValue(_augmentation)!, EdaRefresh = parse.GetValue(_edaRefresh), WordNet = parse.GetValue(_wordNet), NoWordNet = parse.GetValue(_noWordNet),
         EdaAlpha = parse.GetValue(_edaAlpha), RestoreOptimizer = parse.GetValue(_restoreOptimizer), Seed = parse.GetValue(_seed),
         Precision = parse.GetValue(_precision),
         DecodeThreads = parse.GetValue(_threads), SaveEverySteps = parse.GetValue(_saveEvery), KeepCheckpoints = parse.GetValue(_keep),

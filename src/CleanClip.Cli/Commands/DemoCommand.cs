@@ -29,6 +29,7 @@ public static class DemoCommand
                 Trigger = d.Trigger with { Name = parse.GetValue(attack)! },
             };
             if (parse.GetValue(quick)) options = DemoOptions.Quick(options);
+            if (DemoJob.WordNetNote(options) is { } note) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
             var result = ConsoleUi.Cancellable(token => DemoJob.Run(options, new SpectreDemoUi(), token));
             Print(result);
             return 0;

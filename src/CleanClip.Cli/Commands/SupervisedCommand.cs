@@ -67,7 +67,7 @@ public static class SupervisedCommand
             if (options.Resume is null && options.Checkpoint is { } file) ConsoleUi.NoteFreshWeights(file);
             var result = ConsoleUi.Cancellable(token => ConsoleUi.WithTraining(progress => SupervisedJob.Run(options, progress, token)));
             Report(result);
-            return 0;
+            return ConsoleUi.ExitCode(result.Training.Outcome);
         }));
         return command;
     }

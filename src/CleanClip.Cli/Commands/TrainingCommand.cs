@@ -57,6 +57,13 @@ public static class TrainingCommand
                 Deterministic = parse.GetValue(deterministic),
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Training = training.Read(parse, d.Training),
+                Given = training.Given(parse)
+                    .Concat(new (Option Option, string Property)[]
+                        {
+                            (trainData, nameof(TrainJobOptions.TrainData)), (validation, nameof(TrainJobOptions.ValidationData)),
+                            (init, nameof(TrainJobOptions.Init)), (vocab, nameof(TrainJobOptions.Vocab)),
+                        }.Where(p => CliOptions.WasGiven(parse, p.Option)).Select(p => KeyValuePair.Create(p.Property, p.Option.Name)))
+                    .ToDictionary(),
             };
             if (parse.GetValue(evalData) is { } evalFolder)
             {
@@ -72,7 +79,7 @@ public static class TrainingCommand
             if (options.Resume is null) ConsoleUi.NoteFreshWeights(options.Init);
             var result = ConsoleUi.Cancellable(token => ConsoleUi.WithTraining(progress => TrainJob.Run(options, progress, token)));
             Report(result);
-            return 0;
+            return ConsoleUi.ExitCode(result.Training.Outcome);
         }));
         return command;
     }

@@ -36,6 +36,15 @@ public static class DemoJob
     /// <summary>The marker text of a demo's output folder (<see cref="OwnedFolder"/>).</summary>
     public const string OutputTag = "cleanclip-demo/1";
 
+    /// <summary>
+    /// The demo's cleaning runs EDA without WordNet when it is not installed (the CleanCLIP and SSL-only rows then have
+    /// no synonym replacement or random insertion); this says so, for the CLI to print before the demo starts.
+    /// </summary>
+    public static string? WordNetNote(DemoOptions options) =>
+        options.Methods.Any(m => m != TrainingMethod.Mmcl) && Training.Augmentation.WordNet.Find(options.Cleaning.WordNet) is null
+            ? "WordNet not found (install wordnet-base or set $WNHOME): the demo cleans with --no-wordnet, so EDA runs with swap and deletion only"
+            : null;
+
     public static DemoResult Run(DemoOptions options, IDemoUi ui, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
@@ -97,6 +106,8 @@ public static class DemoJob
 
         // 4. Clean it several ways on the disjoint clean pairs.
         var checkpoints = new List<(string Label, string File)> { ("poisoned", poisonedModel) };
+        bool noWordNet = WordNetNote(options) is not null;
+        string wordNetFlag = noWordNet ? " --no-wordnet" : "";
         foreach (var method in options.Methods)
         {
             watch.Restart();
@@ -106,12 +117,16 @@ public static class DemoJob
             var cleaned = ui.Training($"4/6 clean: {Describe(method)}", progress => TrainJob.Run(new TrainJobOptions
             {
                 TrainData = finetuneCsv, Init = poisonedModel, Vocab = vocab, Out = runDir, Device = options.Device,
-                Training = options.Cleaning with { Method = method, Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
+                Training = options.Cleaning with
+                {
+                    Method = method, Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision,
+                    NoWordNet = options.Cleaning.NoWordNet || noWordNet,
+                },
             }, progress, cancellation));
             notes.AddRange(cleaned.Notes.Where(n => !notes.Contains(n)));
             seconds[label] = watch.Elapsed.TotalSeconds;
             checkpoints.Add((label, cleaned.Training.ModelFile ?? throw new OperationCanceledException("the demo was interrupted while cleaning")));
-            commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {finetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}{precisionFlag}");
+            commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {finetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}{precisionFlag}{wordNetFlag}");
         }
 
         // 4b. Supervised finetuning on labeled images (the paper's other defense), scored by its own head.

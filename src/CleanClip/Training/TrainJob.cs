@@ -37,6 +37,14 @@ public sealed record TrainJobOptions
     /// </summary>
     public bool Deterministic { get; init; }
     public TrainingOptions Training { get; init; } = new();
+    /// <summary>
+    /// The options the user gave explicitly (property name of this record or of <see cref="TrainingOptions"/> → CLI
+    /// spelling): with <see cref="Resume"/> each one that differs from the run's is refused or, if
+    /// <see cref="ResumeCheck.Changeable"/>, applied with a note.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Given { get; init; } = new Dictionary<string, string>();
+    /// <summary>Where WordNet is looked for after <see cref="TrainingOptions.WordNet"/>; null: <see cref="WordNet.DefaultPlaces"/>.</summary>
+    public IReadOnlyList<string>? WordNetPlaces { get; init; }
     /// <summary>The evaluation hook during training; null runs none.</summary>
     public Func<ClipModel, ClipTokenizer, EpochEvaluation>? Evaluate { get; init; }
 }
@@ -49,6 +57,7 @@ public static class TrainJob
 {
     public static TrainJobResult Run(TrainJobOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
+        options.Training.Validate();
         var notes = new List<string>();
         var device = TorchDevice.Choose(options.Device);
         string? resumeFrom = null;
@@ -59,19 +68,19 @@ public static class TrainJob
                 .ResumePoint(TrainingCheckpoint.ReadState, "training state", notes);
             resumeFrom = latest.File;
             var saved = latest.State;
-            // The run continues as it was configured; only how it runs (threads, when to stop, logging) may change.
+            var conflicts = new List<string>();
+            ResumeCheck.Compare(saved, options, options.Given, conflicts, notes);
+            ResumeCheck.Compare(saved.Options, options.Training, options.Given, conflicts, notes);
+            ResumeCheck.ThrowIfAny(conflicts, resumeDir);
             job = options with
             {
                 TrainData = saved.TrainData, ValidationData = saved.ValidationData, Vocab = saved.Vocab, Init = latest.File,
-                ModelConfig = null, Heads = null, Out = resumeDir,
-                Training = saved.Options with
-                {
-                    DecodeThreads = options.Training.DecodeThreads, StopAfterSteps = options.Training.StopAfterSteps,
-                },
+                ModelConfig = null, Heads = null, Out = resumeDir, Training = ResumeCheck.Merge(saved.Options, options.Training, options.Given),
             };
         }
         var trainPath = job.TrainData ?? throw new ArgumentException("--train-data is required");
-        var vocab = job.Vocab ?? throw new ArgumentException("--vocab is required: the BPE vocabulary (.txt.gz) the model's text tower uses");
+        // Stored absolute (like the tables) so that --resume works from any working directory.
+        var vocab = Path.GetFullPath(job.Vocab ?? throw new ArgumentException("--vocab is required: the BPE vocabulary (.txt.gz) the model's text tower uses"));
         var train = ImageCaptionDataset.Load(trainPath, job.Table);
         if (train.Skipped.SkippedCount > 0) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
         var validation = job.ValidationData is { } v ? ImageCaptionDataset.Load(v, job.Table) : null;
@@ -87,9 +96,13 @@ public static class TrainJob
         Eda? eda = null;
         if (training.UsesInModal)
         {
-            var wordNet = WordNet.Find(training.WordNet);
-            if (wordNet is null)
-                notes.Add("WordNet not found (install wordnet-base, set $WNHOME or pass --wordnet DIR): EDA runs without synonym replacement and random insertion");
+            var wordNet = training.NoWordNet ? null : WordNet.Find(training.WordNet, job.WordNetPlaces);
+            if (wordNet is null && !training.NoWordNet)
+                throw new ArgumentException($"--method {training.Method} needs WordNet for EDA's synonym replacement and random insertion, and none was found " +
+                    $"in {string.Join(", ", new[] { training.WordNet }.Concat(job.WordNetPlaces ?? WordNet.DefaultPlaces()).OfType<string>())}: " +
+                    "install wordnet-base, set $WNHOME or pass --wordnet DIR; or pass --no-wordnet to run EDA with swap and deletion only");
+            if (training.NoWordNet)
+                notes.Add("--no-wordnet: EDA runs without synonym replacement and random insertion (recorded as eda_mode in config.json and metrics.jsonl)");
             else if (training.WordNet is { } asked && Path.GetFullPath(asked) != Path.GetFullPath(wordNet))
                 notes.Add($"--wordnet {asked} holds no WordNet database; using {wordNet}");
             eda = new Eda(wordNet is null ? null : WordNet.Load(wordNet), training.EdaAlpha);
@@ -98,7 +111,7 @@ public static class TrainJob
         {
             Model = model, Tokenizer = tokenizer, TrainData = train, ValidationData = validation, Options = training,
             RunDirectory = job.Out, ImageAugmentation = training.UsesInModal ? ImageAugmentations.Create(training.ImageAugmentation) : null,
-            TextAugmentation = eda, Init = options.Resume is null ? job.Init : TrainingCheckpoint.ReadState(resumeFrom!)!.Init,
+            TextAugmentation = eda, Init = options.Resume is null ? RunPaths.ModelNameOrFullPath(job.Init) : TrainingCheckpoint.ReadState(resumeFrom!)!.Init,
             Vocab = vocab, ResumeFrom = resumeFrom,
             OptimizerFrom = options.Resume is null && training.RestoreOptimizer ? job.Init : null,
             Evaluate = job.Evaluate is null ? null : m => job.Evaluate(m, tokenizer),

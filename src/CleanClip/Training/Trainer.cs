@@ -171,7 +171,7 @@ public static class Trainer
         var state = new TrainingState
         {
             Options = run.Options, TrainData = run.TrainData.TablePath, TrainDataFingerprint = fingerprint,
-            ValidationData = run.ValidationData?.TablePath, Init = run.Init, Vocab = run.Vocab,
+            ValidationData = run.ValidationData?.TablePath, Init = run.Init, Vocab = run.Vocab, EdaMode = EdaMode(run),
         };
         AtomicFile.WriteAllText(Path.Combine(run.RunDirectory, ConfigFileName),
             $"{{\n\"model\": {run.Model.Config.ToJson()},\n\"run\": {state.ToJson()}\n}}\n");
@@ -195,7 +195,7 @@ public static class Trainer
         {
             Kind = "epoch", Epoch = epoch, Step = state.Step, ElapsedSeconds = clock.Elapsed.TotalSeconds,
             Loss = state.EpochSteps > 0 ? state.EpochLossSum / state.EpochSteps : null, ValidationLoss = validation,
-            CleanAccuracy = evaluation?.CleanAccuracy, AttackSuccessRate = evaluation?.AttackSuccessRate,
+            CleanAccuracy = evaluation?.CleanAccuracy, AttackSuccessRate = evaluation?.AttackSuccessRate, EdaMode = EdaMode(run),
         });
         state = state with
         {
@@ -206,6 +206,10 @@ public static class Trainer
         if (best) folder.SaveBest(run.Model, optimizer, state);
         return state;
     }
+
+    /// <summary>What the run's caption augmentation does (null without in-modal training).</summary>
+    private static string? EdaMode(TrainingRun run) =>
+        run.Options.UsesInModal ? (run.TextAugmentation?.Mode ?? Eda.WithoutWordNetMode) : null;
 
     private static TrainingResult Result(TrainingOutcome outcome, TrainingState state, TrainingRun run, string? lastCheckpoint,
         string? modelFile, CheckpointFolder folder, double? lastLoss, long skipped, Stopwatch clock) =>

@@ -55,6 +55,11 @@ public sealed record TrainingOptions
     /// <summary>WordNet 3.0 database folder for EDA synonyms; null searches the usual places.</summary>
     public string? WordNet { get; init; }
     public double EdaAlpha { get; init; } = 0.1;
+    /// <summary>
+    /// Run in-modal training without WordNet (EDA then has no synonym replacement or random insertion) instead of
+    /// refusing to start when WordNet is not found.
+    /// </summary>
+    public bool NoWordNet { get; init; }
     /// <summary>Restore the optimizer moments stored in the initial checkpoint (what the reference silently does).</summary>
     public bool RestoreOptimizer { get; init; }
     public ulong Seed { get; init; } = 1;
@@ -84,16 +89,40 @@ public sealed record TrainingOptions
         Method = method, Epochs = 10, BatchSize = 64, LearningRate = 1e-5, WarmupSteps = 50,
     };
 
-    internal void Validate()
+    /// <summary>Refuses a setting out of range (NaN and infinities included), naming its CLI option; nothing is written before.</summary>
+    public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 2, nameof(BatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
-        ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
-        ArgumentOutOfRangeException.ThrowIfNegative(SaveEverySteps, nameof(SaveEverySteps));
-        ArgumentOutOfRangeException.ThrowIfLessThan(KeepCheckpoints, 1, nameof(KeepCheckpoints));
-        ArgumentOutOfRangeException.ThrowIfLessThan(LogEverySteps, 1, nameof(LogEverySteps));
+        StepOptionChecks.Validate(Epochs, BatchSize, minBatch: 2, LearningRate, WarmupSteps, WeightDecay, Beta1, Beta2, Epsilon,
+            DecodeThreads, SaveEverySteps, KeepCheckpoints, LogEverySteps, StopAfterSteps);
+        if (GradientClipNorm is { } clip) OptionCheck.AtLeast(clip, 0, "--grad-clip", exclusive: true);
+        OptionCheck.AtLeast(ClipWeight, 0, "--clip-weight");
+        OptionCheck.AtLeast(InModalWeight, 0, "--inmodal-weight");
+        OptionCheck.InRange(EdaAlpha, 0, 1, "--eda-alpha");
+        OptionCheck.AtLeast(EvalEveryEpochs, 0, "--eval-every");
         if (Method == TrainingMethod.CleanClip && ClipWeight == 0 && InModalWeight == 0)
             throw new ArgumentException("both loss weights are 0: nothing to train");
+    }
+}
+
+/// <summary>The checks the contrastive and the supervised trainer share: epochs, batch, AdamW and run bookkeeping.</summary>
+internal static class StepOptionChecks
+{
+    public static void Validate(int epochs, int batchSize, int minBatch, double learningRate, int warmupSteps, double weightDecay,
+        double beta1, double beta2, double epsilon, int decodeThreads, int saveEverySteps, int keepCheckpoints, int logEverySteps, long? stopAfterSteps)
+    {
+        OptionCheck.AtLeast(epochs, 1, "--epochs");
+        OptionCheck.AtLeast(batchSize, minBatch, "--batch-size");
+        OptionCheck.AtLeast(learningRate, 0, "--lr", exclusive: true);
+        OptionCheck.AtLeast(warmupSteps, 0, "--warmup");
+        OptionCheck.AtLeast(weightDecay, 0, "--weight-decay");
+        OptionCheck.InRange(beta1, 0, 1, "--beta1", maxExclusive: true);
+        OptionCheck.InRange(beta2, 0, 1, "--beta2", maxExclusive: true);
+        OptionCheck.AtLeast(epsilon, 0, "--eps", exclusive: true);
+        OptionCheck.AtLeast(decodeThreads, 0, "--decode-threads");
+        OptionCheck.AtLeast(saveEverySteps, 0, "--save-every");
+        OptionCheck.AtLeast(keepCheckpoints, 1, "--keep");
+        OptionCheck.AtLeast(logEverySteps, 1, "--log-every");
+        // Zero steps would still load the model and write a checkpoint of nothing: refuse it.
+        if (stopAfterSteps is { } stop) OptionCheck.AtLeast(stop, 1, "--stop-after");
     }
 }

@@ -31,6 +31,8 @@ public sealed record TrainingState
     /// <summary>The model name or checkpoint the run started from.</summary>
     public required string Init { get; init; }
     public required string Vocab { get; init; }
+    /// <summary>The caption augmentation's <see cref="Augmentation.Eda.Mode"/>; null when the run has no in-modal loss.</summary>
+    public string? EdaMode { get; init; }
     public string LibraryVersion { get; init; } = CurrentVersion;
 
     public static string CurrentVersion { get; } =

@@ -27,7 +27,7 @@ public class TrainingCommandTests
         var cleaned = Path.Combine(world.Root, "cleaned");
         (exit, output) = CliRunner.Run(TrainingCommand.Clean(), "--checkpoint", model, "--train-data", world.Finetune.TablePath,
             "--vocab", world.Vocab, "--out", cleaned, "--epochs", "2", "--batch-size", "8", "--decode-threads", "1",
-            "--validation-data", world.Finetune.TablePath, "--log-every", "1", "--image-augmentation", "autoaugment", "--wordnet", Path.Combine(world.Root, "nowhere"));
+            "--validation-data", world.Finetune.TablePath, "--log-every", "1", "--image-augmentation", "autoaugment", "--no-wordnet");
         Assert.True(exit == 0, output);
         var lines = MetricsLine.ReadAll(Path.Combine(cleaned, MetricsLine.FileName));
         Assert.Equal(8, lines.Count(l => l.Kind == "step"));
@@ -54,7 +54,7 @@ public class TrainingCommandTests
             var output = Path.Combine(world.Root, precision);
             var (exit, text) = CliRunner.Run(TrainingCommand.Clean(), "--checkpoint", init, "--train-data", world.Finetune.TablePath,
                 "--vocab", world.Vocab, "--out", output, "--epochs", "1", "--batch-size", "8", "--decode-threads", "1", "--log-every", "1",
-                "--lr", "1e-3", "--wordnet", Path.Combine(world.Root, "nowhere"), "--precision", precision);
+                "--lr", "1e-3", "--no-wordnet", "--precision", precision);
             Assert.True(exit == 0, text);
             return output;
         }

@@ -18,6 +18,12 @@ public sealed class Eda(ISynonymSource? synonyms = null, double alpha = 0.1)
 {
     public bool HasSynonyms => synonyms is not null;
 
+    /// <summary>The EDA mode a run records: all four operations, or only swap and deletion (no synonyms).</summary>
+    public string Mode => HasSynonyms ? FullMode : WithoutWordNetMode;
+
+    public const string FullMode = "full";
+    public const string WithoutWordNetMode = "swap-and-deletion-only (no WordNet)";
+
     /// <summary>The reference's <c>get_only_chars</c>: apostrophes removed, hyphens and whitespace to spaces, lower
     /// case, every other non-letter to a space, runs of spaces collapsed. Digits and punctuation are dropped.</summary>
     public static string Clean(string text)

@@ -43,9 +43,13 @@ public sealed class WordNet : ISynonymSource
         }
     }
 
-    /// <summary>The first folder holding WordNet's files: <paramref name="folder"/>, <c>$WNHOME/dict</c>, <c>/usr/share/wordnet</c>.</summary>
-    public static string? Find(string? folder = null) =>
-        new[] { folder, Environment.GetEnvironmentVariable("WNHOME") is { } home ? Path.Combine(home, "dict") : null, "/usr/share/wordnet" }
+    /// <summary>Where WordNet is looked for when no folder is given: <c>$WNHOME/dict</c>, then <c>/usr/share/wordnet</c> (Debian's wordnet-base).</summary>
+    public static IReadOnlyList<string> DefaultPlaces() =>
+        Environment.GetEnvironmentVariable("WNHOME") is { } home ? [Path.Combine(home, "dict"), "/usr/share/wordnet"] : ["/usr/share/wordnet"];
+
+    /// <summary>The first folder holding WordNet's files: <paramref name="folder"/>, then <paramref name="places"/> (default: <see cref="DefaultPlaces"/>).</summary>
+    public static string? Find(string? folder = null, IEnumerable<string>? places = null) =>
+        new[] { folder }.Concat(places ?? DefaultPlaces())
             .FirstOrDefault(d => d is not null && File.Exists(Path.Combine(d, "index.noun")));
 
     public static WordNet Load(string folder)

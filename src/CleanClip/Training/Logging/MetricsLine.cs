@@ -29,6 +29,8 @@ public sealed record MetricsLine
     public double? AttackSuccessRate { get; init; }
     /// <summary>Supervised finetuning: share of the training images (of the step window or epoch) the head classified right, before each update.</summary>
     public double? TrainAccuracy { get; init; }
+    /// <summary>Epoch lines of in-modal runs: the caption augmentation's EDA mode (all operations, or without WordNet).</summary>
+    public string? EdaMode { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

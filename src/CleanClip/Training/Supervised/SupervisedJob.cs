@@ -43,6 +43,7 @@ public static class SupervisedJob
 
     public static SupervisedJobResult Run(SupervisedJobOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
+        options.Training.Validate();
         var notes = new List<string>();
         var device = TorchDevice.Choose(options.Device);
         var job = options;
@@ -60,6 +61,12 @@ public static class SupervisedJob
                 Training = saved.Options with { DecodeThreads = options.Training.DecodeThreads, StopAfterSteps = options.Training.StopAfterSteps },
             };
         }
+        // Stored absolute so that --resume finds them from any working directory.
+        job = job with
+        {
+            Classes = RunPaths.Full(job.Classes), Vocab = RunPaths.Full(job.Vocab),
+            Checkpoint = job.Checkpoint is null || resumeFrom is not null ? job.Checkpoint : RunPaths.ModelNameOrFullPath(job.Checkpoint),
+        };
         var trainPath = job.TrainData ?? throw new ArgumentException("--train-data is required: a labeled folder (labels.csv + classes file)");
         var train = LabeledImageDataset.Load(trainPath, job.Classes);
         if (train.Images.Any(i => i.Pixels is not null))

@@ -53,16 +53,11 @@ public sealed record SupervisedOptions
     /// <summary>Stop after this many optimizer steps of this process (tests and time-boxed runs); null runs to the end.</summary>
     public long? StopAfterSteps { get; init; }
 
-    internal void Validate()
+    /// <summary>Refuses a setting out of range (NaN and infinities included), naming its CLI option; nothing is written before.</summary>
+    public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
-        ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, nameof(WarmupSteps));
-        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
-        ArgumentOutOfRangeException.ThrowIfNegative(SaveEverySteps, nameof(SaveEverySteps));
-        ArgumentOutOfRangeException.ThrowIfLessThan(KeepCheckpoints, 1, nameof(KeepCheckpoints));
-        ArgumentOutOfRangeException.ThrowIfLessThan(LogEverySteps, 1, nameof(LogEverySteps));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ZeroShotNormImages, 1, nameof(ZeroShotNormImages));
+        StepOptionChecks.Validate(Epochs, BatchSize, minBatch: 1, LearningRate, WarmupSteps, WeightDecay, Beta1, Beta2, Epsilon,
+            DecodeThreads, SaveEverySteps, KeepCheckpoints, LogEverySteps, StopAfterSteps);
+        OptionCheck.AtLeast(ZeroShotNormImages, 1, nameof(ZeroShotNormImages));
     }
 }
