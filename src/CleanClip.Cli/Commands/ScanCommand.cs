@@ -20,7 +20,7 @@ public static class ScanCommand
         var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
         var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
         var manifest = new Option<string?>("--manifest") { Description = "cleanclip poison manifest.json giving the ground truth when the table has no is_backdoor column." };
-        var detector = new Option<string>("--detector") { Description = "kdist, slof, dao, multik (k-free: rank-normalised max of k-distance over k = 4..256) or all.", DefaultValueFactory = _ => "all" };
+        var detector = new Option<string>("--detector") { Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256) or all.", DefaultValueFactory = _ => "all" };
         var k = new Option<int>("--k") { Description = "Neighbourhood size of kdist, slof and dao.", DefaultValueFactory = _ => d.Settings.K };
         var referenceBatch = new Option<int>("--reference-batch") { Description = "Rows per random reference batch; neighbours are taken inside it.", DefaultValueFactory = _ => d.Settings.ReferenceBatch };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the random reference batches.", DefaultValueFactory = _ => d.Settings.Seed };

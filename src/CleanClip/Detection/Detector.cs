@@ -7,8 +7,9 @@ public enum Detector
     Slof,
     Dao,
     /// <summary>
-    /// k-free: the k-distance at every k of <see cref="ScanSettings.MultiKs"/>, each turned into a rank in (0, 1] over
-    /// the whole set, and per point the largest of those ranks.
+    /// k-free: the k-distance at every k of <see cref="ScanSettings.MultiKs"/>, each standardised over the whole set
+    /// on a log scale by its median and MAD, and per point the largest of those (<see cref="ScanScorer.StandardisedMax"/>):
+    /// some k of the ladder exceeds the crowd of poisoned points sharing a batch, and there they stand far out.
     /// </summary>
     MultiK,
 }

@@ -1,6 +1,6 @@
 namespace CleanClip.Detection;
 
-/// <summary>Ranks of scores, shared by the k-free detector and the ground-truth metrics.</summary>
+/// <summary>Ranks of scores, for the ground-truth metrics and the order of scores.csv.</summary>
 public static class Ranking
 {
     /// <summary>1-based ascending ranks; tied scores all get the mean of the ranks they span.</summary>

@@ -45,21 +45,39 @@ public static class ScanScorer
         }
         var result = new Dictionary<Detector, float[]>();
         foreach (var detector in detectors)
-            result[detector] = detector == Detector.MultiK ? RankMax(ladder) : scores[detector];
+            result[detector] = detector == Detector.MultiK ? StandardisedMax(ladder) : scores[detector];
         return new ScanScores(result, settings.Primary, batches.Length, multiKs);
     }
 
-    /// <summary>Per row, the largest of its rank-normalised scores (rank / n, ties averaged) over the given score lists.</summary>
-    public static float[] RankMax(IReadOnlyList<float[]> scoreLists)
+    /// <summary>
+    /// Per row, the largest of its standardised log scores over the given score lists: each list becomes
+    /// (ln s - median) / (1.4826 MAD) over all rows, the median absolute deviation scaled to a normal's standard
+    /// deviation. Logarithms because distances are skewed; median and MAD because poisoned rows, even several percent
+    /// of them, barely move either. A list whose MAD is zero carries no scale and is left out.
+    /// </summary>
+    public static float[] StandardisedMax(IReadOnlyList<float[]> scoreLists)
     {
         int n = scoreLists[0].Length;
         var max = new float[n];
+        Array.Fill(max, float.NegativeInfinity);
         foreach (var scores in scoreLists)
         {
-            var ranks = Ranking.AverageRanks(scores);
-            for (int i = 0; i < n; i++) max[i] = Math.Max(max[i], (float)(ranks[i] / n));
+            var logs = scores.Select(s => Math.Log(s)).ToArray();
+            double median = Median(logs);
+            double scale = 1.4826 * Median(logs.Select(x => Math.Abs(x - median)).ToArray());
+            if (!(scale > 0)) continue;
+            for (int i = 0; i < n; i++) max[i] = Math.Max(max[i], (float)((logs[i] - median) / scale));
         }
+        for (int i = 0; i < n; i++) if (float.IsNegativeInfinity(max[i])) max[i] = 0;
         return max;
+    }
+
+    /// <summary>The middle value (the mean of the two middle ones for an even count).</summary>
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        int half = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
     }
 
     private static void Scatter(Tensor batchScores, int[] batch, float[] into)
