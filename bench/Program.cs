@@ -9,6 +9,7 @@ using CleanClip.Bench;
 //   step     [models] [--batch 16] [--isolate] [--json out.json]   pairs/s and peak memory of a CleanCLIP training step
 //   pairs    [--images 256] [--threads 1,2] [--json out.json] ...   training pairs/s: decode or cache + AutoAugment + EDA + tokens
 //   memory   [--steps 1000] [--json out.json]                     resident memory over a long tiny training run (leak check)
+//   scan     [--rows 20480] [--dims 128,512,1024] [--k 16] [--reference-batch 1024] ...  scan scoring pairs/s on precomputed embeddings
 //   eval     [--models tiny-rn,RN50,ViT-B/32] [--batch 32] [--threads 2] [--json out.json] ...  zero-shot images/s, classifier captions/s
 // Arguments without a subcommand run `encode`.
 CleanClip.Models.TorchRuntime.Initialize();
@@ -21,6 +22,7 @@ try
         "augment" => AugmentBench.Run(args[1..]),
         "step" => StepBench.Run(args[1..]),
         "eval" => EvalBench.Run(args[1..]),
+        "scan" => ScanBench.Run(args[1..]),
         "pairs" => PairsBench.Run(args[1..]),
         "memory" => MemoryBench.Run(args[1..]),
         "all" => AllBench.Run(args[1..]),
@@ -42,5 +44,6 @@ static int Usage()
     Console.WriteLine("       bench augment " + AugmentBench.Usage);
     Console.WriteLine("       bench step " + StepBench.Usage);
     Console.WriteLine("       bench eval " + EvalBench.Usage);
+    Console.WriteLine("       bench scan " + ScanBench.Usage);
     return 0;
 }

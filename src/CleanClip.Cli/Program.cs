@@ -21,5 +21,6 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     DemoCommand.Create(),
     EvalCommand.Create(),
     ReportCommand.Create(),
+    ScanCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

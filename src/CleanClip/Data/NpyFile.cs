@@ -24,22 +24,10 @@ public static partial class NpyFile
         var type = Types.FirstOrDefault(t => t.Type == tensor.dtype);
         if (type.Descr is null) throw new ArgumentException($"npy: unsupported dtype {tensor.dtype}");
         using var cpu = tensor.detach().cpu().contiguous();
-        string shape = cpu.shape.Length switch
-        {
-            0 => "()",
-            1 => $"({cpu.shape[0]},)",
-            _ => "(" + string.Join(", ", cpu.shape) + ")",
-        };
-        string header = $"{{'descr': '{type.Descr}', 'fortran_order': False, 'shape': {shape}, }}";
-        int total = Magic.Length + 4 + header.Length + 1;
-        header = header.PadRight(header.Length + (64 - total % 64) % 64) + "\n";
-
+        var preamble = Preamble(type.Descr, cpu.shape);
         AtomicFile.Write(path, stream =>
         {
-            stream.Write(Magic);
-            stream.Write([1, 0]);
-            stream.Write(BitConverter.GetBytes((ushort)header.Length));
-            stream.Write(Encoding.ASCII.GetBytes(header));
+            stream.Write(preamble);
             stream.Write(cpu.bytes);
         });
     }
@@ -47,6 +35,36 @@ public static partial class NpyFile
     public static Tensor Read(string path)
     {
         var data = File.ReadAllBytes(path);
+        var (type, shape, start) = ParseHeader(data, path);
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        if (data.Length - start != count * type.Size)
+            throw new InvalidDataException($"{path}: expected {count * type.Size} data bytes for shape ({string.Join(",", shape)}), found {data.Length - start}");
+        var result = torch.empty(shape, type.Type);
+        data.AsSpan(start).CopyTo(result.bytes);
+        return result;
+    }
+
+    /// <summary>
+    /// Magic, version 1.0, header length and the header for an array of <paramref name="shape"/>, padded with spaces so
+    /// the data starts at a multiple of 64 bytes and at no less than <paramref name="minimumLength"/>.
+    /// </summary>
+    internal static byte[] Preamble(string descr, long[] shape, int minimumLength = 0)
+    {
+        string dims = shape.Length switch
+        {
+            0 => "()",
+            1 => $"({shape[0]},)",
+            _ => "(" + string.Join(", ", shape) + ")",
+        };
+        string header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {dims}, }}";
+        int total = Math.Max(Magic.Length + 4 + header.Length + 1, minimumLength);
+        header = header.PadRight(total - Magic.Length - 4 + (64 - total % 64) % 64 - 1) + "\n";
+        return [.. Magic, 1, 0, .. BitConverter.GetBytes((ushort)header.Length), .. Encoding.ASCII.GetBytes(header)];
+    }
+
+    /// <summary>The dtype, shape and data offset of the .npy file whose first bytes are <paramref name="data"/>.</summary>
+    internal static ((string Descr, ScalarType Type, int Size) Type, long[] Shape, int DataOffset) ParseHeader(byte[] data, string path)
+    {
         if (data.Length < 10 || !data.AsSpan(0, 6).SequenceEqual(Magic))
             throw new InvalidDataException($"{path}: not a .npy file (bad magic)");
         int major = data[6];
@@ -61,13 +79,7 @@ public static partial class NpyFile
         if (type.Descr is null) throw new InvalidDataException($"{path}: unsupported dtype {match.Groups["descr"].Value}");
         long[] shape = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(long.Parse).ToArray();
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-        int start = offset + headerLength;
-        if (data.Length - start != count * type.Size)
-            throw new InvalidDataException($"{path}: expected {count * type.Size} data bytes for shape ({string.Join(",", shape)}), found {data.Length - start}");
-        var result = torch.empty(shape, type.Type);
-        data.AsSpan(start).CopyTo(result.bytes);
-        return result;
+        return (type, shape, offset + headerLength);
     }
 
     [GeneratedRegex(@"'descr':\s*'(?<descr>[^']+)'.*'fortran_order':\s*(?<fortran>True|False).*'shape':\s*\((?<shape>[^)]*)\)", RegexOptions.Singleline)]

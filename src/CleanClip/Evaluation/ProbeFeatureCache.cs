@@ -76,19 +76,26 @@ public sealed class ProbeFeatureCache(string directory)
         return features;
     }
 
-    private static string HashImages(IReadOnlyList<LabeledImage> images, string root)
+    private static string HashImages(IReadOnlyList<LabeledImage> images, string root) =>
+        HashFileStamps(images.Select(i => (i.ImagePath, i.Label.ToString(CultureInfo.InvariantCulture), i.Pixels)), root);
+
+    /// <summary>
+    /// SHA-256 over each file's path relative to <paramref name="root"/>, a tag (its label, say), its size and its
+    /// modification time: what identifies a set of images without reading their bytes (an image held in memory adds its pixels).
+    /// </summary>
+    internal static string HashFileStamps(IEnumerable<(string Path, string Tag, RgbImage? Pixels)> files, string root)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var image in images)
+        foreach (var (path, tag, pixels) in files)
         {
-            var info = new FileInfo(image.ImagePath);
+            var info = new FileInfo(path);
             long length = info.Exists ? info.Length : -1;
             long time = info.Exists ? info.LastWriteTimeUtc.Ticks : 0;
-            var relative = Path.GetRelativePath(root, image.ImagePath).Replace('\\', '/');
+            var relative = Path.GetRelativePath(root, path).Replace('\\', '/');
             hash.AppendData(Encoding.UTF8.GetBytes(
-                $"{relative}\t{image.Label.ToString(CultureInfo.InvariantCulture)}\t{length.ToString(CultureInfo.InvariantCulture)}\t{time.ToString(CultureInfo.InvariantCulture)}\n"));
+                $"{relative}\t{tag}\t{length.ToString(CultureInfo.InvariantCulture)}\t{time.ToString(CultureInfo.InvariantCulture)}\n"));
             // An image held in memory (read from an idx or CIFAR file) has no file of its own: its pixels identify it.
-            if (image.Pixels is { } pixels) hash.AppendData(pixels.Pixels);
+            if (pixels is not null) hash.AppendData(pixels.Pixels);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

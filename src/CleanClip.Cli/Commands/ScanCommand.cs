@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using CleanClip.Detection;
+using Spectre.Console;
+
+namespace CleanClip.Cli.Commands;
+
+/// <summary><c>cleanclip scan</c>: score every pair of a training table for being a backdoor sample; optionally write it without the flagged rows.</summary>
+public static class ScanCommand
+{
+    private const int SuspectsShown = 10;
+
+    public static Command Create()
+    {
+        var d = new ScanOptions { Checkpoint = "", TrainData = "", Output = "" };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "The model trained on the table: a checkpoint file (or a model name, fresh weights).", Required = true };
+        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var trainData = new Option<string>("--train-data") { Description = "Image-caption CSV/TSV to scan (never written to).", Required = true };
+        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
+        var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
+        var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
+        var manifest = new Option<string?>("--manifest") { Description = "cleanclip poison manifest.json giving the ground truth when the table has no is_backdoor column." };
+        var detector = new Option<string>("--detector") { Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256) or all.", DefaultValueFactory = _ => "all" };
+        var k = new Option<int>("--k") { Description = "Neighbourhood size of kdist, slof and dao.", DefaultValueFactory = _ => d.Settings.K };
+        var referenceBatch = new Option<int>("--reference-batch") { Description = "Rows per random reference batch; neighbours are taken inside it.", DefaultValueFactory = _ => d.Settings.ReferenceBatch };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the random reference batches.", DefaultValueFactory = _ => d.Settings.Seed };
+        var output = new Option<string>("--out") { Description = "Folder for scores.csv and scan.json.", Required = true };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = $"Image-embedding cache (default: {d.CacheDir})." };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var precision = CliOptions.Precision(d.Precision);
+        var trustTorchScript = CliOptions.TrustTorchScript();
+        var decodeThreads = new Option<int>("--decode-threads") { Description = "Image-loading threads (0: one per core).", DefaultValueFactory = _ => d.DecodeThreads };
+        var filterOut = new Option<string?>("--filter-out") { Description = "Write the table without the flagged rows to this new file." };
+        var removeTop = new Option<int?>("--remove-top") { Description = "With --filter-out: flag the N highest-ranked rows." };
+        var threshold = new Option<double?>("--threshold") { Description = "With --filter-out: flag rows whose primary score is at least S." };
+        var command = new Command("scan", "Score every image-caption pair of a training table for being a backdoor sample (k-distance, SLOF, DAO of Huang et al. 2025, and a k-free ensemble).")
+        {
+            checkpoint, config, trainData, imageKey, captionKey, delimiter, manifest, detector, k, referenceBatch, seed, output, cacheDir,
+            batch, device, precision, trustTorchScript, decodeThreads, filterOut, removeTop, threshold,
+        };
+        command.SetAction(parse => ConsoleUi.Run(() =>
+        {
+            var options = d with
+            {
+                Checkpoint = parse.GetValue(checkpoint)!, ModelConfig = parse.GetValue(config), TrainData = parse.GetValue(trainData)!,
+                Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
+                Manifest = parse.GetValue(manifest),
+                Settings = d.Settings with
+                {
+                    Detectors = Detectors.Parse(parse.GetValue(detector)!), K = parse.GetValue(k),
+                    ReferenceBatch = parse.GetValue(referenceBatch), Seed = parse.GetValue(seed),
+                },
+                Output = parse.GetValue(output)!, CacheDir = parse.GetValue(cacheDir) ?? d.CacheDir, BatchSize = parse.GetValue(batch),
+                Device = parse.GetValue(device)!, Precision = parse.GetValue(precision), TrustTorchScript = parse.GetValue(trustTorchScript),
+                DecodeThreads = parse.GetValue(decodeThreads), FilterOut = parse.GetValue(filterOut), RemoveTop = parse.GetValue(removeTop),
+                Threshold = parse.GetValue(threshold),
+            };
+            ConsoleUi.NoteFreshWeights(options.Checkpoint);
+            var result = ConsoleUi.WithProgress(progress => ScanJob.Run(options, progress));
+            if (result.Metrics is not null) AnsiConsole.Write(MetricsTable(result));
+            AnsiConsole.Write(SuspectsTable(result));
+            EmbedCommand.ReportSkipped(result.Skipped);
+            if (result.CacheHit) AnsiConsole.MarkupLine("[grey]image embeddings from the cache[/]");
+            if (result.Filtered is { } removed)
+                AnsiConsole.MarkupLine($"removed {removed} row(s) → {Markup.Escape(options.FilterOut!)}");
+            AnsiConsole.MarkupLine($"scores → {Markup.Escape(result.ScoresPath)}, summary → {Markup.Escape(result.SummaryPath)}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Table MetricsTable(ScanJob.Result result)
+    {
+        var table = new Table().AddColumns("detector", "AUROC", "AUPRC", "precision@n", "recall@n", "poisoned n");
+        foreach (var (detector, metrics) in result.Metrics!)
+            table.AddRow(metrics is null
+                ? [Detectors.Name(detector), "-", "-", "-", "-", "-"]
+                : [Detectors.Name(detector), Number(metrics.Auroc), Number(metrics.AveragePrecision), Number(metrics.PrecisionAtCount),
+                   Number(metrics.RecallAtCount), metrics.Poisoned.ToString(CultureInfo.InvariantCulture)]);
+        return table;
+    }
+
+    private static Table SuspectsTable(ScanJob.Result result)
+    {
+        var primary = result.Scores.PrimaryScores;
+        var table = new Table().AddColumns("rank", "row", "image", "caption", Detectors.Name(result.Scores.Primary));
+        table.Title = new TableTitle($"most suspect pairs (of {primary.Length})");
+        foreach (var (i, rank) in Ranking.Descending(primary).Take(SuspectsShown).Select((i, r) => (i, r + 1)))
+        {
+            var row = result.Rows[result.Scored[i]];
+            table.AddRow(rank.ToString(CultureInfo.InvariantCulture), result.Scored[i].ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(row.RelativePath), Markup.Escape(row.Caption), Number(primary[i]));
+        }
+        return table;
+    }
+
+    private static string Number(double value) => value.ToString("F3", CultureInfo.InvariantCulture);
+}

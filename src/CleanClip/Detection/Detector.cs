@@ -1,0 +1,40 @@
+namespace CleanClip.Detection;
+
+/// <summary>A backdoor-sample score; see <see cref="LocalOutlierScores"/> and <see cref="ScanSettings.MultiKs"/>.</summary>
+public enum Detector
+{
+    KDistance,
+    Slof,
+    Dao,
+    /// <summary>
+    /// k-free: the k-distance at every k of <see cref="ScanSettings.MultiKs"/>, each standardised over the whole set
+    /// on a log scale by its median and MAD, and per point the largest of those (<see cref="ScanScorer.StandardisedMax"/>):
+    /// some k of the ladder exceeds the crowd of poisoned points sharing a batch, and there they stand far out.
+    /// </summary>
+    MultiK,
+}
+
+public static class Detectors
+{
+    /// <summary>Every detector, in the column order of <c>scores.csv</c>.</summary>
+    public static IReadOnlyList<Detector> All { get; } = [Detector.KDistance, Detector.Slof, Detector.Dao, Detector.MultiK];
+
+    public static string Name(Detector detector) => detector switch
+    {
+        Detector.KDistance => "kdist",
+        Detector.Slof => "slof",
+        Detector.Dao => "dao",
+        Detector.MultiK => "multik",
+        _ => throw new ArgumentOutOfRangeException(nameof(detector)),
+    };
+
+    /// <summary>One detector by name, or <c>all</c>.</summary>
+    public static IReadOnlyList<Detector> Parse(string text)
+    {
+        var name = text.Trim().ToLowerInvariant();
+        if (name == "all") return All;
+        foreach (var detector in All)
+            if (Name(detector) == name) return [detector];
+        throw new ArgumentException($"--detector '{text}': expected one of {string.Join(", ", All.Select(Name))} or all");
+    }
+}

@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Text.Json;
+using CleanClip.Checkpoints;
+using CleanClip.Data;
+using CleanClip.Evaluation;
+using CleanClip.Models;
+using CsvHelper;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CleanClip.Detection;
+
+/// <summary>
+/// <c>cleanclip scan</c>: embeds every image of a table with a model (streamed to a memory-mapped .npy that later
+/// runs reuse), scores every row with the chosen detectors, and writes <c>scores.csv</c> and <c>scan.json</c>, with
+/// ground-truth metrics when the table says which rows are poisoned; optionally a copy of the table without the
+/// flagged rows.
+/// </summary>
+public static class ScanJob
+{
+    public const string Format = "cleanclip-scan/1";
+    public const string ScoresFile = "scores.csv";
+    public const string SummaryFile = "scan.json";
+
+    /// <param name="Rows">Usable rows of the table.</param>
+    /// <param name="Scored">Table rows (positions among <paramref name="Rows"/>) that were scored, in score order.</param>
+    /// <param name="Metrics">Per detector, when the ground truth is known; null entries where it is one-sided.</param>
+    /// <param name="Filtered">Rows removed by the filter, when one was asked for.</param>
+    public sealed record Result(IReadOnlyList<CaptionRow> Rows, IReadOnlyList<int> Scored, ScanScores Scores,
+        IReadOnlyDictionary<Detector, ScanMetrics?>? Metrics, IReadOnlyList<SkippedInput> Skipped, bool CacheHit,
+        int? Filtered, string ScoresPath, string SummaryPath)
+    {
+        /// <summary>1-based rank of each scored row by the primary score (1 = most suspect), in score order.</summary>
+        public int[] Ranks()
+        {
+            var order = Ranking.Descending(Scores.PrimaryScores);
+            var ranks = new int[order.Length];
+            for (int i = 0; i < order.Length; i++) ranks[order[i]] = i + 1;
+            return ranks;
+        }
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Result Run(ScanOptions options, IProgress<JobProgress>? progress = null)
+    {
+        CheckFilter(options);
+        CheckOutput(options.Output);
+        var dataset = ImageCaptionDataset.Load(options.TrainData, options.Table);
+        options.Settings.Validate(dataset.Count);
+        var truth = options.Manifest is null ? GroundTruth.FromColumn(dataset.Rows) : GroundTruth.FromManifest(options.Manifest, dataset.Rows);
+
+        var device = TorchDevice.Choose(options.Device);
+        using var model = ModelLoader.Load(options.Checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript));
+        model.eval();
+        model.Precision = options.Precision;
+        var embeddings = Embeddings(model, dataset, options, progress);
+        using var matrix = NpyFile.MapFloatMatrix(embeddings.Path);
+        if (matrix.Width != model.Config.EmbedDim)
+            throw new InvalidDataException($"{embeddings.Path}: cached embeddings are {matrix.Width} wide but the model {options.Checkpoint} embeds into {model.Config.EmbedDim}; delete the file to embed again");
+        if (matrix.Rows != embeddings.Rows.Count)
+            throw new InvalidDataException($"{embeddings.Path}: {matrix.Rows} cached rows, but its index lists {embeddings.Rows.Count}; delete the file to embed again");
+
+        var scores = ScanScorer.Score(new MappedEmbeddingRows(matrix), options.Settings, progress);
+        var scoredTruth = truth is null ? null : embeddings.Rows.Select(r => truth[r]).ToArray();
+        var metrics = scoredTruth is null ? null
+            : scores.ByDetector.ToDictionary(p => p.Key, p => DetectionMetrics.Compute(p.Value, scoredTruth));
+        var result = new Result(dataset.Rows, embeddings.Rows, scores, metrics, embeddings.Skipped, embeddings.Hit, null,
+            Path.Combine(options.Output, ScoresFile), Path.Combine(options.Output, SummaryFile));
+
+        Directory.CreateDirectory(options.Output);
+        WriteScores(result, scoredTruth);
+        if (options.FilterOut is not null) result = result with { Filtered = Filter(result, options) };
+        WriteSummary(result, options, embeddings.Path, model.Config.EmbedDim);
+        return result;
+    }
+
+    private static void CheckFilter(ScanOptions options)
+    {
+        bool flagRule = options.RemoveTop is not null || options.Threshold is not null;
+        if (options.FilterOut is null)
+        {
+            if (flagRule) throw new ArgumentException("--remove-top and --threshold need --filter-out FILE to write the filtered table to");
+            return;
+        }
+        if (options.RemoveTop is not null == options.Threshold is not null)
+            throw new ArgumentException("--filter-out needs exactly one of --remove-top N or --threshold S");
+        if (options.RemoveTop is < 0) throw new ArgumentException($"--remove-top {options.RemoveTop}: expected a count of rows, 0 or more");
+        if (Path.GetFullPath(options.FilterOut) == Path.GetFullPath(options.TrainData))
+            throw new ArgumentException($"--filter-out {options.FilterOut} is the input table; the filtered table must be a new file");
+        if (File.Exists(options.FilterOut) || Directory.Exists(options.FilterOut))
+            throw new IOException($"--filter-out {options.FilterOut} already exists; scan writes the filtered table only to a new file");
+    }
+
+    /// <summary>Refuses an output folder whose scores.csv or scan.json were not written by a scan (a scan.json of ours proves it).</summary>
+    private static void CheckOutput(string output)
+    {
+        if (File.Exists(output)) throw new IOException($"--out {output} is a file, expected a folder");
+        string scores = Path.Combine(output, ScoresFile), summary = Path.Combine(output, SummaryFile);
+        if (!File.Exists(scores) && !File.Exists(summary)) return;
+        if (!IsOurSummary(summary))
+            throw new IOException($"--out {output} holds {ScoresFile} or {SummaryFile} that cleanclip scan did not write; choose another folder");
+    }
+
+    private static bool IsOurSummary(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("format", out var format) && format.ValueKind == JsonValueKind.String && format.GetString() == Format;
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private sealed record EmbeddingFile(string Path, IReadOnlyList<int> Rows, IReadOnlyList<SkippedInput> Skipped, bool Hit);
+
+    private sealed record EmbeddingIndex(string Description, int[] Rows, List<SkippedInput> Skipped);
+
+    /// <summary>
+    /// The image embeddings of the table's rows, from the cache when its index describes these weights and these
+    /// images, else computed batch by batch straight into the .npy. Unreadable images are skipped and listed.
+    /// </summary>
+    private static EmbeddingFile Embeddings(ClipModel model, ImageCaptionDataset dataset, ScanOptions options, IProgress<JobProgress>? progress)
+    {
+        var description = string.Join('\n', new[]
+        {
+            "scan-embeddings/1",
+            $"weights={ClassEmbeddingCache.DescribeWeights(options.Checkpoint, options.ModelSeed)}",
+            $"config={options.ModelConfig?.ToLowerInvariant() ?? ""}",
+            $"resolution={model.Config.ImageResolution}",
+            $"images=sha256:{ProbeFeatureCache.HashFileStamps(dataset.Rows.Select(r => (r.ImagePath, "", (RgbImage?)null)), dataset.Root)}",
+            $"count={dataset.Count}",
+        }.Concat(ClassEmbeddingCache.PrecisionLine(options.Precision)));
+        string folder = options.CacheDir is null ? options.Output : Path.Combine(options.CacheDir, "scan-embeddings");
+        string stem = options.CacheDir is null ? "embeddings" : ClassEmbeddingCache.Key(description);
+        string npy = Path.Combine(folder, stem + ".npy"), indexPath = Path.Combine(folder, stem + ".json");
+        Directory.CreateDirectory(folder);
+        if (File.Exists(npy) && TryReadIndex(indexPath) is { } cached && cached.Description == description)
+            return new EmbeddingFile(npy, cached.Rows, cached.Skipped, Hit: true);
+
+        var list = dataset.Rows.Select((row, i) => (Name: i.ToString(CultureInfo.InvariantCulture), Path: row.ImagePath)).ToList();
+        var batches = ImageBatches.ForModel(model, options.BatchSize, options.DecodeThreads);
+        var rows = new List<int>(dataset.Count);
+        var device = model.LogitScale.device;
+        IEnumerable<Tensor> Embed()
+        {
+            using var noGrad = torch.no_grad();
+            foreach (var (names, pixels) in batches.Read(list))
+            {
+                using var scope = torch.NewDisposeScope();
+                var embedded = model.ImageEmbeddings(pixels.to(device)).to(ScalarType.Float32);
+                rows.AddRange(names.Select(n => int.Parse(n, CultureInfo.InvariantCulture)));
+                progress?.Report(new JobProgress("embedding", rows.Count, list.Count));
+                yield return embedded;
+            }
+        }
+        NpyFile.WriteFloatRows(npy, model.Config.EmbedDim, Embed());
+        var skipped = batches.Skipped.Select(s => s with { Name = dataset.Rows[int.Parse(s.Name, CultureInfo.InvariantCulture)].RelativePath }).ToList();
+        AtomicFile.WriteAllText(indexPath, JsonSerializer.Serialize(new EmbeddingIndex(description, rows.ToArray(), skipped), Json));
+        return new EmbeddingFile(npy, rows, skipped, Hit: false);
+    }
+
+    private static EmbeddingIndex? TryReadIndex(string path)
+    {
+        try { return File.Exists(path) ? JsonSerializer.Deserialize<EmbeddingIndex>(File.ReadAllText(path), Json) : null; }
+        catch (JsonException) { return null; }
+    }
+
+    private static void WriteScores(Result result, bool[]? truth)
+    {
+        var ranks = result.Ranks();
+        var detectors = Detectors.All.Where(result.Scores.ByDetector.ContainsKey).ToList();
+        WriteCsv(result.ScoresPath, ',', csv =>
+        {
+            foreach (var name in new[] { "row", "line", "image", "caption" }) csv.WriteField(name);
+            if (truth is not null) csv.WriteField(CaptionTableOptions.BackdoorKey);
+            foreach (var detector in detectors) csv.WriteField(Detectors.Name(detector));
+            csv.WriteField("rank");
+            csv.NextRecord();
+            for (int i = 0; i < result.Scored.Count; i++)
+            {
+                var row = result.Rows[result.Scored[i]];
+                csv.WriteField(result.Scored[i].ToString(CultureInfo.InvariantCulture));
+                csv.WriteField(row.Line.ToString(CultureInfo.InvariantCulture));
+                csv.WriteField(row.RelativePath);
+                csv.WriteField(row.Caption);
+                if (truth is not null) csv.WriteField(truth[i] ? "1" : "0");
+                foreach (var detector in detectors) csv.WriteField(result.Scores.ByDetector[detector][i].ToString("R", CultureInfo.InvariantCulture));
+                csv.WriteField(ranks[i].ToString(CultureInfo.InvariantCulture));
+                csv.NextRecord();
+            }
+        });
+    }
+
+    /// <summary>Copies the input table record by record, header included, leaving out the flagged rows; returns how many were left out.</summary>
+    private static int Filter(Result result, ScanOptions options)
+    {
+        var primary = result.Scores.PrimaryScores;
+        var flagged = options.RemoveTop is { } top
+            ? Ranking.Descending(primary).Take(top)
+            : Enumerable.Range(0, primary.Length).Where(i => primary[i] >= options.Threshold!.Value);
+        var lines = flagged.Select(i => result.Rows[result.Scored[i]].Line).ToHashSet();
+        var input = Path.GetFullPath(options.TrainData);
+        char delimiter = options.Table.DelimiterFor(input);
+        using var table = CsvTable.Open(input, delimiter);
+        WriteCsv(options.FilterOut!, delimiter, csv =>
+        {
+            foreach (var name in table.Header) csv.WriteField(name);
+            csv.NextRecord();
+            foreach (var (line, fields) in table.Records())
+            {
+                if (lines.Contains(line)) continue;
+                foreach (var field in fields) csv.WriteField(field);
+                csv.NextRecord();
+            }
+        });
+        return lines.Count;
+    }
+
+    private static void WriteCsv(string path, char delimiter, Action<CsvWriter> write) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+            using var csv = new CsvWriter(writer, new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = delimiter.ToString() });
+            write(csv);
+        });
+
+    private static void WriteSummary(Result result, ScanOptions options, string embeddingsPath, int embedDim)
+    {
+        var settings = options.Settings;
+        var summary = new Dictionary<string, object?>
+        {
+            ["format"] = Format,
+            ["table"] = Path.GetFullPath(options.TrainData),
+            ["checkpoint"] = options.Checkpoint,
+            ["rows"] = result.Rows.Count,
+            ["scored"] = result.Scored.Count,
+            ["skipped"] = result.Skipped,
+            ["embeddings"] = Path.GetFullPath(embeddingsPath),
+            ["embed_dim"] = embedDim,
+            ["embeddings_from_cache"] = result.CacheHit,
+            ["k"] = settings.K,
+            ["reference_batch"] = settings.ReferenceBatch,
+            ["reference_batches"] = result.Scores.Batches,
+            ["seed"] = settings.Seed,
+            ["detectors"] = result.Scores.ByDetector.Keys.Select(Detectors.Name).ToList(),
+            ["primary"] = Detectors.Name(result.Scores.Primary),
+            ["multik_ks"] = result.Scores.MultiKs,
+        };
+        if (result.Metrics is not null)
+            summary["metrics"] = result.Metrics.ToDictionary(p => Detectors.Name(p.Key), p => p.Value is null ? null : (object)new
+            {
+                auroc = p.Value.Auroc,
+                auprc = p.Value.AveragePrecision,
+                precision_at_poison_count = p.Value.PrecisionAtCount,
+                recall_at_poison_count = p.Value.RecallAtCount,
+                poisoned = p.Value.Poisoned,
+                poisoned_ranks = p.Value.PoisonedRows.Zip(p.Value.PoisonedRanks, (row, rank) => new { row = result.Scored[row], rank }),
+            });
+        if (options.FilterOut is not null)
+            summary["filter"] = new { output = Path.GetFullPath(options.FilterOut), remove_top = options.RemoveTop, threshold = options.Threshold, removed = result.Filtered };
+        AtomicFile.WriteAllText(result.SummaryPath, JsonSerializer.Serialize(summary, Json));
+    }
+}

@@ -1,0 +1,34 @@
+using CleanClip.Data;
+using CleanClip.Models;
+
+namespace CleanClip.Detection;
+
+/// <summary>Options of <c>cleanclip scan</c>; the CLI takes its defaults from here.</summary>
+public sealed record ScanOptions
+{
+    /// <summary>A checkpoint file, or a registry name (fresh weights).</summary>
+    public required string Checkpoint { get; init; }
+    public string? ModelConfig { get; init; }
+    public long ModelSeed { get; init; }
+    /// <summary>The image–caption table to scan; never written to.</summary>
+    public required string TrainData { get; init; }
+    public CaptionTableOptions Table { get; init; } = new();
+    /// <summary>A <c>cleanclip poison</c> manifest giving the ground truth when the table has no <c>is_backdoor</c> column.</summary>
+    public string? Manifest { get; init; }
+    public ScanSettings Settings { get; init; } = new();
+    /// <summary>Folder for <c>scores.csv</c> and <c>scan.json</c>.</summary>
+    public required string Output { get; init; }
+    /// <summary>Where image embeddings are kept between runs (<c>scan-embeddings/KEY.npy</c>); null keeps them in <see cref="Output"/> for this run only.</summary>
+    public string? CacheDir { get; init; } = Evaluation.ClassEmbeddingCache.DefaultDirectory();
+    public int BatchSize { get; init; } = 32;
+    public string Device { get; init; } = "auto";
+    public Precision Precision { get; init; } = Precision.Fp32;
+    public bool TrustTorchScript { get; init; }
+    public int DecodeThreads { get; init; }
+    /// <summary>Write the table without the flagged rows to this new file (never the input, never an existing file).</summary>
+    public string? FilterOut { get; init; }
+    /// <summary>Flag the N highest-ranked rows.</summary>
+    public int? RemoveTop { get; init; }
+    /// <summary>Flag rows whose primary score is at least this.</summary>
+    public double? Threshold { get; init; }
+}

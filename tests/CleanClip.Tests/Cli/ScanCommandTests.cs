@@ -1,0 +1,161 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CleanClip.Cli.Commands;
+using CleanClip.Data;
+using CleanClip.Detection;
+using TorchSharp;
+using Xunit;
+
+namespace CleanClip.Tests.Cli;
+
+/// <summary>
+/// <c>cleanclip scan</c> end to end on a 40-row table (random-noise images, three of them flagged is_backdoor) with a
+/// fresh tiny-vit: what it writes, what it reuses, what it refuses.
+/// </summary>
+public sealed class ScanCommandTests : IDisposable
+{
+    private const int Rows = 40;
+    private readonly TempDir _dir = new();
+    private readonly string _table;
+    private readonly string _cache;
+
+    public ScanCommandTests()
+    {
+        _table = WriteTable(_dir.Path, Rows);
+        _cache = _dir.File("cache");
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string WriteTable(string folder, int rows)
+    {
+        Directory.CreateDirectory(Path.Combine(folder, "images"));
+        var random = new SplitMix64(11);
+        var lines = new List<string> { "image,caption,is_backdoor,extra" };
+        for (int i = 0; i < rows; i++)
+        {
+            var pixels = new byte[32 * 32 * 3];
+            for (int p = 0; p < pixels.Length; p++) pixels[p] = (byte)random.NextInt(256);
+            File.WriteAllBytes(Path.Combine(folder, "images", $"{i:D3}.png"), PngWriter.Encode(new RgbImage(32, 32, pixels)));
+            lines.Add($"images/{i:D3}.png,\"a photo, number {i}\",{(i % 13 == 5 ? 1 : 0)},x{i}");
+        }
+        var table = Path.Combine(folder, "table.csv");
+        File.WriteAllLines(table, lines);
+        return table;
+    }
+
+    /// <summary>Runs scan with k 4 and reference batches of 20 unless <paramref name="extra"/> sets them.</summary>
+    private (int Exit, string Output) Scan(string output, params string[] extra)
+    {
+        string[] defaults = [.. extra.Contains("--k") ? [] : new[] { "--k", "4" }, .. extra.Contains("--reference-batch") ? [] : new[] { "--reference-batch", "20" }];
+        return CliRunner.Run(ScanCommand.Create(), ["--checkpoint", "tiny-vit", "--train-data", _table, "--out", output, "--cache-dir", _cache,
+            "--decode-threads", "1", .. defaults, .. extra]);
+    }
+
+    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    [Fact]
+    public void ScanWritesScoresAndSummaryFiltersIntoANewTableAndReusesTheEmbeddings()
+    {
+        var before = Hash(_table);
+        var output = _dir.File("scan");
+        var filtered = _dir.File("filtered.csv");
+        var (exit, text) = Scan(output, "--filter-out", filtered, "--remove-top", "3");
+        Assert.True(exit == 0, text);
+        Assert.Contains("AUROC", text);
+        Assert.Contains("removed 3 row(s)", text);
+
+        var scores = File.ReadAllLines(Path.Combine(output, ScanJob.ScoresFile));
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,rank", scores[0]);
+        Assert.Equal(Rows + 1, scores.Length);
+        Assert.Equal(Enumerable.Range(1, Rows), scores.Skip(1).Select(l => int.Parse(l.Split(',')[^1])).Order());
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ScanJob.SummaryFile)));
+        var root = summary.RootElement;
+        Assert.Equal(ScanJob.Format, root.GetProperty("format").GetString());
+        Assert.Equal(2, root.GetProperty("reference_batches").GetInt32());
+        Assert.Equal("multik", root.GetProperty("primary").GetString());
+        var multik = root.GetProperty("metrics").GetProperty("multik");
+        Assert.Equal(3, multik.GetProperty("poisoned").GetInt32());
+        Assert.Equal([5, 18, 31], multik.GetProperty("poisoned_ranks").EnumerateArray().Select(r => r.GetProperty("row").GetInt32()));
+        Assert.InRange(multik.GetProperty("auroc").GetDouble(), 0, 1);
+
+        // The filtered table keeps every column and all but the three top-ranked rows; the input is untouched.
+        Assert.Equal(before, Hash(_table));
+        var kept = File.ReadAllLines(filtered);
+        Assert.Equal("image,caption,is_backdoor,extra", kept[0]);
+        Assert.Equal(Rows - 3 + 1, kept.Length);
+        var removed = scores.Skip(1).Select(l => l.Split(',')).Where(f => int.Parse(f[^1]) <= 3).Select(f => f[2]).ToHashSet();
+        Assert.Equal(3, removed.Count);
+        Assert.DoesNotContain(kept.Skip(1), line => removed.Contains(line.Split(',')[0]));
+
+        (exit, text) = Scan(_dir.File("again"));
+        Assert.True(exit == 0, text);
+        Assert.Contains("image embeddings from the cache", text);
+        Assert.Equal(scores, File.ReadAllLines(Path.Combine(_dir.File("again"), ScanJob.ScoresFile)));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--k", "20" }, "--k 20 must be smaller than --reference-batch 20")]
+    [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik or all")]
+    [InlineData(new[] { "--remove-top", "3" }, "--remove-top and --threshold need --filter-out FILE")]
+    public void BadOptionsGiveOneLineAndExitOne(string[] extra, string message)
+    {
+        var (exit, text) = Scan(_dir.File("out"), extra);
+        Assert.Equal(1, exit);
+        Assert.Contains("error: " + message, text);
+        Assert.DoesNotContain("   at ", text);
+        Assert.False(Directory.Exists(_dir.File("out")));
+    }
+
+    [Fact]
+    public void AnEmptyTableIsRefused()
+    {
+        var empty = _dir.File("empty.csv");
+        File.WriteAllText(empty, "image,caption\n");
+        var (exit, text) = CliRunner.Run(ScanCommand.Create(), "--checkpoint", "tiny-vit", "--train-data", empty, "--out", _dir.File("out"));
+        Assert.Equal(1, exit);
+        Assert.Contains($"error: {empty}: no rows after the header", text);
+    }
+
+    [Fact]
+    public void TheFilteredTableNeverReplacesTheInputOrAnExistingFile()
+    {
+        var before = Hash(_table);
+        var (exit, text) = Scan(_dir.File("out"), "--filter-out", _table, "--remove-top", "1");
+        Assert.Equal(1, exit);
+        Assert.Contains("is the input table", text);
+        var existing = _dir.Write("kept.csv", [1, 2, 3]);
+        (exit, text) = Scan(_dir.File("out"), "--filter-out", existing, "--threshold", "0.5");
+        Assert.Equal(1, exit);
+        Assert.Contains("already exists", text);
+        Assert.Equal(before, Hash(_table));
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(existing));
+    }
+
+    [Fact]
+    public void AnOutputFolderWithFilesScanDidNotWriteIsRefused()
+    {
+        var output = _dir.File("theirs");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, ScanJob.ScoresFile), "my own notes\n");
+        var (exit, text) = Scan(output);
+        Assert.Equal(1, exit);
+        Assert.Contains("that cleanclip scan did not write", text);
+        Assert.Equal("my own notes\n", File.ReadAllText(Path.Combine(output, ScanJob.ScoresFile)));
+    }
+
+    [Fact]
+    public void CachedEmbeddingsOfAnotherWidthThanTheModelAreRefused()
+    {
+        var (exit, text) = Scan(_dir.File("first"));
+        Assert.True(exit == 0, text);
+        var cached = Assert.Single(Directory.GetFiles(Path.Combine(_cache, "scan-embeddings"), "*.npy"));
+        // The cache entry's index still matches; the matrix is replaced by one 8 wide instead of tiny-vit's width.
+        using (var narrow = torch.zeros(Rows, 8)) NpyFile.WriteFloatRows(cached, 8, [narrow]);
+        (exit, text) = Scan(_dir.File("second"));
+        Assert.Equal(1, exit);
+        Assert.Contains("cached embeddings are 8 wide but the model tiny-vit embeds into", text);
+        Assert.DoesNotContain("   at ", text);
+    }
+}
