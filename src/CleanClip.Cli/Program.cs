@@ -14,6 +14,7 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     CaptionTableCommand.Create(),
     VocabCommand.Create(),
     TriggersCommand.Create(),
+    TriggerCommand.Create(),
     PoisonCommand.Create(),
     TrainingCommand.Train(),
     TrainingCommand.Clean(),

@@ -16,6 +16,7 @@ public sealed class TriggerCliOptions
     public Option<NoiseOverflow> Overflow { get; }
     public Option<double> Alpha { get; }
     public Option<string?> WanetField { get; }
+    public Option<string?> TriggerFile { get; }
     /// <summary><c>--trigger-seed</c>; null for a command whose own seed is the trigger seed (<c>cleanclip poison</c>).</summary>
     public Option<ulong?>? Seed { get; }
 
@@ -23,24 +24,26 @@ public sealed class TriggerCliOptions
     public TriggerCliOptions(TriggerOptions defaults, bool seedOption = true)
     {
         d = defaults;
-        Name = new Option<string>("--trigger") { Description = string.Join(", ", TriggerFactory.Names), DefaultValueFactory = _ => d.Name };
+        Name = new Option<string>("--trigger") { Description = string.Join(", ", TriggerFactory.Names.Concat(TriggerFactory.FileNames)), DefaultValueFactory = _ => d.Name };
         PatchSize = new Option<int>("--patch-size") { DefaultValueFactory = _ => d.PatchSize };
         Location = new Option<PatchLocation>("--location") { DefaultValueFactory = _ => d.Location };
         Overflow = new Option<NoiseOverflow>("--noise-overflow") { Description = "BadNet: Clamp, or Wrap like the reference.", DefaultValueFactory = _ => d.NoiseOverflow };
         Alpha = new Option<double>("--blend-alpha") { Description = "Blended/SIG/stripes/triangles: weight of the pattern.", DefaultValueFactory = _ => d.BlendAlpha };
         WanetField = new Option<string?>("--wanet-field") { Description = "WaNet warp field (float32 NHWC file); default: generated from the trigger seed." };
+        TriggerFile = new Option<string?>("--trigger-file") { Description = "optimized: the patch file (.npy or .png) from cleanclip trigger optimize." };
         if (seedOption) Seed = new Option<ulong?>("--trigger-seed") { Description = "Seed of fixed patterns (badnet-fixed, blended-fixed) and generated WaNet fields; use the poisoning run's --seed (default: --seed)." };
     }
 
     public IEnumerable<Option> All => Seed is null
-        ? [Name, PatchSize, Location, Overflow, Alpha, WanetField]
-        : [Name, PatchSize, Location, Overflow, Alpha, WanetField, Seed];
+        ? [Name, PatchSize, Location, Overflow, Alpha, WanetField, TriggerFile]
+        : [Name, PatchSize, Location, Overflow, Alpha, WanetField, TriggerFile, Seed];
 
     /// <param name="fallbackSeed">The trigger seed when <c>--trigger-seed</c> is not given (or not offered).</param>
     public TriggerOptions Read(ParseResult parse, ulong fallbackSeed) => d with
     {
         Name = parse.GetValue(Name)!, PatchSize = parse.GetValue(PatchSize), Location = parse.GetValue(Location),
         NoiseOverflow = parse.GetValue(Overflow), BlendAlpha = parse.GetValue(Alpha), WanetField = parse.GetValue(WanetField),
+        TriggerFile = parse.GetValue(TriggerFile),
         Seed = (Seed is null ? null : parse.GetValue(Seed)) ?? fallbackSeed,
     };
 }

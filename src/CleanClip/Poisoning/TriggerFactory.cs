@@ -10,6 +10,9 @@ public static class TriggerFactory
         "badnet-stripes", "blended-stripes", "blended-triangles", "watermark",
     ];
 
+    /// <summary>Triggers read from a file (<see cref="TriggerOptions.TriggerFile"/>), so not in <see cref="Names"/>.</summary>
+    public static IReadOnlyList<string> FileNames { get; } = ["optimized"];
+
     // The reference's --patch_type values that differ from ours.
     private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -19,7 +22,7 @@ public static class TriggerFactory
 
     /// <exception cref="ArgumentException">Unknown name (the message lists the known ones) or an out-of-range option.</exception>
     /// <exception cref="FileNotFoundException">WaNet with a <see cref="TriggerOptions.WanetField"/> that does not exist.</exception>
-    /// <exception cref="InvalidDataException">WaNet with a malformed field file.</exception>
+    /// <exception cref="InvalidDataException">WaNet with a malformed field file, or an optimized trigger's malformed patch file.</exception>
     public static ITrigger Create(TriggerOptions options)
     {
         var name = options.Name.Trim();
@@ -40,7 +43,9 @@ public static class TriggerFactory
             "blended-stripes" => new BlendedStripesTrigger(o.BlendAlpha, o.StripeWidth),
             "blended-triangles" => new BlendedTrianglesTrigger(o.BlendAlpha, o.TriangleCell),
             "watermark" => new WatermarkTrigger(o.WatermarkText, o.WatermarkAlpha, o.WatermarkHeight),
-            _ => throw new ArgumentException($"unknown trigger '{options.Name}'; known triggers: {string.Join(", ", Names)}"),
+            "optimized" => Optimized.OptimizedPatchTrigger.FromFile(o.TriggerFile
+                ?? throw new ArgumentException("trigger 'optimized' needs --trigger-file (a patch made by cleanclip trigger optimize)")),
+            _ => throw new ArgumentException($"unknown trigger '{options.Name}'; known triggers: {string.Join(", ", Names.Concat(FileNames))}"),
         };
     }
 

@@ -55,6 +55,9 @@ public sealed record TriggerOptions
     /// <summary>Opacity of the white watermark text.</summary>
     public double WatermarkAlpha { get; init; } = 0.3;
 
+    /// <summary>The patch file of the <c>optimized</c> trigger (.npy float32 [3, P, P] or .png), made by <c>cleanclip trigger optimize</c>.</summary>
+    public string? TriggerFile { get; init; }
+
     /// <summary>Height of the watermark letters as a fraction of the image height (scaled down if the word would not fit).</summary>
     public double WatermarkHeight { get; init; } = 0.1;
 }

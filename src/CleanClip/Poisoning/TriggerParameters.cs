@@ -16,6 +16,7 @@ namespace CleanClip.Poisoning;
 [JsonDerivedType(typeof(BlendedStripesParameters), "blended-stripes")]
 [JsonDerivedType(typeof(BlendedTrianglesParameters), "blended-triangles")]
 [JsonDerivedType(typeof(WatermarkParameters), "watermark")]
+[JsonDerivedType(typeof(OptimizedParameters), "optimized")]
 public abstract record TriggerParameters;
 
 /// <param name="PatternSeed">Seed of the one patch when <paramref name="FixedPattern"/>; null when drawn per image.</param>
@@ -41,3 +42,7 @@ public sealed record BlendedStripesParameters(double Alpha, int StripeWidth) : T
 public sealed record BlendedTrianglesParameters(double Alpha, int Cell) : TriggerParameters;
 
 public sealed record WatermarkParameters(string Text, double Alpha, double Height) : TriggerParameters;
+
+/// <param name="File">The patch file the trigger was read from.</param>
+/// <param name="FileSha256">SHA-256 of that file's bytes: the trigger's identity.</param>
+public sealed record OptimizedParameters(string File, string FileSha256, int PatchSize) : TriggerParameters;

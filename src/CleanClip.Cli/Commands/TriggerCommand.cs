@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Globalization;
+using CleanClip.Poisoning.Optimized;
+using Spectre.Console;
+
+namespace CleanClip.Cli.Commands;
+
+/// <summary><c>cleanclip trigger optimize</c>: learn a BadCLIP-style patch against a clean model and save it as a trigger file.</summary>
+public static class TriggerCommand
+{
+    public static Command Create() => new("trigger", "Make trigger files.") { Optimize() };
+
+    private static Command Optimize()
+    {
+        var d = new TriggerOptimizeOptions { Model = "", Vocab = "", EvalData = "", Output = "" };
+        var model = new Option<string>("--model") { Description = "The clean model: checkpoint file or model name.", Required = true };
+        var config = new Option<string?>("--model-config") { Description = "Architecture name for a checkpoint file that does not say." };
+        var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the model was trained with.", Required = true };
+        var evalData = new Option<string>("--eval-data") { Description = "Labeled folder (like eval's): its classes give the target text; the trigger's zero-shot ASR on the clean model is measured on it.", Required = true };
+        var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: beside labels.csv." };
+        var target = new Option<string>("--target") { Description = "Target class: a class name or index.", DefaultValueFactory = _ => d.Target };
+        var images = new Option<string?>("--images") { Description = "Images to stamp the patch on (folder or CSV/TSV with an image column); default: the eval set's non-target images." };
+        var targetImages = new Option<string?>("--target-images") { Description = "Natural target-class images (folder or table); default: the eval set's target-class images." };
+        var maxImages = new Option<int>("--max-images") { Description = "Read at most this many images of each pool.", DefaultValueFactory = _ => d.MaxImages };
+        var patchSize = new Option<int>("--patch-size") { Description = "Side of the square patch, placed at the image centre.", DefaultValueFactory = _ => d.PatchSize };
+        var steps = new Option<int>("--steps") { Description = "Adam steps, one batch each.", DefaultValueFactory = _ => d.Steps };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.LearningRate };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
+        var tripletWeight = new Option<double>("--triplet-weight") { Description = "Weight of the triplet term (target images vs clean embedding).", DefaultValueFactory = _ => d.TripletWeight };
+        var tripletMargin = new Option<double>("--triplet-margin") { DefaultValueFactory = _ => d.TripletMargin };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the initial patch and the batch draws.", DefaultValueFactory = _ => d.Seed };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var trustTorchScript = CliOptions.TrustTorchScript();
+        var output = new Option<string>("--out") { Description = "Patch file to write: .npy (float32 [3,P,P]) or .png; a FILE.json report goes beside it.", Required = true };
+        var command = new Command("optimize", "Learn a BadCLIP-style trigger patch against a clean model; report its zero-shot ASR on that model.")
+        {
+            model, config, vocab, evalData, classes, target, images, targetImages, maxImages, patchSize, steps, lr, batch,
+            tripletWeight, tripletMargin, seed, device, trustTorchScript, output,
+        };
+        command.SetAction(parse => ConsoleUi.Run(() =>
+        {
+            var options = d with
+            {
+                Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab)!,
+                EvalData = parse.GetValue(evalData)!, Classes = parse.GetValue(classes), Target = parse.GetValue(target)!,
+                Images = parse.GetValue(images), TargetImages = parse.GetValue(targetImages), MaxImages = parse.GetValue(maxImages),
+                PatchSize = parse.GetValue(patchSize), Steps = parse.GetValue(steps), LearningRate = parse.GetValue(lr),
+                BatchSize = parse.GetValue(batch), TripletWeight = parse.GetValue(tripletWeight), TripletMargin = parse.GetValue(tripletMargin),
+                Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript),
+                Output = parse.GetValue(output)!,
+            };
+            var result = ConsoleUi.WithProgress(progress => TriggerOptimizer.Run(options, progress));
+            var r = result.Report;
+            string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
+            string P(double? v) => v is { } f ? (100 * f).ToString("F1", CultureInfo.InvariantCulture) : "-";
+            AnsiConsole.MarkupLine($"loss {F(r.InitialLoss)} → {F(r.FinalLoss)}, cosine to '{Markup.Escape(options.Target)}' text {F(r.InitialTargetCosine)} → {F(r.FinalTargetCosine)}");
+            var eval = r.CleanModelEval;
+            AnsiConsole.MarkupLine($"clean model, before poisoning: ASR@1 {P(eval.AttackSuccessRate?["1"])}% ({eval.AsrImages} non-target images), CA@1 {P(eval.CleanAccuracy?["1"])}%");
+            AnsiConsole.MarkupLine($"trigger → {Markup.Escape(result.PatchPath)}; report → {Markup.Escape(result.ReportPath)}");
+            return 0;
+        }));
+        return command;
+    }
+}
