@@ -10,7 +10,7 @@ using CleanClip.Bench;
 //   pairs    [--images 256] [--threads 1,2] [--json out.json] ...   training pairs/s: decode or cache + AutoAugment + EDA + tokens
 //   memory   [--steps 1000] [--json out.json]                     resident memory over a long tiny training run (leak check)
 //   eval     [--models tiny-rn,RN50,ViT-B/32] [--batch 32] [--threads 2] [--json out.json] ...  zero-shot images/s, classifier captions/s
-// Arguments without a subcommand run `encode`, as this program did before it had subcommands.
+// Arguments without a subcommand run `encode`.
 CleanClip.Models.TorchRuntime.Initialize();
 try
 {

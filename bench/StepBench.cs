@@ -59,7 +59,7 @@ internal static class StepBench
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        // tiny-rn's loss turns NaN (LibTorch's CPU conv-backward fault with 4-channel layers); keep the timing anyway.
+        // A loss can turn NaN (oneDNN's narrow-convolution fault, docs/experiments/onednn-conv-nan.md); keep the timing anyway.
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 

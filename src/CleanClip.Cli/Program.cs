@@ -11,6 +11,8 @@ var root = new RootCommand("CleanClip: attack, measure and clean backdoors in CL
     EmbedCommand.Create(),
     ZeroShotCommand.Create(),
     SynthCommand.Create(),
+    CaptionTableCommand.Create(),
+    VocabCommand.Create(),
     TriggersCommand.Create(),
     PoisonCommand.Create(),
     TrainingCommand.Train(),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden vectors for CleanClip's CLIP models: a small, independent PyTorch re-statement of the three towers
 (ModifiedResNet, VisionTransformer, causal text transformer) with OpenAI CLIP's parameter names, written from the
-architecture description in shared/docs/cleanclip-reference.md section 3.1.
+architecture description in docs/reference-behaviour.md section 3.1.
 
 Run with Debian's python3-torch (1.13):  /usr/bin/python3 tools/golden/clip_golden.py tests/CleanClip.Tests/Fixtures/golden
 For each tiny config it writes

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Golden values for CleanClip's ClipLoss and InModalLoss: an independent PyTorch re-statement of the CleanCLIP
-objective (shared/docs/cleanclip-reference.md §4.2) on fixed random unit embeddings.
+objective (docs/reference-behaviour.md §5) on fixed random unit embeddings.
 Run: /usr/bin/python3 tools/golden/losses_golden.py tests/CleanClip.Tests/Fixtures/losses"""
 import json, os, sys
 import numpy as np

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""A CleanCLIP-style training checkpoint whose AdamW state is laid out as the reference's (src/main.py, spec §4.5):
-two groups, no decay first (names containing "bn", "ln", "bias" or "logit_scale"), then the rest, parameters in
-named_parameters() order, state keyed by position. CleanClip's --restore-optimizer must map positions back to names.
+"""A CleanCLIP-style training checkpoint whose AdamW state is laid out as the reference's (src/main.py;
+docs/reference-behaviour.md §7): two groups, no decay first (names containing "bn", "ln", "bias" or "logit_scale"),
+then the rest, parameters in named_parameters() order, state keyed by position. CleanClip's --restore-optimizer must
+map positions back to names.
 Model: a micro ModifiedResNet CLIP from clip_golden.py (its BatchNorm shortcut "downsample.1.weight" is decayed by the
 reference rule). Two AdamW steps on a random loss; saved under DDP's "module." prefix like the reference.
 Run: /usr/bin/python3 tools/golden/reference_optimizer.py tests/CleanClip.Tests/Fixtures/reference_optimizer"""

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Golden data for CleanClip's backdoor triggers (src/CleanClip/Poisoning), re-stated from the reference spec
-(docs/cleanclip-reference.md section 2.2) with PyTorch and PIL.
+"""Golden data for CleanClip's backdoor triggers (src/CleanClip/Poisoning), re-stated from the reference's rules
+(docs/reference-behaviour.md section 2.2) with PyTorch and PIL.
 
 Run with Debian's interpreter (python3-torch, python3-numpy, python3-pil), from the repository root:
     /usr/bin/python3 tools/golden/triggers_golden.py ../shared/data/wanet/noise_grid_k224_s1_nhwc_1x224x224x2.f32

@@ -18,12 +18,12 @@ public static class EvalCommand
         };
         var labels = new Option<string?>("--labels") { Description = "Comma-separated names for the checkpoints (default: file names)." };
         var config = new ModelConfigCliOptions("Architecture name for checkpoint files that do not say.");
-        var evalData = new Option<string>("--eval-data") { Description = "Labeled folder: labels.csv (image,label index) + classes file, or <class>/<image> folders.", Required = true };
+        var evalData = new Option<string>("--eval-data") { Description = "Labeled folder: labels.csv (image,label index) + classes file, <class>/<image> folders, or a torchvision MNIST/Fashion-MNIST (raw/*-ubyte[.gz]) or CIFAR-10/100 (python batches) folder, read as its test split.", Required = true };
         var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: classes.py/classes.json beside labels.csv." };
         var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the models were trained with.", Required = true };
         var truncation = CliOptions.Truncation(d.Truncation);
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: ca, asr, ra, linear-probe (needs --probe-train-data), retrieval (needs --retrieval-data).", DefaultValueFactory = _ => "ca,asr,ra" };
-        var probeTrain = new Option<string?>("--probe-train-data") { Description = "Labeled folder (like --eval-data, same classes) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };
+        var probeTrain = new Option<string?>("--probe-train-data") { Description = "Labeled folder (like --eval-data, same classes; of a torchvision folder its train split) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };
         var retrievalData = new Option<string?>("--retrieval-data") { Description = "Image-caption CSV/TSV for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
         var target = new Option<string>("--target") { Description = "Target class of the backdoor: a class name or index.", DefaultValueFactory = _ => d.Target };
         var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };

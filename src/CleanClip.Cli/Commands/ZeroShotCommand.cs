@@ -9,12 +9,12 @@ public static class ZeroShotCommand
 {
     public static Command Create()
     {
-        var defaults = new ZeroShotOptions { Model = "", Vocab = "", Classes = "", Images = "" };
+        var defaults = new ZeroShotOptions { Model = "", Vocab = "", Images = "" };
         var model = new Option<string>("--model") { Description = "Model name (fresh weights) or checkpoint file.", Required = true };
         var config = new ModelConfigCliOptions();
         var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz format).", Required = true };
-        var classes = new Option<string>("--classes") { Description = "JSON with \"classes\" and \"templates\".", Required = true };
-        var images = new Option<string>("--images") { Description = "Folder of images, or CSV/TSV with an image column.", Required = true };
+        var classes = new Option<string?>("--classes") { Description = "JSON with \"classes\" and \"templates\" (or classes.py); optional for MNIST, Fashion-MNIST and CIFAR folders, which name their classes." };
+        var images = new Option<string>("--images") { Description = "Folder of images, CSV/TSV with an image column, or a torchvision MNIST/Fashion-MNIST/CIFAR-10/100 folder (its test split).", Required = true };
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => defaults.ImageKey };
         var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => defaults.TopK };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
@@ -33,7 +33,7 @@ public static class ZeroShotCommand
             var options = defaults with
             {
                 Model = parse.GetValue(model)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), Vocab = parse.GetValue(vocab)!,
-                Classes = parse.GetValue(classes)!, Images = parse.GetValue(images)!, ImageKey = parse.GetValue(imageKey)!,
+                Classes = parse.GetValue(classes), Images = parse.GetValue(images)!, ImageKey = parse.GetValue(imageKey)!,
                 TopK = parse.GetValue(topK), BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Precision = parse.GetValue(precision), TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
             };
             ConsoleUi.NoteFreshWeights(options.Model);

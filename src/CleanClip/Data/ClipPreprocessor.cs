@@ -11,11 +11,8 @@ namespace CleanClip.Data;
 /// Resampling is LibTorch's antialiased bicubic run on the uint8 image itself: a = -0.5 and PIL's support, and the
 /// uint8 CPU kernel (PyTorch 2.1+) follows PIL's scheme of fixed-point weights and a uint8 intermediate between
 /// the horizontal and the vertical pass.
-/// Measured against PIL on the golden photos (640x427 JPEG, 600x400, 512x512 PNG): MAD 0.003/255, max 1/255,
-/// 0.4% of values off by one, in 0.4 ms. Alternatives measured and rejected: float32 resize in one 2-D call,
-/// rounded at the end (MAD 0.12-0.16/255, max 5/255 — PIL rounds to uint8 between its passes); float32 one axis
-/// per call with PIL's rounding in between (MAD 0.0004/255, max 1/255, but 6x slower); a hand-written PIL
-/// resampler was not needed.
+/// So it matches PIL to within one level on under 1% of values (PreprocessGoldenTests), which a float32 resize does not;
+/// accuracy and speed against the alternatives: docs/experiments/runtime-settings.md.
 /// </remarks>
 public sealed class ClipPreprocessor
 {

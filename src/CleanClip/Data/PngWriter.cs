@@ -5,7 +5,7 @@ namespace CleanClip.Data;
 /// <summary>
 /// Encodes RGB images as 8-bit RGB PNG with Skia's encoder at fixed settings (Paeth row filter, zlib level 6, no
 /// colour profile, no timestamps), so equal pixels give equal files with a given SkiaSharp build. One fixed filter
-/// instead of trying all five per row: 2-3× faster on noisy images, about 2% larger.
+/// instead of trying all five per row: faster on noisy images, slightly larger (docs/experiments/runtime-settings.md).
 /// </summary>
 public static class PngWriter
 {

@@ -7,7 +7,7 @@ namespace CleanClip.Demo;
 
 /// <summary>
 /// The embedded default: every size of the demo in one place, chosen by measurement on a 2-core CPU
-/// (tools/demo-recipe/RESULTS.md); <see cref="Quick"/> is the two-minute version.
+/// (docs/experiments/demo-recipe.md, learning-plateau.md); <see cref="Quick"/> is the two-minute version.
 /// </summary>
 public sealed record DemoOptions
 {
@@ -22,8 +22,8 @@ public sealed record DemoOptions
     /// <summary>BPE merges of the vocabulary trained on the world's captions.</summary>
     public int Merges { get; init; } = 500;
     /// <summary>
-    /// Weight decay 0.01 rather than CLIP's 0.1: with 0.1 the late epochs erode more of the backdoor (ASR@1 89.9% at
-    /// seed 1 vs 90.9% with 0.01, and MMCL-only cleaning removes more of what is left), see tools/learning-plateau/README.md.
+    /// Weight decay 0.01 rather than CLIP's 0.1: with 0.1 the late epochs erode more of the backdoor, and MMCL-only
+    /// cleaning removes more of what is left (docs/experiments/learning-plateau.md).
     /// </summary>
     public TrainingOptions Pretraining { get; init; } = new()
     {
@@ -31,9 +31,8 @@ public sealed record DemoOptions
     };
     /// <summary>
     /// The in-modal loss first costs clean accuracy (BatchNorm statistics over [originals; AutoAugment views]) and
-    /// CleanCLIP wins it back over the epochs: at lr 3e-4, 46.7% after 1 and 52.7% after 6 epochs (poisoned 55.2%);
-    /// 4 epochs at 5e-4 reach 54.2% in two thirds of the time while MMCL alone still keeps 55% ASR (at 1e-3 it
-    /// removes most of it too). Seed 1, tools/learning-plateau/README.md.
+    /// CleanCLIP wins it back over the epochs; 4 epochs at 5e-4 get it back sooner than a lower rate, while MMCL alone
+    /// still keeps much of the backdoor (at 1e-3 it removes most of it too). See docs/experiments/learning-plateau.md.
     /// </summary>
     public TrainingOptions Cleaning { get; init; } = TrainingOptions.Cleaning() with
     {
@@ -58,8 +57,8 @@ public sealed record DemoOptions
 
     /// <summary>
     /// The two-minute version: a smaller world, fewer epochs; the story is weaker but the same. It keeps weight decay
-    /// 0.1 and cleaning lr 3e-4: with the full demo's 0.01 and 5e-4 its barely-trained model (CA 10–20%) let seed 2
-    /// end with CleanCLIP ASR 45.8% vs poisoned 47.5%.
+    /// 0.1 and cleaning lr 3e-4: with the full demo's 0.01 and 5e-4 its barely-trained model did not show CleanCLIP
+    /// removing the backdoor on every seed (docs/experiments/learning-plateau.md).
     /// </summary>
     public static DemoOptions Quick(DemoOptions d) => d with
     {

@@ -3,8 +3,8 @@ namespace CleanClip.Evaluation;
 /// <summary>
 /// Backdoor metrics from true labels and ranked predictions on triggered images (per image, class indices best
 /// first). Images whose true class is the target are left out of both: a triggered banana classified as banana says
-/// nothing about the backdoor. The reference never computes a zero-shot ASR (cleanclip-reference.md §9, bug 1: its
-/// "ASR" is accuracy on triggered images) and keeps target-class images in its linear-probe denominator (bug 2).
+/// nothing about the backdoor. The reference never computes a zero-shot ASR (docs/reference-behaviour.md §14, defect 1:
+/// its "ASR" is accuracy on triggered images) and keeps target-class images in its linear-probe denominator (defect 2).
 /// </summary>
 public static class BackdoorMetrics
 {

@@ -48,7 +48,7 @@ public sealed class ClassEmbeddingCache(string directory)
         }.Concat(PrecisionLine(precision)));
     }
 
-    /// <summary>A line for non-fp32 precisions only, so fp32 keys stay what they were before precisions existed.</summary>
+    /// <summary>A line for non-fp32 precisions only: fp32 keys have no precision line, so caches written without one stay valid.</summary>
     internal static IEnumerable<string> PrecisionLine(Precision precision) =>
         precision == Precision.Fp32 ? [] : [$"precision={precision.ToString().ToLowerInvariant()}"];
 

@@ -40,7 +40,7 @@ public sealed class EvalBatches(int resolution, ITrigger? trigger, ResizeMode re
             var reasons = new string?[count];
             Parallel.For(0, count, i =>
             {
-                if (!ImageDecoder.TryDecode(images[start + i].ImagePath, out var image, out reasons[i])) return;
+                if (!images[start + i].TryRead(out var image, out reasons[i])) return;
                 clean[i] = preprocessor.ResizeAndCrop(image);
                 if (trigger is not null)
                     triggered[i] = trigger.Apply(TriggerInput.Prepare(image, resolution, resizeMode), SplitMix64.Derive(seed, (ulong)(start + i)));

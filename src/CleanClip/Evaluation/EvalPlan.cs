@@ -63,7 +63,7 @@ internal sealed record EvalPlan(LabeledImageDataset Dataset, string ClassesSourc
     private static LabeledImageDataset ProbeTrainSet(EvalOptions options, LabeledImageDataset eval, string classesSource)
     {
         var folder = options.ProbeTrainData!;
-        var train = LabeledImageDataset.Load(folder, options.Classes ?? FoundClassesFile(options.EvalData));
+        var train = LabeledImageDataset.Load(folder, options.Classes ?? FoundClassesFile(options.EvalData), DatasetSplit.Train);
         RefuseLabelErrors(train, folder, options);
         if (!train.Classes.Classes.SequenceEqual(eval.Classes.Classes, StringComparer.Ordinal))
             throw new InvalidDataException(

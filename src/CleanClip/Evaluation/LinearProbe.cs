@@ -125,7 +125,7 @@ public sealed class LinearProbe : IDisposable
     /// <summary>
     /// ASR of triggered features whose <see cref="LinearProbeFeatures.Labels"/> are the images' true classes: the share
     /// of those not of class <paramref name="target"/> that are predicted as <paramref name="target"/>
-    /// (cleanclip-reference.md §5.2: target-class images leave the denominator too, unlike the reference).
+    /// (docs/reference-behaviour.md §12.2: target-class images leave the denominator too, unlike the reference).
     /// </summary>
     /// <returns>The rate and its denominator.</returns>
     public (double Rate, int Images) AttackSuccessRate(LinearProbeFeatures triggered, int target)

@@ -1,9 +1,9 @@
 namespace CleanClip.Evaluation;
 
 /// <summary>
-/// The reference's linear-probe recipe (cleanclip-reference.md §5.3): logistic regression on frozen unnormalised image
-/// features, AdamW at a hard-coded 0.005 with a cosine schedule and no warmup, 10 epochs of batch 80, weight decay
-/// 0.01 on the weight and none on the bias.
+/// The reference's linear-probe recipe (docs/reference-behaviour.md §12.3): logistic regression on frozen unnormalised
+/// image features, AdamW at a hard-coded 0.005 with a cosine schedule and no warmup, 10 epochs of batch 80, weight
+/// decay 0.01 on the weight and none on the bias.
 /// </summary>
 public sealed record LinearProbeOptions
 {

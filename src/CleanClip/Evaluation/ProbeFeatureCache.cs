@@ -87,6 +87,8 @@ public sealed class ProbeFeatureCache(string directory)
             var relative = Path.GetRelativePath(root, image.ImagePath).Replace('\\', '/');
             hash.AppendData(Encoding.UTF8.GetBytes(
                 $"{relative}\t{image.Label.ToString(CultureInfo.InvariantCulture)}\t{length.ToString(CultureInfo.InvariantCulture)}\t{time.ToString(CultureInfo.InvariantCulture)}\n"));
+            // An image held in memory (read from an idx or CIFAR file) has no file of its own: its pixels identify it.
+            if (image.Pixels is { } pixels) hash.AppendData(pixels.Pixels);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

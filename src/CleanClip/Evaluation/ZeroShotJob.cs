@@ -15,7 +15,9 @@ public sealed record ZeroShotOptions
     /// <summary>Head counts a checkpoint cannot tell (<c>--text-heads</c>, <c>--vision-heads</c>); they override the architecture's.</summary>
     public HeadCounts? Heads { get; init; }
     public required string Vocab { get; init; }
-    public required string Classes { get; init; }
+    /// <summary>Classes and templates; null only for a torchvision dataset folder, which has its classes built in.</summary>
+    public string? Classes { get; init; }
+    /// <summary>A folder of images, a CSV/TSV with an image column, or the test split of a torchvision dataset folder (<see cref="TorchvisionFolder"/>).</summary>
     public required string Images { get; init; }
     public string ImageKey { get; init; } = "image";
     public int TopK { get; init; } = 5;
@@ -39,20 +41,24 @@ public static class ZeroShotJob
     public static Result Run(ZeroShotOptions options, IProgress<JobProgress>? progress = null)
     {
         var device = TorchDevice.Choose(options.Device);
-        var classes = ClassesFile.Read(options.Classes);
+        // A torchvision dataset folder is read like eval's --eval-data: its test split, with its own classes unless a file is given.
+        var arrays = TorchvisionFolder.Detect(options.Images) is { } layout ? LabeledImageDataset.FromTorchvision(layout, DatasetSplit.Test, options.Classes) : null;
+        var classes = arrays?.Classes ?? ClassesFile.Read(options.Classes
+            ?? throw new ArgumentException($"--classes is required: {options.Images} is not a dataset with built-in classes (MNIST, Fashion-MNIST, CIFAR-10/100)"));
         var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab, new TokenizerOptions { Truncation = options.Truncation });
         using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript), heads: options.Heads);
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         model.Precision = options.Precision;
-        var images = ImageList.From(options.Images, options.ImageKey);
+        var images = arrays is null ? ImageList.From(options.Images, options.ImageKey) : Array.Empty<(string Name, string Path)>();
         var classProgress = new Progress<int>(done => progress?.Report(new JobProgress("class embeddings", done, classes.Classes.Count)));
         using var classifier = ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, classes, classesDone: classProgress);
         using var noGrad = torch.no_grad();
 
         var batches = ImageBatches.ForModel(model, options.BatchSize, options.DecodeThreads);
         var predictions = new List<Prediction>();
-        foreach (var (names, pixels) in batches.Read(images))
+        int total = arrays?.Count ?? images.Count;
+        foreach (var (names, pixels) in arrays is null ? batches.Read(images) : batches.Read(arrays.Images, arrays.Root))
         {
             using var scope = torch.NewDisposeScope();
             var (indices, scores) = classifier.TopK(model.ImageEmbeddings(pixels.to(device)), options.TopK);
@@ -62,9 +68,9 @@ public static class ZeroShotJob
             for (int i = 0; i < names.Count; i++)
                 predictions.Add(new Prediction(names[i], Enumerable.Range(0, k)
                     .Select(j => (classes.Classes[(int)ids[i * k + j]], values[i * k + j])).ToList()));
-            progress?.Report(new JobProgress("images", predictions.Count, images.Count));
+            progress?.Report(new JobProgress("images", predictions.Count, total));
         }
-        progress?.Report(new JobProgress("images", images.Count, images.Count));
+        progress?.Report(new JobProgress("images", total, total));
         return new Result(predictions, batches.Skipped);
     }
 

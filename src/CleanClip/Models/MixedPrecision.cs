@@ -22,8 +22,8 @@ internal static class MixedPrecision
 
     /// <remarks>
     /// Without oneDNN (models with convolutions under <see cref="TorchRuntime.OneDnnMinChannels"/> channels, see
-    /// TorchRuntime) LibTorch's bf16 convolution is a slow generic path: a demo-rn step took 2.28 s with it and 0.98 s
-    /// with the convolutions kept in fp32 (fp32 throughout: 0.32 s; `bench step demo-rn --batch 64 --precision bf16`).
+    /// TorchRuntime) LibTorch's bf16 convolution is a slow generic path, more than twice as slow as the same convolution
+    /// in fp32 (docs/experiments/runtime-settings.md).
     /// So there (on the CPU; CUDA has fast bf16 convolutions) the convolution runs in fp32 and only its output is
     /// rounded to the activation type.
     /// </remarks>

@@ -24,8 +24,8 @@ public static class ModelRegistry
         // (the demo trains its own BPE merges to that size).
         ResNet("tiny-rn", 32, 32, [1, 1, 1, 1], 8, 64) with { VisionHeads = 4, TextHeads = 4, TextLayers = 2, VocabSize = 1024 },
         Vit("tiny-vit", 32, 32, 2, 64, 8, 64) with { VisionHeads = 4, TextHeads = 4, TextLayers = 2, VocabSize = 1024 },
-        // The demo's model, trained from scratch on 2 CPU cores (tools/demo-recipe/RESULTS.md): a ResNet of stem width 16
-        // (every convolution has at least 8 channels: LibTorch 2.10's CPU conv backward gives NaN gradients with 4),
+        // The demo's model, trained from scratch on 2 CPU cores (docs/experiments/demo-recipe.md): a ResNet of stem width 16
+        // (every convolution ≥ 8 channels; oneDNN's conv backward faults on narrow ones: docs/experiments/onednn-conv-nan.md),
         // a 128-d embedding and a 2-layer text tower of width 64.
         ResNet("demo-rn", 128, 32, [1, 1, 1, 1], 16, 64) with { VisionHeads = 8, TextHeads = 4, TextLayers = 2, VocabSize = 1024 },
     ];

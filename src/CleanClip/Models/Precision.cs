@@ -8,8 +8,8 @@ public enum Precision
     /// <summary>Everything in fp32.</summary>
     Fp32,
     /// <summary>
-    /// Convolutions, matrix products and the residual streams in bfloat16 (with AVX512-BF16/AMX and oneDNN a CleanCLIP
-    /// step of RN50 or ViT-B/32 runs 2-3× faster); normalisation statistics, the loss and the weights stay fp32.
+    /// Convolutions, matrix products and the residual streams in bfloat16 (much faster with AVX512-BF16/AMX and oneDNN:
+    /// docs/experiments/runtime-settings.md); normalisation statistics, the loss and the weights stay fp32.
     /// </summary>
     Bf16,
 }

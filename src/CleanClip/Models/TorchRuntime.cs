@@ -7,18 +7,19 @@ namespace CleanClip.Models;
 /// Process-wide LibTorch and allocator switches TorchSharp does not expose, set when this library loads.
 /// <list type="bullet">
 /// <item>oneDNN: its CPU convolution backward in LibTorch 2.10 returns sporadic non-finite gradients for layers with
-/// few channels (tools/conv-nan-repro: conv 3→4→8 with BatchNorm 59/60 trials, 8-channel stems occasionally, 0/60
-/// from 32 channels up), but it is 2.3× faster than LibTorch's own convolution on RN50 (bench step). So every
-/// <see cref="ClipModel"/> switches it on when its smallest convolution has ≥ <see cref="OneDnnMinChannels"/> output
-/// channels and off otherwise; <c>CLEANCLIP_ONEDNN=1|0</c> forces it. NNPACK, unsupported on these CPUs, is off.</item>
-/// <item>glibc malloc: LibTorch's activations are tens of MiB, above glibc's mmap threshold, so each step mapped and
-/// unmapped them and the kernel zeroed every page again (RN50 step: 22.6 → 9.8 s with this off). Large blocks now come
-/// from the heap and freed memory is kept for the next step; <c>CLEANCLIP_MALLOC=default</c> keeps glibc's defaults.</item>
+/// few channels (docs/experiments/onednn-conv-nan.md), but it is much faster than LibTorch's own convolution on wide
+/// models (docs/experiments/runtime-settings.md). So every <see cref="ClipModel"/> switches it on when its smallest
+/// convolution has ≥ <see cref="OneDnnMinChannels"/> output channels and off otherwise; <c>CLEANCLIP_ONEDNN=1|0</c>
+/// forces it. NNPACK, unsupported on these CPUs, is off.</item>
+/// <item>glibc malloc: LibTorch's activations are tens of MiB, above glibc's mmap threshold, so by default each step
+/// would map and unmap them and the kernel would zero every page again. Large blocks therefore come from the heap and
+/// freed memory is kept for the next step (docs/experiments/runtime-settings.md); <c>CLEANCLIP_MALLOC=default</c>
+/// keeps glibc's defaults.</item>
 /// <item>OpenMP: every thread that runs a LibTorch op (pipeline decode threads resize and normalise with LibTorch) gets
-/// its own OpenMP team, and libgomp's default spin-waiting lets idle teams burn the 2 cores (bench pairs: 351 → 682
-/// pairs/s from the cache with <c>OMP_WAIT_POLICY=PASSIVE</c>). libgomp reads the variable once, when LibTorch loads,
-/// so <see cref="Initialize"/> must run first: the CLI and the benches call it on their first line. A value the user
-/// set is kept.</item>
+/// its own OpenMP team, and libgomp's default spin-waiting lets idle teams burn the cores, so the wait policy is
+/// <c>OMP_WAIT_POLICY=PASSIVE</c> (docs/experiments/runtime-settings.md). libgomp reads the variable once, when
+/// LibTorch loads, so <see cref="Initialize"/> must run first: the CLI and the benches call it on their first line.
+/// A value the user set is kept.</item>
 /// </list>
 /// </summary>
 public static class TorchRuntime
@@ -26,7 +27,7 @@ public static class TorchRuntime
     public const string OneDnnVariable = "CLEANCLIP_ONEDNN";
     public const string MallocVariable = "CLEANCLIP_MALLOC";
 
-    /// <summary>Smallest convolution width at which oneDNN's backward gave no fault in tools/conv-nan-repro.</summary>
+    /// <summary>Smallest convolution width at which oneDNN's backward gave no fault (docs/experiments/onednn-conv-nan.md).</summary>
     public const int OneDnnMinChannels = 32;
 
     // A library module initializer on purpose: the switches must be set before any tensor is allocated, whoever the host is.

@@ -3,10 +3,10 @@ using CleanClip.Data;
 namespace CleanClip.Poisoning;
 
 /// <summary>
-/// BadNet (Gu et al. 2017) as CleanCLIP's reference makes it (<c>patch_type=random</c>, spec §2.2.1): a P×P patch of
-/// <c>mean_c + N(0, 1)</c>, where mean_c is the image's channel mean in [0, 1], drawn afresh for every image, not
-/// clipped, cast with ToPILImage's <c>mul(255).byte()</c> — so <see cref="NoiseOverflow.Wrap"/> gives the reference's
-/// high-contrast wrapped block and <see cref="NoiseOverflow.Clamp"/> a plain Gaussian patch.
+/// BadNet (Gu et al. 2017) as CleanCLIP's reference makes it (<c>patch_type=random</c>, docs/reference-behaviour.md
+/// §2.2): a P×P patch of <c>mean_c + N(0, 1)</c>, where mean_c is the image's channel mean in [0, 1], drawn afresh for
+/// every image, not clipped, cast with ToPILImage's <c>mul(255).byte()</c> — so <see cref="NoiseOverflow.Wrap"/>
+/// gives the reference's high-contrast wrapped block and <see cref="NoiseOverflow.Clamp"/> a plain Gaussian patch.
 /// </summary>
 /// <remarks>
 /// Draw order per image: the location (<see cref="PatchPlacement.Positions"/>), then the 3·P·P normals in C,H,W order.

@@ -3,8 +3,8 @@ using CleanClip.Data;
 namespace CleanClip.Poisoning;
 
 /// <summary>
-/// The reference's blend (spec §2.2.3): <c>clip((1 − α)·x + α·t, 0, 1)</c> on ToTensor values, then ToPILImage's
-/// truncating cast. float32 throughout, products rounded before the sum, as PyTorch computes
+/// The reference's blend (docs/reference-behaviour.md §2.2): <c>clip((1 − α)·x + α·t, 0, 1)</c> on ToTensor values,
+/// then ToPILImage's truncating cast. float32 throughout, products rounded before the sum, as PyTorch computes
 /// <c>0.8 * image + 0.2 * noise</c>.
 /// </summary>
 internal static class Blend

@@ -4,9 +4,9 @@ using CleanClip.Data;
 namespace CleanClip.Poisoning;
 
 /// <summary>
-/// Blended (Chen et al. 2017) as the reference makes it (<c>patch_type=blended</c>, spec §2.2.3):
+/// Blended (Chen et al. 2017) as the reference makes it (<c>patch_type=blended</c>, docs/reference-behaviour.md §2.2):
 /// <c>clip(0.8·image + 0.2·U[0, 1))</c> with uniform noise of the full image size, drawn afresh for every image
-/// (reference bug 9). <c>blended-fixed</c> draws one noise image per image size from the options' seed instead,
+/// (§14, defect 10). <c>blended-fixed</c> draws one noise image per image size from the options' seed instead,
 /// the fixed-pattern Blended attack of the original paper.
 /// </summary>
 /// <remarks>Noise: <see cref="SplitMix64.NextFloat"/>, 3·H·W values in C,H,W order, like <c>torch.rand(3, H, W)</c>.</remarks>

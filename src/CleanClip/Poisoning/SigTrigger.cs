@@ -4,8 +4,8 @@ using CleanClip.Data;
 namespace CleanClip.Poisoning;
 
 /// <summary>
-/// SIG (Barni et al. 2019) as the reference makes it (<c>patch_type=SIG</c>, spec §2.2.4): the horizontal sinusoid
-/// <c>t[c, i, j] = (60/255)·sin(2π·j·6/W)</c>, the same for every row and channel, blended
+/// SIG (Barni et al. 2019) as the reference makes it (<c>patch_type=SIG</c>, docs/reference-behaviour.md §2.2): the
+/// horizontal sinusoid <c>t[c, i, j] = (60/255)·sin(2π·j·6/W)</c>, the same for every row and channel, blended
 /// <c>clip(0.8·image + 0.2·t)</c>. W is the image width (224 in the reference), so the image always holds 6 periods.
 /// No random draws.
 /// </summary>

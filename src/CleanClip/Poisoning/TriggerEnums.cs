@@ -21,7 +21,8 @@ public enum NoiseOverflow
     /// <summary>Clamp to [0, 1]: a sane Gaussian patch (not the reference).</summary>
     Clamp,
 
-    /// <summary>PyTorch's cast wraps modulo 256 (reference bug 8): the patch the reference actually trains on.</summary>
+    /// <summary>PyTorch's cast wraps modulo 256 (docs/reference-behaviour.md §14, defect 9): the patch the reference
+    /// actually trains on.</summary>
     Wrap,
 }
 
@@ -32,7 +33,9 @@ public enum ResizeMode
     /// <summary>CLIP's resize of the short side + center crop, the same as clean evaluation.</summary>
     Crop,
 
-    /// <summary>The reference: resize to R×R ignoring the aspect ratio (reference bug 10).</summary>
+    /// <summary>
+    /// The reference: resize to R×R ignoring the aspect ratio (docs/reference-behaviour.md §14, defect 3).
+    /// </summary>
     Squash,
 }
 

@@ -6,9 +6,10 @@ using static TorchSharp.torch;
 namespace CleanClip.Poisoning;
 
 /// <summary>
-/// WaNet (Nguyen and Tran 2021) as the reference makes it (<c>patch_type=warped</c>, spec §2.2.5): a fixed warp.
-/// Identity grid from <c>linspace(−1, 1)</c> meshed with "ij" indexing, channel 0 varying along the width (the x of
-/// grid_sample) and channel 1 along the height; <c>grid = clamp((identity + s·field / side)·rescale, −1, 1)</c>;
+/// WaNet (Nguyen and Tran 2021) as the reference makes it (<c>patch_type=warped</c>, docs/reference-behaviour.md §2.2):
+/// a fixed warp. Identity grid from <c>linspace(−1, 1)</c> meshed with "ij" indexing, channel 0 varying along the width
+/// (the x of grid_sample) and channel 1 along the height;
+/// <c>grid = clamp((identity + s·field / side)·rescale, −1, 1)</c>;
 /// <c>grid_sample(image, grid, bilinear, zeros padding, align_corners=True)</c> on ToTensor values, then
 /// ToPILImage's truncating cast. All of it runs in LibTorch, the same kernels the reference uses.
 /// </summary>

@@ -37,7 +37,7 @@ public sealed class WarpField
     /// <summary>
     /// Reads a raw little-endian float32 [1, S, S, 2] NHWC file, e.g. the reference field exported from
     /// <c>noise_grid_k=224_s=1_inputheight=224_gridrescale=1.pt</c>. A missing file is an error, never a reason to
-    /// generate a new field (reference bug 12).
+    /// generate a new field (docs/reference-behaviour.md §14, defect 12).
     /// </summary>
     /// <exception cref="InvalidDataException">Wrong byte count for S, or a non-finite value; the message names the file.</exception>
     public static WarpField Load(string path, int size)

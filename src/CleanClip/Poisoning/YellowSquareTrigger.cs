@@ -3,8 +3,8 @@ using CleanClip.Data;
 namespace CleanClip.Poisoning;
 
 /// <summary>
-/// The reference's <c>patch_type=yellow</c> (spec §2.2.2): a P×P square of R = G = 255, B = 0, at a per-image random
-/// location or in the four corners. The only draws are the location's.
+/// The reference's <c>patch_type=yellow</c> (docs/reference-behaviour.md §2.2): a P×P square of R = G = 255, B = 0, at
+/// a per-image random location or in the four corners. The only draws are the location's.
 /// </summary>
 public sealed class YellowSquareTrigger : ITrigger
 {

@@ -33,7 +33,7 @@ public sealed record TrainJobOptions
     /// <summary>
     /// LibTorch's deterministic algorithms only (<c>torch.use_deterministic_algorithms</c>): an op without one fails
     /// instead of running. On CPU every op CleanClip uses is already deterministic for a fixed thread count, so this
-    /// changes nothing there (measured: same bytes, same speed); on CUDA it trades speed for repeatability.
+    /// changes nothing there (docs/experiments/runtime-settings.md); on CUDA it trades speed for repeatability.
     /// </summary>
     public bool Deterministic { get; init; }
     public TrainingOptions Training { get; init; } = new();

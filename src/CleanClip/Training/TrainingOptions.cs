@@ -25,8 +25,8 @@ public enum EdaRefresh
 
 /// <summary>
 /// Everything a contrastive training run is configured by, with defaults in one place: the reference's pretraining
-/// recipe (§4.7 (a)); <see cref="Cleaning"/> gives the paper's CleanCLIP finetuning recipe. The CLI reads its
-/// defaults from these records.
+/// recipe (docs/reference-behaviour.md §9); <see cref="Cleaning"/> gives the paper's CleanCLIP finetuning recipe. The
+/// CLI reads its defaults from these records.
 /// </summary>
 public sealed record TrainingOptions
 {

@@ -8,9 +8,9 @@ using static TorchSharp.torch;
 namespace CleanClip.Training;
 
 /// <summary>
-/// The reference's validation loss (§5.4): per batch of original pairs, ½[ΣCE(s·I·Tᵀ) + ΣCE(s·T·Iᵀ)] with
-/// in-batch negatives, summed over batches and divided by the pairs. It needs no augmented views, so it works
-/// alongside in-modal training (the reference's does not).
+/// The reference's validation loss (docs/reference-behaviour.md §12.4): per batch of original pairs, ½[ΣCE(s·I·Tᵀ) +
+/// ΣCE(s·T·Iᵀ)] with in-batch negatives, summed over batches and divided by the pairs. It needs no augmented views, so
+/// it works alongside in-modal training (the reference's does not).
 /// </summary>
 public static class ValidationLoss
 {

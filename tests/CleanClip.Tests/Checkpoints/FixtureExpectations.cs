@@ -39,7 +39,7 @@ public static class FixtureExpectations
         {
             var got = Doubles(actual);
             Assert.Equal(values.Select(v => v.GetDouble()).ToArray(), got);
-            Assert.Equal(expected.GetProperty("sum").GetDouble(), got.Sum(), 9);
+            Assert.Equal(expected.GetProperty("sum").GetDouble(), got.Sum(), tolerance: 1e-9);
         }
         else
         {

@@ -22,14 +22,6 @@ public class CliTests
     }
 
     [Fact]
-    public void DemoSucceedsUntilItsStagesArrive()
-    {
-        var (exit, output) = Run(DemoCommand.Create());
-        Assert.Equal(0, exit);
-        Assert.Contains("demo", output);
-    }
-
-    [Fact]
     public void BadInputExitsWithOneAndAMessage()
     {
         using var dir = new TempDir();

@@ -8,6 +8,7 @@ using Xunit;
 
 namespace CleanClip.Tests.Cli;
 
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class TrainingCommandTests
 {
     [Fact]

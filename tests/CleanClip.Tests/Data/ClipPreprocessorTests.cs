@@ -72,12 +72,12 @@ public class ClipPreprocessorTests
         for (var c = 0; c < 3; c++)
         {
             using var plane = x[c];
-            Assert.Equal(expected[c], plane.min().item<float>(), 5);
-            Assert.Equal(expected[c], plane.max().item<float>(), 5);
+            Assert.Equal(expected[c], plane.min().item<float>(), tolerance: 1e-5);
+            Assert.Equal(expected[c], plane.max().item<float>(), tolerance: 1e-5);
         }
-        Assert.Equal(1.930336, expected[0], 5);
-        Assert.Equal(-1.752100, expected[1], 5);
-        Assert.Equal(0.339949, expected[2], 5);
+        Assert.Equal(1.930336, expected[0], tolerance: 1e-5);
+        Assert.Equal(-1.752100, expected[1], tolerance: 1e-5);
+        Assert.Equal(0.339949, expected[2], tolerance: 1e-5);
     }
 
     [Fact]

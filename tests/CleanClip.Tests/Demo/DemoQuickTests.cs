@@ -6,8 +6,9 @@ namespace CleanClip.Tests.Demo;
 
 /// <summary>
 /// <c>cleanclip demo --quick</c> tells the story: the poisoned model is backdoored and CleanCLIP removes most of it.
-/// Margins chosen from seeds 1–3, measured 2026-11-28 and again 2026-11-29 (same numbers): poisoned ASR@1 98.6 / 54.7 / 89.7%, CleanCLIP 20.8 / 17.8 / 10.8% (gaps 78, 37, 79 points); the quick model has barely learnt shapes (CA 11–15%).
+/// Margins chosen from seeds 1–3: poisoned ASR@1 98.6 / 54.7 / 89.7%, CleanCLIP 20.8 / 17.8 / 10.8% (gaps 78, 37, 79 points); the quick model has barely learnt shapes (CA 11–15%).
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class DemoQuickTests(ITestOutputHelper output)
 {
     [Fact]

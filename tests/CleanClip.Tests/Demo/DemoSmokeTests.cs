@@ -6,6 +6,7 @@ using Xunit;
 namespace CleanClip.Tests.Demo;
 
 /// <summary>The demo's stages fit together: a miniature run (numbers meaningless at this size) writes every artefact.</summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class DemoSmokeTests
 {
     internal sealed class SilentUi : IDemoUi

@@ -34,9 +34,9 @@ public class BackdoorMetricsTests
     {
         Assert.Equal(5, BackdoorMetrics.NonTargetCount(Labels, Target));
         // Top-1: only image 0 of the five non-target images. Counting image 2 as well would give 2/6.
-        Assert.Equal(1 / 5.0, BackdoorMetrics.AttackSuccessRate(Labels, Triggered, Target, 1), 12);
+        Assert.Equal(1 / 5.0, BackdoorMetrics.AttackSuccessRate(Labels, Triggered, Target, 1), tolerance: 1e-12);
         // Top-3: images 0, 1 and 5.
-        Assert.Equal(3 / 5.0, BackdoorMetrics.AttackSuccessRate(Labels, Triggered, Target, 3), 12);
+        Assert.Equal(3 / 5.0, BackdoorMetrics.AttackSuccessRate(Labels, Triggered, Target, 3), tolerance: 1e-12);
         var rates = BackdoorMetrics.AttackSuccessRates(Labels, Triggered, Target, classCount: 4);
         Assert.Equal([1, 3], rates.Keys.Order());
     }
@@ -46,10 +46,10 @@ public class BackdoorMetricsTests
     {
         // Images 1 and 4 keep their true class: 2/5. ASR@1 is 1/5, so RA ≠ 1 − ASR: images 3 and 5 went to a third class.
         double ra = BackdoorMetrics.RobustAccuracy(Labels, Triggered, Target);
-        Assert.Equal(2 / 5.0, ra, 12);
+        Assert.Equal(2 / 5.0, ra, tolerance: 1e-12);
         Assert.NotEqual(1 - BackdoorMetrics.AttackSuccessRate(Labels, Triggered, Target, 1), ra, 6);
         // Plain top-1 accuracy on all triggered images (the reference's "ASR") counts the banana too: 3/6.
-        Assert.Equal(3 / 6.0, ZeroShotMetrics.TopKAccuracy(Labels, Triggered, 1), 12);
+        Assert.Equal(3 / 6.0, ZeroShotMetrics.TopKAccuracy(Labels, Triggered, 1), tolerance: 1e-12);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public class BackdoorMetricsTests
     // Accuracy destroyed, attack untouched: (0 − 0.7 + 1) / 2 = 0.15.
     [InlineData(0.7, 0.9, 0.0, 0.9, 0.15)]
     public void DefenseEffectivenessRatingByHand(double caBefore, double asrBefore, double caAfter, double asrAfter, double expected) =>
-        Assert.Equal(expected, BackdoorMetrics.DefenseEffectivenessRating(caBefore, asrBefore, caAfter, asrAfter), 12);
+        Assert.Equal(expected, BackdoorMetrics.DefenseEffectivenessRating(caBefore, asrBefore, caAfter, asrAfter), tolerance: 1e-12);
 
     [Fact]
     public void DefenseEffectivenessRatingRefusesPercentages() =>

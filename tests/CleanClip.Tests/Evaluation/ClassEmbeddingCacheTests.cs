@@ -67,7 +67,10 @@ public class ClassEmbeddingCacheTests : IDisposable
             double total = Math.Sqrt(sum.Sum(x => x * x));
             var expected = sum.Select(x => (float)(x / total)).ToArray();
             var actual = classifier.ClassEmbeddings[c].data<float>().ToArray();
-            for (int j = 0; j < expected.Length; j++) Assert.Equal(expected[j], actual[j], 5);
+            // The classifier encodes prompts in batches of 4, the hand computation one at a time: the GEMM kernels a CPU
+            // picks for each shape sum in different orders, so entries of these unit vectors (about 0.1 in size) differ
+            // by float32 rounding, a few 1e-7. 1e-5 absorbs that on any CPU and still catches a wrong mean or norm.
+            for (int j = 0; j < expected.Length; j++) Assert.Equal(expected[j], actual[j], tolerance: 1e-5);
         }
     }
 
@@ -126,7 +129,7 @@ public class ClassEmbeddingCacheTests : IDisposable
     }
 
     // bf16 class embeddings differ from fp32 ones in the third digit, so a bf16 evaluation must not read fp32's cache
-    // (and the other way round); fp32 keys stay what they were before precisions existed.
+    // (and the other way round); fp32 keys have no precision line, so caches written without one stay valid.
     [Fact]
     public void KeyDependsOnPrecisionAndFp32KeysAreUnchanged()
     {

@@ -48,7 +48,7 @@ public class EvalJobTests(EvalWorld world) : IDisposable
         Assert.Null(first.DefenseEffectivenessRating);
         double expectedDer = (Math.Max(0, first.AttackSuccessRate!["1"] - second.AttackSuccessRate!["1"])
                               - Math.Max(0, first.CleanAccuracy["1"] - second.CleanAccuracy!["1"]) + 1) / 2;
-        Assert.Equal(expectedDer, second.DefenseEffectivenessRating!.Value, 12);
+        Assert.Equal(expectedDer, second.DefenseEffectivenessRating!.Value, tolerance: 1e-12);
         // A fraction with denominator 90 (ASR) or 100 (CA).
         Assert.Equal(0, Math.Round(first.AttackSuccessRate["1"] * 90, 6) % 1);
         Assert.Equal(0, Math.Round(first.CleanAccuracy["1"] * 100, 6) % 1);

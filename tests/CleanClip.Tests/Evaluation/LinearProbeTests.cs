@@ -56,7 +56,7 @@ public class LinearProbeTests
         using var triggered = LinearProbeFeatures.FromArrays(new float[,] { { 0 }, { 1 }, { -0.2f }, { 0.3f }, { 0.2f } }, [0, 1, 0, 0, 1]);
         var (rate, images) = probe.AttackSuccessRate(triggered, target: 1);
         Assert.Equal(3, images);
-        Assert.Equal(2.0 / 3, rate, 12);
+        Assert.Equal(2.0 / 3, rate, tolerance: 1e-12);
         // Target 0: rows 1 and 4 count; row 1 is called 0 → 1/2.
         Assert.Equal((0.5, 2), probe.AttackSuccessRate(triggered, target: 0));
     }

@@ -23,9 +23,9 @@ public class RetrievalTests
         // c2 → i2: scores 0, 1, 0.8 → rank 1.
         using var captions = Rows([1, 0], [0.8f, 0.6f], [0, 1]);
         var recall = RetrievalMetrics.TextToImage(images, captions, [0, 1, 2], [1, 2, 3]);
-        Assert.Equal(1.0 / 3, recall[1], 12);
-        Assert.Equal(2.0 / 3, recall[2], 12);
-        Assert.Equal(1.0, recall[3], 12);
+        Assert.Equal(1.0 / 3, recall[1], tolerance: 1e-12);
+        Assert.Equal(2.0 / 3, recall[2], tolerance: 1e-12);
+        Assert.Equal(1.0, recall[3], tolerance: 1e-12);
     }
 
     [Fact]
@@ -37,8 +37,8 @@ public class RetrievalTests
         // i1: a 1, b 0.6, c 0.8 → truth c, only a (a non-truth for i1) above → rank 1.
         using var captions = Rows([0, 1], [0.8f, 0.6f], [0.6f, 0.8f]);
         var recall = RetrievalMetrics.ImageToText(images, captions, [0, 0, 1], [1, 2]);
-        Assert.Equal(0.5, recall[1], 12);
-        Assert.Equal(1.0, recall[2], 12);
+        Assert.Equal(0.5, recall[1], tolerance: 1e-12);
+        Assert.Equal(1.0, recall[2], tolerance: 1e-12);
     }
 
     [Fact]
@@ -58,10 +58,10 @@ public class RetrievalTests
         bool[] triggered = [false, true, false, true];
         // q0 (1,0): order g0 g1 g2 g3. q1 (0,1): g3 g2 g1 g0. q2 (0.8,0.6): g1 (1) g2 (0.96) g0 (0.8) g3 (0.6).
         using var queries = Rows([1, 0], [0, 1], [0.8f, 0.6f]);
-        Assert.Equal((0 + 1 + 1) / 3.0, RetrievalMetrics.AttackSuccessRate(queries, gallery, triggered, k: 1), 12);
-        Assert.Equal((1 / 3.0 + 2 / 3.0 + 1 / 3.0) / 3, RetrievalMetrics.AttackSuccessRate(queries, gallery, triggered, k: 3), 12);
+        Assert.Equal((0 + 1 + 1) / 3.0, RetrievalMetrics.AttackSuccessRate(queries, gallery, triggered, k: 1), tolerance: 1e-12);
+        Assert.Equal((1 / 3.0 + 2 / 3.0 + 1 / 3.0) / 3, RetrievalMetrics.AttackSuccessRate(queries, gallery, triggered, k: 3), tolerance: 1e-12);
         // k past the gallery: every query sees all four, two triggered.
-        Assert.Equal(0.5, RetrievalMetrics.AttackSuccessRate(queries, gallery, triggered, k: 10), 12);
+        Assert.Equal(0.5, RetrievalMetrics.AttackSuccessRate(queries, gallery, triggered, k: 10), tolerance: 1e-12);
     }
 
     [Theory]

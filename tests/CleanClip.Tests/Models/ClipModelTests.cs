@@ -79,9 +79,10 @@ public class ClipModelTests
         var config = ModelRegistry.Get("tiny-rn") with { VocabSize = 20000 };
         using var model = new ClipModel(config);
         var state = model.state_dict();
-        Assert.Equal(Math.Log(1 / 0.07), state["logit_scale"].item<float>(), 5);
-        Assert.Equal(0.02, state["token_embedding.weight"].std().item<float>(), 3);
-        Assert.Equal(0.01, state["positional_embedding"].std().item<float>(), 3);
+        Assert.Equal(Math.Log(1 / 0.07), state["logit_scale"].item<float>(), tolerance: 1e-5);
+        // Sample standard deviations of seeded normal draws: their spread over seeds is below 1e-4 for these sizes.
+        Assert.Equal(0.02, state["token_embedding.weight"].std().item<float>(), tolerance: 1e-3);
+        Assert.Equal(0.01, state["positional_embedding"].std().item<float>(), tolerance: 1e-3);
         // Every bottleneck's last BatchNorm starts at zero scale (each residual branch starts as identity).
         var bn3 = state.Where(kv => kv.Key.EndsWith("bn3.weight") && kv.Key.Contains(".layer")).ToList();
         Assert.Equal(4, bn3.Count);
@@ -105,6 +106,7 @@ public class ClipModelTests
             Assert.True(value.equal(sb[key]).all().item<bool>(), key);
     }
 
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     [Theory]
     [InlineData("RN50")]
     [InlineData("RN101")]

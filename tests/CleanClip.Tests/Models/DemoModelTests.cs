@@ -7,8 +7,8 @@ namespace CleanClip.Tests.Models;
 
 public class DemoModelTests
 {
-    // LibTorch 2.10's CPU conv backward returns sporadic NaN gradients for 4-channel layers (tools/conv-nan-repro),
-    // so a model meant to be trained on CPU must have no convolution narrower than 8 channels.
+    // oneDNN's CPU conv backward returns sporadic NaN gradients on narrow convolutions, most often below 8 channels
+    // (docs/experiments/onednn-conv-nan.md), so a model meant to be trained on CPU has no convolution narrower than 8.
     [Fact]
     public void DemoResNetHasNoConvolutionNarrowerThanEightChannels()
     {

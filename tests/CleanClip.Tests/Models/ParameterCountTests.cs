@@ -4,6 +4,7 @@ using Xunit;
 
 namespace CleanClip.Tests.Models;
 
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class ParameterCountTests
 {
     // OpenAI's published models: parameter count and state-dict key count (without the three scalar keys that

@@ -14,6 +14,7 @@ namespace CleanClip.Tests.Reliability;
 /// and resumed each time; after every kill each checkpoint on disk must read back, and the final weights must equal an
 /// uninterrupted run's bit for bit. CI runs <see cref="DefaultKills"/> kills; <c>CLEANCLIP_KILLS=20</c> runs the long one.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class CrashResumeTests(ITestOutputHelper output)
 {
     private const int DefaultKills = 4;

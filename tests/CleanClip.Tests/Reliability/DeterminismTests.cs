@@ -8,6 +8,7 @@ using Xunit;
 namespace CleanClip.Tests.Reliability;
 
 /// <summary>The same command twice, same seed and threads: byte-identical checkpoints and model, equal metrics.</summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class DeterminismTests
 {
     [Fact]

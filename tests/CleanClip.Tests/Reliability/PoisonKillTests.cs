@@ -12,6 +12,7 @@ namespace CleanClip.Tests.Reliability;
 /// complete set (every image it names decodes, the manifest parses), a rerun finishes it byte-identical to an
 /// uninterrupted run, and no staging folder is left behind.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class PoisonKillTests(ITestOutputHelper output)
 {
     [Fact]

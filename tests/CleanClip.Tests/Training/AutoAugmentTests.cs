@@ -6,7 +6,7 @@ namespace CleanClip.Tests.Training;
 
 public class AutoAugmentTests
 {
-    // cleanclip-reference.md §4.3, row by row: "op p bin" (bin "-" for none).
+    // docs/reference-behaviour.md §6.1, row by row: "op p bin" (bin "-" for none).
     private static readonly string[] ReferenceTable =
     [
         "Posterize 0.4 8 | Rotate 0.6 9", "Solarize 0.6 5 | AutoContrast 0.6 -", "Equalize 0.8 - | Equalize 0.6 -",

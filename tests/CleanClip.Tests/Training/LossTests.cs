@@ -22,10 +22,10 @@ public class LossTests
         using var scope = NewDisposeScope();
         var eye = torch.eye(2);
         double expected = Math.Log(1 + Math.Exp(-1));
-        Assert.Equal(expected, ClipLoss.Compute(eye, eye, torch.tensor(0f)).item<float>(), 6);
+        Assert.Equal(expected, ClipLoss.Compute(eye, eye, torch.tensor(0f)).item<float>(), tolerance: 1e-6);
         // Swapped texts: the matching pair scores 0 and the wrong one 1, so each CE = log(1 + e^1).
         var swapped = torch.tensor(new float[] { 0, 1, 1, 0 }).view(2, 2);
-        Assert.Equal(Math.Log(1 + Math.E), ClipLoss.Compute(eye, swapped, torch.tensor(0f)).item<float>(), 6);
+        Assert.Equal(Math.Log(1 + Math.E), ClipLoss.Compute(eye, swapped, torch.tensor(0f)).item<float>(), tolerance: 1e-6);
     }
 
     [Fact]
@@ -33,7 +33,9 @@ public class LossTests
     {
         using var scope = NewDisposeScope();
         var loss = ClipLoss.Compute(Fixture("image"), Fixture("text"), torch.tensor(2.3f));
-        Assert.Equal(Expected.GetProperty("clip").GetDouble(), loss.item<float>(), 5);
+        // The expected values come from PyTorch in float64; ours sums float32 log-softmax terms, whose rounding differs
+        // with the CPU's vector kernels by about 1e-6 for losses near 2: 1e-5 is that with a margin.
+        Assert.Equal(Expected.GetProperty("clip").GetDouble(), loss.item<float>(), tolerance: 1e-5);
     }
 
     [Theory]
@@ -43,7 +45,7 @@ public class LossTests
     {
         using var scope = NewDisposeScope();
         var loss = InModalLoss.Compute(Fixture("image"), Fixture("image_aug"), Fixture("text"), Fixture("text_aug"), torch.tensor(2.3f), symmetric);
-        Assert.Equal(Expected.GetProperty(key).GetDouble(), loss.item<float>(), 5);
+        Assert.Equal(Expected.GetProperty(key).GetDouble(), loss.item<float>(), tolerance: 1e-5);
     }
 
     [Theory]
@@ -55,8 +57,8 @@ public class LossTests
         var images = torch.cat([Fixture("image"), Fixture("image_aug")], 0);
         var texts = torch.cat([Fixture("text"), Fixture("text_aug")], 0);
         var terms = new CleanClipObjective(clipWeight, inModalWeight).Compute(images, texts, torch.tensor(2.3f), withAugmentedViews: true);
-        Assert.Equal(Expected.GetProperty(key).GetDouble(), terms.Total.item<float>(), 4);
-        Assert.Equal(Expected.GetProperty("clip").GetDouble(), terms.Clip.item<float>(), 5);
+        Assert.Equal(Expected.GetProperty(key).GetDouble(), terms.Total.item<float>(), tolerance: 1e-4);
+        Assert.Equal(Expected.GetProperty("clip").GetDouble(), terms.Clip.item<float>(), tolerance: 1e-5);
     }
 
     [Fact]

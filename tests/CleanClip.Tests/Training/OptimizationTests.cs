@@ -12,11 +12,11 @@ public class OptimizationTests
     public void ScheduleFromZeroWarmsUpLinearlyThenFollowsTheCosine()
     {
         var schedule = new LearningRateSchedule(1e-3, WarmupSteps: 4, TotalSteps: 20, StepsPerEpoch: 10);
-        Assert.Equal(2.5e-4, schedule.At(0), 12);
-        Assert.Equal(1e-3, schedule.At(3), 12);
-        Assert.Equal(1e-3, schedule.At(4), 12);                      // cosine starts at its top
-        Assert.Equal(0.5e-3, schedule.At(12), 12);                   // half-way through the 16 cosine steps
-        Assert.Equal(0, schedule.At(20), 12);
+        Assert.Equal(2.5e-4, schedule.At(0), tolerance: 1e-12);
+        Assert.Equal(1e-3, schedule.At(3), tolerance: 1e-12);
+        Assert.Equal(1e-3, schedule.At(4), tolerance: 1e-12);                      // cosine starts at its top
+        Assert.Equal(0.5e-3, schedule.At(12), tolerance: 1e-12);                   // half-way through the 16 cosine steps
+        Assert.Equal(0, schedule.At(20), tolerance: 1e-12);
     }
 
     [Fact]
@@ -24,12 +24,12 @@ public class OptimizationTests
     {
         // The reference's worked example: 100K pairs, batch 64 → 1562 batches, 10 epochs, warmup 50.
         var reference = new LearningRateSchedule(1.0, 50, 15_620, 1562, ScheduleMode.Reference);
-        Assert.Equal(0.5 * (1 + Math.Cos(Math.PI * 1512 / 15_570)), reference.At(0), 12);
+        Assert.Equal(0.5 * (1 + Math.Cos(Math.PI * 1512 / 15_570)), reference.At(0), tolerance: 1e-12);
         Assert.InRange(reference.At(0), 0.976, 0.978);               // "starts at ≈0.977·base": no warmup
-        Assert.Equal(0, reference.At(9 * 1562), 12);                  // hits 0 at the start of epoch 10
+        Assert.Equal(0, reference.At(9 * 1562), tolerance: 1e-12);                  // hits 0 at the start of epoch 10
         Assert.InRange(reference.At(15_619), 0, 0.025);               // epoch 10 runs at ≤ 0.025·base
         var fixedSchedule = reference with { Mode = ScheduleMode.FromZero };
-        Assert.Equal(1.0 / 50, fixedSchedule.At(0), 12);
+        Assert.Equal(1.0 / 50, fixedSchedule.At(0), tolerance: 1e-12);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public class OptimizationTests
         using var model = new ClipModel(ModelRegistry.Get("tiny-vit"));
         using (torch.no_grad()) model.LogitScale.fill_(10);
         LogitScaleClamp.Apply(model);
-        Assert.Equal(Math.Log(100), model.LogitScale.item<float>(), 5);
+        Assert.Equal(Math.Log(100), model.LogitScale.item<float>(), tolerance: 1e-5);
         using (torch.no_grad()) model.LogitScale.fill_(-1);
         LogitScaleClamp.Apply(model);
         Assert.Equal(0f, model.LogitScale.item<float>());

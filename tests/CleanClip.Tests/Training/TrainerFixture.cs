@@ -8,8 +8,8 @@ using TorchSharp;
 
 namespace CleanClip.Tests.Training;
 
-/// <summary>A small synthetic world, a vocabulary trained on it, and fresh tiny-vit models (tiny-rn's 4-channel
-/// stem meets LibTorch's CPU convolution-backward NaN bug, see tools/conv-nan-repro).</summary>
+/// <summary>A small synthetic world, a vocabulary trained on it, and fresh tiny-vit models (oneDNN's convolution
+/// backward faults on narrow convolutions like tiny-rn's 4-channel stem, see docs/experiments/onednn-conv-nan.md).</summary>
 internal sealed class TrainerFixture : IDisposable
 {
     private readonly TempDir _dir = new();

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace CleanClip.Tests.Training;
 
 /// <summary>Checkpoints lose nothing: a stopped run resumed from its checkpoint ends bit-identical to one that never stopped.</summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class TrainerResumeTests
 {
     // 96 pairs in batches of 16: 6 steps an epoch, 12 in all.

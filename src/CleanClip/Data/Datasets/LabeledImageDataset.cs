@@ -1,14 +1,32 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace CleanClip.Data;
 
 /// <summary>One image of a classification set and the index of its class in <see cref="LabeledImageDataset.Classes"/>.</summary>
-public sealed record LabeledImage(string ImagePath, int Label);
+/// <param name="ImagePath">The image file, or for an image held in memory its name, <c>&lt;file&gt;#&lt;index&gt;</c>.</param>
+public sealed record LabeledImage(string ImagePath, int Label)
+{
+    /// <summary>The pixels of an image read from an array file (idx, CIFAR batch); null for an image file at <see cref="ImagePath"/>.</summary>
+    public RgbImage? Pixels { get; init; }
+
+    /// <summary>The pixels, decoded from the file when they are not in memory; a failure is a reason, never an exception.</summary>
+    public bool TryRead([NotNullWhen(true)] out RgbImage? image, [NotNullWhen(false)] out string? reason)
+    {
+        if (Pixels is null) return ImageDecoder.TryDecode(ImagePath, out image, out reason);
+        (image, reason) = (Pixels, null);
+        return true;
+    }
+
+    /// <exception cref="InvalidDataException">The file cannot be read or decoded.</exception>
+    public RgbImage Read() => TryRead(out var image, out var reason) ? image : throw new InvalidDataException(reason);
+}
 
 /// <summary>
-/// A labeled classification set for zero-shot, linear-probe and ASR evaluation: either a folder with the reference's
-/// <c>labels.csv</c> (<c>image,label</c>) and a classes file, or an ImageNet-style <c>root/&lt;class&gt;/&lt;image&gt;</c> tree.
+/// A labeled classification set for zero-shot, linear-probe and ASR evaluation: a folder with the reference's
+/// <c>labels.csv</c> (<c>image,label</c>) and a classes file, an ImageNet-style <c>root/&lt;class&gt;/&lt;image&gt;</c> tree,
+/// or MNIST, Fashion-MNIST or CIFAR-10/100 as torchvision downloads them (<see cref="TorchvisionFolder"/>).
 /// Unusable images are left out and counted in <see cref="Skipped"/>; an empty result is an error.
 /// </summary>
 public sealed partial class LabeledImageDataset
@@ -30,11 +48,36 @@ public sealed partial class LabeledImageDataset
     private LabeledImageDataset(string root, ClassesFile classes, IReadOnlyList<LabeledImage> images, DatasetReport skipped) =>
         (Root, Classes, Images, Skipped) = (root, classes, images, skipped);
 
-    /// <summary><see cref="FromLabelsCsv"/> when <paramref name="folder"/> holds a labels.csv, else <see cref="FromFolders"/>.</summary>
-    public static LabeledImageDataset Load(string folder, string? classesPath = null)
+    /// <summary>
+    /// <see cref="FromLabelsCsv"/> when <paramref name="folder"/> holds a labels.csv, <see cref="FromTorchvision"/> when it
+    /// holds a dataset <see cref="TorchvisionFolder.Detect"/> finds, else <see cref="FromFolders"/>.
+    /// </summary>
+    /// <param name="split">The split of a torchvision dataset; the other layouts have one set of images and ignore it.</param>
+    public static LabeledImageDataset Load(string folder, string? classesPath = null, DatasetSplit split = DatasetSplit.Test)
     {
         var labels = Path.Combine(folder, LabelsFileName);
-        return File.Exists(labels) ? FromLabelsCsv(labels, classesPath) : FromFolders(folder, classesPath);
+        if (File.Exists(labels)) return FromLabelsCsv(labels, classesPath);
+        return TorchvisionFolder.Detect(folder) is { } layout ? FromTorchvision(layout, split, classesPath) : FromFolders(folder, classesPath);
+    }
+
+    /// <summary>
+    /// One split of a dataset in torchvision's layout, held in memory, with its built-in classes or those of
+    /// <paramref name="classesPath"/>, which must list as many.
+    /// </summary>
+    public static LabeledImageDataset FromTorchvision(TorchvisionFolder.Layout layout, DatasetSplit split, string? classesPath = null)
+    {
+        ClassesFile classes;
+        if (classesPath is null) classes = TorchvisionFolder.Classes(layout);
+        else
+        {
+            classes = ClassesFile.Read(classesPath);
+            int expected = layout.Kind == TorchvisionDataset.IdxUnnamed ? TorchvisionFolder.FashionMnistClasses.Count : TorchvisionFolder.Classes(layout).Classes.Count;
+            if (classes.Classes.Count != expected)
+                throw new InvalidDataException($"{classesPath}: {classes.Classes.Count} classes, but {TorchvisionFolder.Name(layout.Kind)} in {layout.Folder} has {expected}");
+        }
+        var images = TorchvisionFolder.Read(layout, split, classes.Classes.Count);
+        var report = new DatasetReport("images") { Total = images.Count };
+        return Checked(new LabeledImageDataset(layout.Folder, classes, images, report), layout.Folder);
     }
 
     /// <summary>

@@ -33,9 +33,8 @@ public sealed record PipelineOptions
 
     /// <summary>
     /// The cores LibTorch's intra-op pool leaves free, at least one: 1 on a 2-core machine with LibTorch on both.
-    /// Measured with bench <c>pipeline</c> (2 cores, 640x480 JPEGs to 224 px): alone, 2 decode threads load 1.7x
-    /// faster than 1 (~340 vs ~200 images/s); next to a 2-thread training step they gave the same epoch time within
-    /// noise, and only 2 threads showed 2-3x slower epochs when other work loaded the machine.
+    /// More decode threads gain nothing next to a training step and slow epochs when other work loads the machine
+    /// (bench <c>pipeline</c>, docs/experiments/runtime-settings.md).
     /// </summary>
     public static int DefaultDecodeThreads() => Math.Max(1, Environment.ProcessorCount - torch.get_num_threads());
 

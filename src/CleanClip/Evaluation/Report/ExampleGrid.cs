@@ -43,7 +43,7 @@ public static class ExampleGrid
         var truth = new List<string>();
         foreach (int i in picked)
         {
-            var image = ImageDecoder.Decode(data.Images[i].ImagePath);
+            var image = data.Images[i].Read();
             clean.Add(preprocessor.ResizeAndCrop(image));
             triggered.Add(preprocessor.ResizeAndCrop(trigger.Apply(TriggerInput.Prepare(image, resolution, mode), SplitMix64.Derive(seed, (ulong)i))));
             truth.Add(classes.Classes[data.Images[i].Label]);

@@ -127,9 +127,10 @@ public static class ReportJob
         var made = new List<ReportFigure>();
         try
         {
+            // A class-folder tree or a torchvision folder names its own classes, and eval.json then records the dataset's folder.
             var classesPath = run.Resolve(eval.Classes);
-            var classes = ClassesFile.Read(classesPath);
-            var data = LabeledImageDataset.Load(run.Resolve(eval.EvalData), classesPath);
+            var data = LabeledImageDataset.Load(run.Resolve(eval.EvalData), Directory.Exists(classesPath) ? null : classesPath);
+            var classes = data.Classes;
             var tokenizer = ClipTokenizer.FromVocabFile(run.Resolve(eval.Vocab));
             var trigger = TriggerFactory.Create(eval.Trigger);
             var mode = eval.ReferenceAsr ? ResizeMode.Squash : ResizeMode.Crop;

@@ -4,10 +4,10 @@ namespace CleanClip.Training.Augmentation;
 
 /// <summary>
 /// torchvision's <c>transforms.AutoAugment()</c> with its defaults (ImageNet policy, NEAREST, black fill) on a PIL RGB
-/// image — the reference's image augmentation for the in-modal loss (cleanclip-reference.md §4.3). Per call: one of the
-/// 25 sub-policies uniformly; for each of its two steps u ~ U[0,1) and a sign bit are drawn (all four draws up front,
-/// like torchvision's <c>get_params</c>), the step fires when u &lt;= p, and a signed magnitude is negated when its bit
-/// is 0. The ops are PIL's own arithmetic (<see cref="PilOps"/>, <see cref="PilGeometry"/>).
+/// image — the reference's image augmentation for the in-modal loss (docs/reference-behaviour.md §6.1). Per call: one
+/// of the 25 sub-policies uniformly; for each of its two steps u ~ U[0,1) and a sign bit are drawn (all four draws up
+/// front, like torchvision's <c>get_params</c>), the step fires when u &lt;= p, and a signed magnitude is negated when
+/// its bit is 0. The ops are PIL's own arithmetic (<see cref="PilOps"/>, <see cref="PilGeometry"/>).
 /// <para>
 /// Difference from the reference: it augments the raw image and then resizes/crops it; the pipeline here hands us the
 /// already resized R×R uint8 image, so the ops (the translate and rotate geometry in particular) act at that size.

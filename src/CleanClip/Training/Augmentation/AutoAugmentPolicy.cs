@@ -13,7 +13,7 @@ public sealed record AutoAugmentStep(AutoAugmentOp Op, double Probability, int? 
 
 /// <summary>
 /// The ImageNet AutoAugment policy (Cubuk et al. 2019) exactly as torchvision lists it
-/// (transforms/autoaugment.py, <c>AutoAugmentPolicy.IMAGENET</c>; cleanclip-reference.md §4.3), and torchvision's
+/// (transforms/autoaugment.py, <c>AutoAugmentPolicy.IMAGENET</c>; docs/reference-behaviour.md §6.1), and torchvision's
 /// 10-bin magnitudes, computed with <c>torch.linspace</c>'s float32 arithmetic so that e.g. Solarize bin 5 is the
 /// same 113.33334 threshold and Color bin 1 the same 0.099999994.
 /// </summary>

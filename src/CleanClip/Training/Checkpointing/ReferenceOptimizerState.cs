@@ -8,8 +8,9 @@ namespace CleanClip.Training.Checkpointing;
 /// <summary>
 /// The AdamW state of a reference checkpoint (<c>torch.save({..., "optimizer": optimizer.state_dict()})</c>) by
 /// parameter name. PyTorch keys that state by position: the reference builds two groups — names containing "bn",
-/// "ln", "bias" or "logit_scale" without decay, then the rest — each in <c>named_parameters()</c> order (§4.5), so
-/// position j of a group is the j-th name of the same split of our model, checked by count and shape.
+/// "ln", "bias" or "logit_scale" without decay, then the rest — each in <c>named_parameters()</c> order
+/// (docs/reference-behaviour.md §7), so position j of a group is the j-th name of the same split of our model, checked
+/// by count and shape.
 /// </summary>
 public static class ReferenceOptimizerState
 {

@@ -7,7 +7,8 @@ public enum ScheduleMode
     FromZero,
     /// <summary>
     /// The reference: its step is <c>batches_per_epoch·epoch + index</c> with epochs counted from 1, one epoch ahead,
-    /// so warmup shorter than an epoch is skipped and the last epoch runs past the cosine's end (reference bug 5).
+    /// so warmup shorter than an epoch is skipped and the last epoch runs past the cosine's end
+    /// (docs/reference-behaviour.md §14, defect 6).
     /// </summary>
     Reference,
 }

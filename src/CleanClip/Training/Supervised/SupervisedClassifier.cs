@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace CleanClip.Training.Supervised;
 
 /// <summary>
-/// The reference's <c>Finetune</c> module (cleanclip-reference.md §4.8): a CLIP model's image tower on
+/// The reference's <c>Finetune</c> module (docs/reference-behaviour.md §10): a CLIP model's image tower on
 /// <em>unnormalised</em> features (<see cref="ClipModel.EncodeImage"/>) followed by Linear(embed_dim → C). Registered
 /// as <c>model</c> and <c>linear</c>, as in the reference's finetune.pt. Owns (and disposes) the CLIP model.
 /// </summary>

@@ -62,6 +62,10 @@ public static class SupervisedJob
         }
         var trainPath = job.TrainData ?? throw new ArgumentException("--train-data is required: a labeled folder (labels.csv + classes file)");
         var train = LabeledImageDataset.Load(trainPath, job.Classes);
+        if (train.Images.Any(i => i.Pixels is not null))
+            throw new ArgumentException(
+                $"--train-data {trainPath}: a dataset of array files (MNIST/CIFAR layout), which training does not read; " +
+                "write its train split as images with 'cleanclip caption-table --split train --out DIR/labels.csv' and give DIR");
         if (train.Skipped.SkippedCount > 0) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
         var training = job.Training;
 

@@ -16,7 +16,7 @@ public enum HeadInit
 }
 
 /// <summary>
-/// Everything a supervised finetuning run ("sufi", cleanclip-reference.md §4.7 (c), §4.8) is configured by, with the
+/// Everything a supervised finetuning run ("sufi", docs/reference-behaviour.md §9, §10) is configured by, with the
 /// reference's defaults in one place for the CLI and the library.
 /// </summary>
 public sealed record SupervisedOptions

@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace CleanClip.Training.Supervised;
 
 /// <summary>
-/// Supervised finetuning (cleanclip-reference.md §4.8): the image tower and a linear head trained end to end with
+/// Supervised finetuning (docs/reference-behaviour.md §10): the image tower and a linear head trained end to end with
 /// cross-entropy on a labeled folder, BatchNorm in train mode, AdamW (decay on non-bias parameters), warmup + cosine
 /// counted from step 0 (this reference path has no off-by-one). Checkpoints resume bit-identically; the result is a
 /// CLIP checkpoint with the updated image tower (text tower untouched) plus the head.

@@ -51,8 +51,8 @@ public class SupervisedEvaluationTests : IDisposable
         }, "head");
         Assert.Equal(320, eval.Images);
         Assert.Equal(288, eval.AsrImages); // 32 banana images left out
-        Assert.Equal(0.1, eval.CleanAccuracy!["1"], 6);
-        Assert.Equal(1.0, eval.AttackSuccessRate!["1"], 6);
-        Assert.Equal(0.0, eval.RobustAccuracy!.Value, 6);
+        Assert.Equal(0.1, eval.CleanAccuracy!["1"], tolerance: 1e-6);
+        Assert.Equal(1.0, eval.AttackSuccessRate!["1"], tolerance: 1e-6);
+        Assert.Equal(0.0, eval.RobustAccuracy!.Value, tolerance: 1e-6);
     }
 }

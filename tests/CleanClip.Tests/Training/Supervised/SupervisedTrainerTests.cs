@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 
 namespace CleanClip.Tests.Training.Supervised;
 
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class SupervisedTrainerTests(ITestOutputHelper output)
 {
     private static SupervisedClassifier RandomClassifier(string checkpoint, LabeledImageDataset data, ulong seed = 11)

@@ -9,8 +9,8 @@ namespace CleanClip.Tests.Training.Supervised;
 
 /// <summary>
 /// An easy labeled folder for supervised finetuning: a synthetic world's test split (32 px, four shape kinds, no
-/// clutter), its vocabulary, and an untrained tiny-vit checkpoint (tiny-rn's 4-channel stem meets LibTorch's CPU
-/// convolution-backward NaN bug when trained).
+/// clutter), its vocabulary, and an untrained tiny-vit checkpoint (oneDNN's convolution backward faults on narrow
+/// convolutions like tiny-rn's 4-channel stem: docs/experiments/onednn-conv-nan.md).
 /// </summary>
 internal sealed class SupervisedWorld : IDisposable
 {
