@@ -22,8 +22,13 @@ internal static partial class DecodedCacheBuilder
         ArgumentOutOfRangeException.ThrowIfLessThan(resolution, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(imagesPerShard, 1);
         Directory.CreateDirectory(folder);
+        var indexPath = Path.Combine(folder, DecodedCache.IndexFileName);
+        // The folder is replaced only when it holds no index or an index of a decoded cache: an unrelated index.json
+        // says the folder is someone else's, and its shard-named files with it.
+        if (File.Exists(indexPath) && !IsCacheIndex(indexPath))
+            throw new IOException($"{indexPath} is not a '{DecodedCacheIndex.FormatName}' index, so {folder} is not a decoded cache; refusing to replace it: choose another cache folder");
         // Withdraw the claim of completeness before touching any shard the old index names.
-        File.Delete(Path.Combine(folder, DecodedCache.IndexFileName));
+        File.Delete(indexPath);
         foreach (var file in Directory.EnumerateFiles(folder))
             if (OwnFile().IsMatch(Path.GetFileName(file))) File.Delete(file);
 
@@ -67,6 +72,18 @@ internal static partial class DecodedCacheBuilder
         }
         var index = new DecodedCacheIndex(DecodedCacheIndex.FormatName, DecodedCacheIndex.CurrentVersion, resolution, shards, sources);
         AtomicFile.WriteAllText(Path.Combine(folder, DecodedCache.IndexFileName), index.ToJson());
+    }
+
+    private static bool IsCacheIndex(string path)
+    {
+        try
+        {
+            return DecodedCacheIndex.FromJson(File.ReadAllText(path))?.Format == DecodedCacheIndex.FormatName;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     private static (CachedSource Source, RgbImage? Image)[] DecodeChunk(IReadOnlyList<string> imagePaths, int start, int count,

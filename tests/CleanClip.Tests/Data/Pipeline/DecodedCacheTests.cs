@@ -32,6 +32,20 @@ public class DecodedCacheTests
     }
 
     [Fact]
+    public void A_folder_whose_index_json_is_not_a_caches_is_never_built_into()
+    {
+        using var dir = new TempDir();
+        var paths = TestImages.WriteSet(dir, 2);
+        var site = Directory.CreateDirectory(dir.File("site")).FullName;
+        File.WriteAllText(Path.Combine(site, "index.json"), """{"pages": ["home"]}""");
+        File.WriteAllText(Path.Combine(site, "shard-00000.u8"), "mine");
+        var error = Assert.Throws<IOException>(() => DecodedCache.Build(paths, Resolution, site));
+        Assert.Contains("not a decoded cache", error.Message);
+        Assert.Equal("""{"pages": ["home"]}""", File.ReadAllText(Path.Combine(site, "index.json")));
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(site, "shard-00000.u8")));
+    }
+
+    [Fact]
     public void A_built_cache_reopens_with_the_exact_pixels_of_decode_and_resize()
     {
         using var dir = new TempDir();
