@@ -22,10 +22,11 @@ public static class ZeroShotCommand
         var device = new Option<string>("--device") { DefaultValueFactory = _ => defaults.Device };
         var trustTorchScript = CliOptions.TrustTorchScript();
         var precision = CliOptions.Precision(defaults.Precision);
+        var forceBf16 = CliOptions.ForceBf16();
         var json = new Option<string?>("--json") { Description = "Also write the predictions to this JSON file." };
         var command = new Command("zeroshot", "Print the top-k zero-shot labels of each image.")
         {
-            model, config, vocab, classes, images, imageKey, topK, batch, device, precision, trustTorchScript, json, truncation,
+            model, config, vocab, classes, images, imageKey, topK, batch, device, precision, forceBf16, trustTorchScript, json, truncation,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -33,7 +34,7 @@ public static class ZeroShotCommand
             {
                 Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab)!,
                 Classes = parse.GetValue(classes)!, Images = parse.GetValue(images)!, ImageKey = parse.GetValue(imageKey)!,
-                TopK = parse.GetValue(topK), BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Precision = parse.GetValue(precision), TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
+                TopK = parse.GetValue(topK), BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!), TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
             };
             ConsoleUi.NoteFreshWeights(options.Model);
             var result = ConsoleUi.WithProgress(progress => ZeroShotJob.Run(options, progress));
