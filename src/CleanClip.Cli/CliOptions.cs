@@ -19,6 +19,19 @@ public static class CliOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
+    public static Option<bool> ForceBf16() => new("--force-bf16")
+    {
+        Description = "Keep --precision Bf16 on a CPU without native bf16 (no avx512_bf16/amx_bf16), where it is slower than fp32 and otherwise falls back to Fp32.",
+    };
+
+    /// <summary>The precision to run in on <paramref name="device"/> (see <see cref="Bf16Support.Choose"/>), printing the note when it changes or is forced.</summary>
+    public static Precision ChoosePrecision(ParseResult parse, Option<Precision> precision, Option<bool> force, string device)
+    {
+        var chosen = Bf16Support.Choose(parse.GetValue(precision), parse.GetValue(force), TorchDevice.Choose(device).type, Bf16Support.ReadCpuInfo(), out var note);
+        if (note is not null) Spectre.Console.AnsiConsole.MarkupLine($"[yellow]note:[/] {Spectre.Console.Markup.Escape(note)}");
+        return chosen;
+    }
+
     public static Option<bool> TrustTorchScript() => new("--trust-torchscript")
     {
         Description = "Open TorchScript checkpoints (OpenAI's released .pt files). Loading one runs code stored in the file: only for files you trust.",

@@ -21,6 +21,7 @@ public sealed class TrainingCliOptions
     private readonly Option<ulong> _seed;
     private readonly Option<long?> _stopAfter;
     private readonly Option<CleanClip.Models.Precision> _precision;
+    private readonly Option<bool> _forceBf16 = CliOptions.ForceBf16();
 
     public TrainingCliOptions(TrainingOptions d)
     {
@@ -59,7 +60,7 @@ public sealed class TrainingCliOptions
     public IEnumerable<Option> All => new Option[]
     {
         _method, _epochs, _batch, _lr, _warmup, _wd, _beta1, _beta2, _eps, _schedule, _decayRule, _gradClip, _clipWeight,
-        _inModalWeight, _symmetric, _augmentation, _edaRefresh, _wordNet, _noWordNet, _edaAlpha, _restoreOptimizer, _seed, _precision, _threads,
+        _inModalWeight, _symmetric, _augmentation, _edaRefresh, _wordNet, _noWordNet, _edaAlpha, _restoreOptimizer, _seed, _precision, _forceBf16, _threads,
         _saveEvery, _keep, _logEvery, _evalEvery, _noTensorBoard, _stopAfter,
     };
 
@@ -83,7 +84,8 @@ public sealed class TrainingCliOptions
     public Dictionary<string, string> Given(ParseResult parse) =>
         Properties.Where(p => CliOptions.WasGiven(parse, p.Option)).ToDictionary(p => p.Property, p => p.Option.Name);
 
-    public TrainingOptions Read(ParseResult parse, TrainingOptions d) => d with
+    /// <param name="device">The --device the run uses (bf16 on a CPU without native bf16 falls back to fp32).</param>
+    public TrainingOptions Read(ParseResult parse, TrainingOptions d, string device) => d with
     {
         Method = parse.GetValue(_method), Epochs = parse.GetValue(_epochs), BatchSize = parse.GetValue(_batch),
         LearningRate = parse.GetValue(_lr), WarmupSteps = parse.GetValue(_warmup), WeightDecay = parse.GetValue(_wd),
@@ -92,7 +94,7 @@ public sealed class TrainingCliOptions
         ClipWeight = parse.GetValue(_clipWeight), InModalWeight = parse.GetValue(_inModalWeight), SymmetricInModal = parse.GetValue(_symmetric),
         ImageAugmentation = parse.GetValue(_augmentation)!, EdaRefresh = parse.GetValue(_edaRefresh), WordNet = parse.GetValue(_wordNet), NoWordNet = parse.GetValue(_noWordNet),
         EdaAlpha = parse.GetValue(_edaAlpha), RestoreOptimizer = parse.GetValue(_restoreOptimizer), Seed = parse.GetValue(_seed),
-        Precision = parse.GetValue(_precision),
+        Precision = CliOptions.ChoosePrecision(parse, _precision, _forceBf16, device),
         DecodeThreads = parse.GetValue(_threads), SaveEverySteps = parse.GetValue(_saveEvery), KeepCheckpoints = parse.GetValue(_keep),
         LogEverySteps = parse.GetValue(_logEvery), EvalEveryEpochs = parse.GetValue(_evalEvery), TensorBoard = !parse.GetValue(_noTensorBoard),
         StopAfterSteps = parse.GetValue(_stopAfter),

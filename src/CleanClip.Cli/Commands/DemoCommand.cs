@@ -17,15 +17,16 @@ public static class DemoCommand
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
         var precision = CliOptions.Precision(d.Precision);
+        var forceBf16 = CliOptions.ForceBf16();
         var command = new Command("demo", "Run the whole CleanCLIP story on synthetic data: poison, train, clean three ways, evaluate, report.")
         {
-            output, quick, attack, seed, device, precision,
+            output, quick, attack, seed, device, precision, forceBf16,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
             {
-                Output = parse.GetValue(output)!, Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Precision = parse.GetValue(precision),
+                Output = parse.GetValue(output)!, Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!),
                 Trigger = d.Trigger with { Name = parse.GetValue(attack)! },
             };
             if (parse.GetValue(quick)) options = DemoOptions.Quick(options);

@@ -32,12 +32,13 @@ public static class EvalCommand
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
         var trustTorchScript = CliOptions.TrustTorchScript();
         var precision = CliOptions.Precision(d.Precision);
+        var forceBf16 = CliOptions.ForceBf16();
         var output = new Option<string?>("--out") { Description = "Folder for eval.json (default: the first checkpoint's folder, or the current one)." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Class-embedding cache (default: {d.CacheDir})." };
         var trigger = new TriggerCliOptions(d.Trigger);
         var command = new Command("eval", "Zero-shot clean accuracy, attack success rate and robust accuracy of checkpoints, with DER against the first; linear probe and retrieval on request.")
         {
-            checkpoints, labels, evalData, classes, vocab, truncation, metrics, probeTrain, retrievalData, target, referenceAsr, seed, batch, device, precision, trustTorchScript, output, cacheDir,
+            checkpoints, labels, evalData, classes, vocab, truncation, metrics, probeTrain, retrievalData, target, referenceAsr, seed, batch, device, precision, forceBf16, trustTorchScript, output, cacheDir,
         };
         foreach (var option in config.All) command.Options.Add(option);
         foreach (var option in trigger.All) command.Options.Add(option);
@@ -52,7 +53,7 @@ public static class EvalCommand
                 Metrics = EvalOptions.ParseMetrics(parse.GetValue(metrics)!), Target = parse.GetValue(target)!,
                 ProbeTrainData = parse.GetValue(probeTrain), RetrievalData = parse.GetValue(retrievalData),
                 ReferenceAsr = parse.GetValue(referenceAsr), Seed = parse.GetValue(seed), BatchSize = parse.GetValue(batch),
-                Device = parse.GetValue(device)!, Precision = parse.GetValue(precision), TrustTorchScript = parse.GetValue(trustTorchScript), Output = parse.GetValue(output), CacheDir = parse.GetValue(cacheDir) ?? d.CacheDir,
+                Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!), TrustTorchScript = parse.GetValue(trustTorchScript), Output = parse.GetValue(output), CacheDir = parse.GetValue(cacheDir) ?? d.CacheDir,
                 Trigger = trigger.Read(parse, parse.GetValue(seed)),
             };
             foreach (var model in options.Checkpoints) ConsoleUi.NoteFreshWeights(model);

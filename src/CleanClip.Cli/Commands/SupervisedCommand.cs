@@ -29,6 +29,7 @@ public static class SupervisedCommand
         var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
         var trustTorchScript = CliOptions.TrustTorchScript();
         var precision = CliOptions.Precision(t.Precision);
+        var forceBf16 = CliOptions.ForceBf16();
         var truncation = CliOptions.Truncation(d.Truncation);
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => t.Epochs };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => t.LearningRate };
@@ -45,7 +46,7 @@ public static class SupervisedCommand
             "Supervised finetuning: image tower + linear head with cross-entropy on a labeled folder (the reference's defaults); writes a CLIP checkpoint and the head.")
         {
             checkpoint, trainData, classes, headInit, vocab, output, resume, device, trustTorchScript, truncation,
-            epochs, lr, batch, warmup, wd, seed, precision, threads, saveEvery, keep, logEvery, stopAfter,
+            epochs, lr, batch, warmup, wd, seed, precision, forceBf16, threads, saveEvery, keep, logEvery, stopAfter,
         };
         foreach (var option in config.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
@@ -59,7 +60,7 @@ public static class SupervisedCommand
                 {
                     HeadInit = parse.GetValue(headInit) == "zero-shot" ? HeadInit.ZeroShot : HeadInit.Random,
                     Epochs = parse.GetValue(epochs), LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch),
-                    WarmupSteps = parse.GetValue(warmup), WeightDecay = parse.GetValue(wd), Seed = parse.GetValue(seed), Precision = parse.GetValue(precision),
+                    WarmupSteps = parse.GetValue(warmup), WeightDecay = parse.GetValue(wd), Seed = parse.GetValue(seed), Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!),
                     DecodeThreads = parse.GetValue(threads), SaveEverySteps = parse.GetValue(saveEvery), KeepCheckpoints = parse.GetValue(keep),
                     LogEverySteps = parse.GetValue(logEvery), StopAfterSteps = parse.GetValue(stopAfter),
                 },

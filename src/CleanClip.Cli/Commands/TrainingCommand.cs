@@ -56,7 +56,7 @@ public static class TrainingCommand
                 Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
                 Deterministic = parse.GetValue(deterministic),
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
-                Training = training.Read(parse, d.Training),
+                Training = training.Read(parse, d.Training, parse.GetValue(device)!),
                 Given = training.Given(parse)
                     .Concat(new (Option Option, string Property)[]
                         {

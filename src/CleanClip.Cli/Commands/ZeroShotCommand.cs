@@ -23,10 +23,11 @@ public static class ZeroShotCommand
         var trustTorchScript = CliOptions.TrustTorchScript();
         var allowOutsideRoot = CliOptions.AllowOutsideRoot();
         var precision = CliOptions.Precision(defaults.Precision);
+        var forceBf16 = CliOptions.ForceBf16();
         var json = new Option<string?>("--json") { Description = "Also write the predictions to this JSON file." };
         var command = new Command("zeroshot", "Print the top-k zero-shot labels of each image.")
         {
-            model, vocab, classes, images, imageKey, topK, batch, device, precision, trustTorchScript, json, truncation, allowOutsideRoot,
+            model, vocab, classes, images, imageKey, topK, batch, device, precision, forceBf16, trustTorchScript, json, truncation, allowOutsideRoot,
         };
         foreach (var option in config.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
@@ -35,7 +36,7 @@ public static class ZeroShotCommand
             {
                 Model = parse.GetValue(model)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), Vocab = parse.GetValue(vocab)!,
                 Classes = parse.GetValue(classes), Images = parse.GetValue(images)!, ImageKey = parse.GetValue(imageKey)!,
-                TopK = parse.GetValue(topK), BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Precision = parse.GetValue(precision), TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
+                TopK = parse.GetValue(topK), BatchSize = parse.GetValue(batch), Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!), TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
                 AllowOutsideRoot = parse.GetValue(allowOutsideRoot),
             };
             ConsoleUi.NoteFreshWeights(options.Model);

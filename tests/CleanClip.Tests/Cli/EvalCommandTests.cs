@@ -45,7 +45,7 @@ public class EvalCommandTests(EvalWorld world) : IDisposable
     {
         var (exit, output) = Run(Args("--out", dir.File("fp32")));
         Assert.True(exit == 0, output);
-        (exit, output) = Run(Args("--out", dir.File("bf16"), "--precision", "bf16"));
+        (exit, output) = Run([.. Args("--out", dir.File("bf16"), "--precision", "bf16"), "--force-bf16"]);
         Assert.True(exit == 0, output);
         var fp32 = EvalResults.Read(dir.File(Path.Combine("fp32", "eval.json")));
         var bf16 = EvalResults.Read(dir.File(Path.Combine("bf16", "eval.json")));

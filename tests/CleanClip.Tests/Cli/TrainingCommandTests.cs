@@ -54,7 +54,7 @@ public class TrainingCommandTests
             var output = Path.Combine(world.Root, precision);
             var (exit, text) = CliRunner.Run(TrainingCommand.Clean(), "--checkpoint", init, "--train-data", world.Finetune.TablePath,
                 "--vocab", world.Vocab, "--out", output, "--epochs", "1", "--batch-size", "8", "--decode-threads", "1", "--log-every", "1",
-                "--lr", "1e-3", "--no-wordnet", "--precision", precision);
+                "--lr", "1e-3", "--no-wordnet", "--precision", precision, "--force-bf16");
             Assert.True(exit == 0, text);
             return output;
         }

@@ -45,7 +45,7 @@ public class SupervisedCommandTests
             var dir = Path.Combine(world.Root, precision);
             var (exit, output) = CliRunner.Run(SupervisedCommand.Create(), "--checkpoint", world.Checkpoint, "--train-data", world.Folder,
                 "--out", dir, "--epochs", "1", "--batch-size", "8", "--warmup", "2", "--lr", "1e-3", "--decode-threads", "1",
-                "--log-every", "1", "--precision", precision);
+                "--log-every", "1", "--precision", precision, "--force-bf16");
             Assert.True(exit == 0, output);
             return dir;
         }
