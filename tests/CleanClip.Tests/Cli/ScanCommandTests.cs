@@ -95,6 +95,25 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(scores, File.ReadAllLines(Path.Combine(_dir.File("again"), ScanJob.ScoresFile)));
     }
 
+    [Fact]
+    public void AnUnreadableImageIsLeftOutOfTheScoresAndListedInTheSummary()
+    {
+        File.WriteAllText(Path.Combine(_dir.Path, "images", "007.png"), "not a png");
+        var output = _dir.File("scan");
+        var (exit, text) = Scan(output, "--detector", "kdist");
+        Assert.True(exit == 0, text);
+        Assert.Contains("skipped 1 unreadable image(s)", text);
+        var scores = File.ReadAllLines(Path.Combine(output, ScanJob.ScoresFile)).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(Rows - 1, scores.Count);
+        // Rows keep their table numbering around the gap: row i is images/i.png on table line i + 2; row 7 is absent.
+        Assert.All(scores, f => Assert.Equal($"images/{int.Parse(f[0]):D3}.png", f[2]));
+        Assert.All(scores, f => Assert.Equal(int.Parse(f[0]) + 2, int.Parse(f[1])));
+        Assert.DoesNotContain(scores, f => f[0] == "7");
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ScanJob.SummaryFile)));
+        var skipped = Assert.Single(summary.RootElement.GetProperty("skipped").EnumerateArray());
+        Assert.Equal("images/007.png", skipped.GetProperty("name").GetString());
+    }
+
     [Theory]
     [InlineData(new[] { "--k", "20" }, "--k 20 must be smaller than --reference-batch 20")]
     [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik or all")]
