@@ -179,4 +179,27 @@ public class TriggerOptimizerTests : IDisposable
         var second = TriggerOptimizer.Run(Options("own.npy", seed: 2) with { Steps = 1 });
         Assert.Equal(first.PatchPath, second.PatchPath);
     }
+
+    [Fact]
+    public void CommandPrintsTheCleanModelAsrAndRefusesABadOutName()
+    {
+        string[] Args(string output) =>
+        [
+            "optimize", "--model", model, "--vocab", world.Vocab, "--eval-data", world.TestFolder, "--target", "banana",
+            "--patch-size", "4", "--steps", "2", "--batch-size", "8", "--device", "cpu", "--out", output,
+        ];
+        var output = dir.File("cli.png");
+        var (exit, text) = CliRunner.Run(TriggerCommand.Create(), Args(output));
+        Assert.True(exit == 0, text);
+        var report = JsonSerializer.Deserialize<TriggerOptimizeReport>(File.ReadAllText(output + ".json"))!;
+        var asr = (100 * report.CleanModelEval.AttackSuccessRate!["1"]).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"clean model, before poisoning: ASR@1 {asr}% (90 non-target images)", text);
+
+        var bad = dir.File("trigger.txt");
+        (exit, text) = CliRunner.Run(TriggerCommand.Create(), Args(bad));
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"{bad}: a trigger patch file must end in .npy or .png, not '.txt'", text);
+        Assert.Single(text.Trim().Split('\n'));
+        Assert.False(File.Exists(bad));
+    }
 }
