@@ -19,6 +19,12 @@ public static class CliOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
+    public static Option<string> Device(string defaultValue) => new("--device")
+    {
+        Description = "auto (CUDA when present, else CPU), cpu, cuda or cuda:N.",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
     public static Option<bool> ForceBf16() => new("--force-bf16")
     {
         Description = "Keep --precision Bf16 on a CPU without native bf16 (no avx512_bf16/amx_bf16), where it is slower than fp32 and otherwise falls back to Fp32.",

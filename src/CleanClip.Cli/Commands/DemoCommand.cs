@@ -15,7 +15,7 @@ public static class DemoCommand
         var quick = new Option<bool>("--quick") { Description = "The two-minute version (smaller world, fewer epochs)." };
         var attack = new Option<string>("--attack") { Description = $"Trigger: {string.Join(", ", Poisoning.TriggerFactory.Names)}.", DefaultValueFactory = _ => d.Trigger.Name };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
         var command = new Command("demo", "Run the whole CleanCLIP story on synthetic data: poison, train, clean three ways, evaluate, report.")

@@ -19,7 +19,7 @@ public static class EmbedCommand
         var output = new Option<string>("--output") { Description = "Output folder.", Required = true };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
         var truncation = CliOptions.Truncation(defaults.Truncation);
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => defaults.Device };
+        var device = CliOptions.Device(defaults.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var allowOutsideRoot = CliOptions.AllowOutsideRoot();
         var command = new Command("embed", "Write L2-normalised image_embeddings.npy and text_embeddings.npy with an embed.json index.")

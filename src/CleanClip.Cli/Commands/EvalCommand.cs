@@ -29,7 +29,7 @@ public static class EvalCommand
         var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };
         var seed = new Option<ulong>("--seed") { Description = "Eval image i gets the trigger seed Derive(seed, i).", DefaultValueFactory = _ => d.Seed };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();

@@ -13,7 +13,7 @@ public static class ReportCommand
         var runs = new Argument<string[]>("RUN_DIR") { Description = "Run folders holding eval.json and/or metrics.jsonl.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "Folder for report.md, report.json and the figures.", DefaultValueFactory = _ => defaults.Output };
         var examples = new Option<int>("--examples") { Description = "Eval images per checkpoint shown with and without the trigger (0: none).", DefaultValueFactory = _ => defaults.Examples };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => defaults.Device };
+        var device = CliOptions.Device(defaults.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var command = new Command("report", "Write a Markdown + PNG report: CA/ASR bars, training curves, CA-vs-ASR scatter, example predictions.")
         {

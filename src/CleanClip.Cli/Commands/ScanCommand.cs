@@ -14,7 +14,7 @@ public static class ScanCommand
     {
         var d = new ScanOptions { Checkpoint = "", TrainData = "", Output = "" };
         var checkpoint = new Option<string>("--checkpoint") { Description = "The model trained on the table: a checkpoint file (or a model name, fresh weights).", Required = true };
-        var config = new Option<string?>("--model-config") { Description = "Architecture name when the checkpoint does not say." };
+        var config = new ModelConfigCliOptions();
         var trainData = new Option<string>("--train-data") { Description = "Image-caption CSV/TSV to scan (never written to).", Required = true };
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
         var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
@@ -27,8 +27,9 @@ public static class ScanCommand
         var output = new Option<string>("--out") { Description = "Folder for scores.csv and scan.json.", Required = true };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Image-embedding cache (default: {d.CacheDir})." };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
+        var forceBf16 = CliOptions.ForceBf16();
         var trustTorchScript = CliOptions.TrustTorchScript();
         var decodeThreads = new Option<int>("--decode-threads") { Description = "Image-loading threads (0: one per core).", DefaultValueFactory = _ => d.DecodeThreads };
         var filterOut = new Option<string?>("--filter-out") { Description = "Write the table without the flagged rows to this new file." };
@@ -36,14 +37,15 @@ public static class ScanCommand
         var threshold = new Option<double?>("--threshold") { Description = "With --filter-out: flag rows whose primary score is at least S." };
         var command = new Command("scan", "Score every image-caption pair of a training table for being a backdoor sample (k-distance, SLOF, DAO of Huang et al. 2025, and a k-free ensemble).")
         {
-            checkpoint, config, trainData, imageKey, captionKey, delimiter, manifest, detector, k, referenceBatch, seed, output, cacheDir,
-            batch, device, precision, trustTorchScript, decodeThreads, filterOut, removeTop, threshold,
+            checkpoint, trainData, imageKey, captionKey, delimiter, manifest, detector, k, referenceBatch, seed, output, cacheDir,
+            batch, device, precision, forceBf16, trustTorchScript, decodeThreads, filterOut, removeTop, threshold,
         };
+        foreach (var option in config.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
             {
-                Checkpoint = parse.GetValue(checkpoint)!, ModelConfig = parse.GetValue(config), TrainData = parse.GetValue(trainData)!,
+                Checkpoint = parse.GetValue(checkpoint)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), TrainData = parse.GetValue(trainData)!,
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Manifest = parse.GetValue(manifest),
                 Settings = d.Settings with
@@ -52,7 +54,7 @@ public static class ScanCommand
                     ReferenceBatch = parse.GetValue(referenceBatch), Seed = parse.GetValue(seed),
                 },
                 Output = parse.GetValue(output)!, CacheDir = parse.GetValue(cacheDir) ?? d.CacheDir, BatchSize = parse.GetValue(batch),
-                Device = parse.GetValue(device)!, Precision = parse.GetValue(precision), TrustTorchScript = parse.GetValue(trustTorchScript),
+                Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!), TrustTorchScript = parse.GetValue(trustTorchScript),
                 DecodeThreads = parse.GetValue(decodeThreads), FilterOut = parse.GetValue(filterOut), RemoveTop = parse.GetValue(removeTop),
                 Threshold = parse.GetValue(threshold),
             };

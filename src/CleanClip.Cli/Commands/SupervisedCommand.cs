@@ -26,7 +26,7 @@ public static class SupervisedCommand
         var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the text tower, for --head-init zero-shot." };
         var output = new Option<string>("--out") { Description = "Run folder (config.json, metrics.jsonl, checkpoints/, model.safetensors, head.safetensors).", DefaultValueFactory = _ => d.Out };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var precision = CliOptions.Precision(t.Precision);
         var forceBf16 = CliOptions.ForceBf16();

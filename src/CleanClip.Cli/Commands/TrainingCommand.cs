@@ -32,7 +32,7 @@ public static class TrainingCommand
         var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
         var output = new Option<string>("--out") { Description = "Run folder (checkpoints/, metrics.jsonl, TensorBoard events, model.safetensors).", DefaultValueFactory = _ => d.Out };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var deterministic = new Option<bool>("--deterministic") { Description = "Only LibTorch's deterministic algorithms (no effect on CPU, where results already repeat for a fixed thread count; on CUDA it costs speed)." };
         var truncation = CliOptions.Truncation(d.Truncation);

@@ -14,7 +14,7 @@ public static class TriggerCommand
     {
         var d = new TriggerOptimizeOptions { Model = "", Vocab = "", EvalData = "", Output = "" };
         var model = new Option<string>("--model") { Description = "The clean model: checkpoint file or model name.", Required = true };
-        var config = new Option<string?>("--model-config") { Description = "Architecture name for a checkpoint file that does not say." };
+        var config = new ModelConfigCliOptions();
         var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the model was trained with.", Required = true };
         var evalData = new Option<string>("--eval-data") { Description = "Labeled folder (like eval's): its classes give the target text; the trigger's zero-shot ASR on the clean model is measured on it.", Required = true };
         var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: beside labels.csv." };
@@ -29,19 +29,20 @@ public static class TriggerCommand
         var tripletWeight = new Option<double>("--triplet-weight") { Description = "Weight of the triplet term (target images vs clean embedding).", DefaultValueFactory = _ => d.TripletWeight };
         var tripletMargin = new Option<double>("--triplet-margin") { DefaultValueFactory = _ => d.TripletMargin };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial patch and the batch draws.", DefaultValueFactory = _ => d.Seed };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device };
+        var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var output = new Option<string>("--out") { Description = "Patch file to write: .npy (float32 [3,P,P]) or .png; a FILE.json report goes beside it.", Required = true };
         var command = new Command("optimize", "Learn a BadCLIP-style trigger patch against a clean model; report its zero-shot ASR on that model.")
         {
-            model, config, vocab, evalData, classes, target, images, targetImages, maxImages, patchSize, steps, lr, batch,
+            model, vocab, evalData, classes, target, images, targetImages, maxImages, patchSize, steps, lr, batch,
             tripletWeight, tripletMargin, seed, device, trustTorchScript, output,
         };
+        foreach (var option in config.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
             {
-                Model = parse.GetValue(model)!, ModelConfig = parse.GetValue(config), Vocab = parse.GetValue(vocab)!,
+                Model = parse.GetValue(model)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), Vocab = parse.GetValue(vocab)!,
                 EvalData = parse.GetValue(evalData)!, Classes = parse.GetValue(classes), Target = parse.GetValue(target)!,
                 Images = parse.GetValue(images), TargetImages = parse.GetValue(targetImages), MaxImages = parse.GetValue(maxImages),
                 PatchSize = parse.GetValue(patchSize), Steps = parse.GetValue(steps), LearningRate = parse.GetValue(lr),

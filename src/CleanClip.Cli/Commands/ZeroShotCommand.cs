@@ -19,7 +19,7 @@ public static class ZeroShotCommand
         var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => defaults.TopK };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
         var truncation = CliOptions.Truncation(defaults.Truncation);
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => defaults.Device };
+        var device = CliOptions.Device(defaults.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var allowOutsideRoot = CliOptions.AllowOutsideRoot();
         var precision = CliOptions.Precision(defaults.Precision);

@@ -51,7 +51,7 @@ public static class ScanJob
         var truth = options.Manifest is null ? GroundTruth.FromColumn(dataset.Rows) : GroundTruth.FromManifest(options.Manifest, dataset.Rows);
 
         var device = TorchDevice.Choose(options.Device);
-        using var model = ModelLoader.Load(options.Checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript));
+        using var model = ModelLoader.Load(options.Checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript), options.Heads);
         model.eval();
         model.Precision = options.Precision;
         var embeddings = Embeddings(model, dataset, options, progress);

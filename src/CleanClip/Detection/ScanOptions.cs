@@ -9,6 +9,9 @@ public sealed record ScanOptions
     /// <summary>A checkpoint file, or a registry name (fresh weights).</summary>
     public required string Checkpoint { get; init; }
     public string? ModelConfig { get; init; }
+
+    /// <summary>Head counts for a state dict whose widths do not give them.</summary>
+    public HeadCounts? Heads { get; init; }
     public long ModelSeed { get; init; }
     /// <summary>The image–caption table to scan; never written to.</summary>
     public required string TrainData { get; init; }

@@ -15,6 +15,9 @@ public sealed record TriggerOptimizeOptions
     /// <summary>The clean model the patch is optimized against: a checkpoint file or a registry name.</summary>
     public required string Model { get; init; }
     public string? ModelConfig { get; init; }
+
+    /// <summary>Head counts for a state dict whose widths do not give them.</summary>
+    public HeadCounts? Heads { get; init; }
     public bool TrustTorchScript { get; init; }
     public required string Vocab { get; init; }
     /// <summary>Labeled eval folder: its classes give the target text, and the patch's zero-shot ASR is measured on it.</summary>
@@ -90,7 +93,7 @@ public static class TriggerOptimizer
         RefuseForeignFiles(options.Output, reportPath);
         var evalOptions = new EvalOptions
         {
-            Checkpoints = [options.Model], ModelConfig = options.ModelConfig, EvalData = options.EvalData, Classes = options.Classes,
+            Checkpoints = [options.Model], ModelConfig = options.ModelConfig, Heads = options.Heads, EvalData = options.EvalData, Classes = options.Classes,
             Vocab = options.Vocab, Metrics = [EvalMetric.Ca, EvalMetric.Asr], Target = options.Target, Seed = options.Seed,
             BatchSize = options.BatchSize, Device = options.Device, TrustTorchScript = options.TrustTorchScript, CacheDir = null,
             Trigger = new TriggerOptions { Name = "optimized", TriggerFile = options.Output },
@@ -98,7 +101,7 @@ public static class TriggerOptimizer
         var plan = EvalPlan.Create(evalOptions);
         var device = TorchDevice.Choose(options.Device);
         var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab);
-        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript));
+        using var model = ModelLoader.Load(options.Model, options.ModelConfig, device: device, read: CheckpointReadOptions.Trusting(options.TrustTorchScript), heads: options.Heads);
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         foreach (var parameter in model.parameters()) parameter.requires_grad = false;
