@@ -102,7 +102,8 @@ public sealed class ScanCommandTests : IDisposable
         var output = _dir.File("scan");
         var (exit, text) = Scan(output, "--detector", "kdist");
         Assert.True(exit == 0, text);
-        Assert.Contains("skipped 1 unreadable image(s)", text);
+        Assert.Contains("skipped 1 image(s)", text);
+        Assert.Contains("images/007.png", text);
         var scores = File.ReadAllLines(Path.Combine(output, ScanJob.ScoresFile)).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(Rows - 1, scores.Count);
         // Rows keep their table numbering around the gap: row i is images/i.png on table line i + 2; row 7 is absent.

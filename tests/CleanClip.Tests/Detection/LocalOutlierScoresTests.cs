@@ -94,7 +94,7 @@ public class LocalOutlierScoresTests
         for (int i = 0; i < 6; i++)
             Assert.DoesNotContain((long)i, indices.Skip(5 * i).Take(5));
         // The caller's points stay alive: only what Of made inside its dispose scope is freed.
-        Assert.Equal(30f, points.sum().item<float>());
+        Assert.Equal(Points.Cast<float>().Sum(), points.sum().item<float>());
     }
 
     [Fact]
