@@ -1,5 +1,5 @@
 using System.CommandLine;
-using CleanClip.Evaluation.Report;
+using CleanClip.Reporting;
 using Spectre.Console;
 
 namespace CleanClip.Cli.Commands;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using CleanClip.Data;
 using CleanClip.Data.Synthetic;
 using CleanClip.Evaluation;
-using CleanClip.Evaluation.Report;
+using CleanClip.Reporting;
 using CleanClip.Poisoning.Dataset;
 using CleanClip.Text;
 using CleanClip.Training;

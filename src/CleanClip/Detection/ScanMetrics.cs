@@ -28,6 +28,33 @@ public static class DetectionMetrics
     }
 
     /// <summary>
+    /// The ROC curve as (false-positive rate, true-positive rate) corners, from (0, 0) to (1, 1): one corner per distinct
+    /// score from the highest down, tied rows entering together (a diagonal segment, as the tie-as-one-half AUROC counts
+    /// them). Needs at least one poisoned and one clean row.
+    /// </summary>
+    public static IReadOnlyList<(double FalsePositiveRate, double TruePositiveRate)> RocCurve(IReadOnlyList<float> scores, IReadOnlyList<bool> poisoned)
+    {
+        if (scores.Count != poisoned.Count) throw new ArgumentException($"{scores.Count} scores for {poisoned.Count} ground-truth flags");
+        double positives = poisoned.Count(p => p), negatives = poisoned.Count - positives;
+        if (positives == 0 || negatives == 0) throw new ArgumentException("a ROC curve needs both poisoned and clean rows");
+        var order = Ranking.Descending(scores);
+        var corners = new List<(double, double)> { (0, 0) };
+        double truePositives = 0, falsePositives = 0;
+        for (int start = 0; start < order.Length;)
+        {
+            int end = start;
+            while (end < order.Length && scores[order[end]].CompareTo(scores[order[start]]) == 0)
+            {
+                if (poisoned[order[end]]) truePositives++; else falsePositives++;
+                end++;
+            }
+            corners.Add((falsePositives / negatives, truePositives / positives));
+            start = end;
+        }
+        return corners;
+    }
+
+    /// <summary>
     /// Area under the ROC curve: the chance that a random poisoned row scores above a random clean one, a tie counting
     /// one half (the Mann–Whitney statistic from tie-averaged ranks).
     /// </summary>

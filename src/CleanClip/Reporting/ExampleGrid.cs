@@ -6,8 +6,9 @@ using CleanClip.Text;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
+using CleanClip.Evaluation;
 
-namespace CleanClip.Evaluation.Report;
+namespace CleanClip.Reporting;
 
 /// <summary>
 /// Example images of an evaluation set, each shown clean and with the run's trigger, with a checkpoint's top-3 zero-shot

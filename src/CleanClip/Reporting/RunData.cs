@@ -1,6 +1,7 @@
 using CleanClip.Training.Logging;
+using CleanClip.Evaluation;
 
-namespace CleanClip.Evaluation.Report;
+namespace CleanClip.Reporting;
 
 /// <summary>
 /// What one run folder holds for the report. A missing or unreadable eval.json or metrics.jsonl is not an error: the
@@ -14,6 +15,8 @@ public sealed class RunData
     public required string Name { get; init; }
     public EvalResults? Eval { get; init; }
     public IReadOnlyList<MetricsLine>? Metrics { get; init; }
+    /// <summary>The folder's <c>cleanclip scan</c> output, when it is a scan folder.</summary>
+    public ScanData? Scan { get; init; }
     public List<string> Notes { get; } = [];
 
     /// <exception cref="DirectoryNotFoundException">The run folder does not exist.</exception>
@@ -35,7 +38,11 @@ public sealed class RunData
         else
             try { metrics = MetricsLine.ReadAll(metricsPath); }
             catch (Exception e) when (e is InvalidDataException or IOException) { notes.Add($"{MetricsLine.FileName} left out: {e.Message}"); }
-        var run = new RunData { Folder = full, Name = name, Eval = eval, Metrics = metrics };
+        ScanData? scan = null;
+        try { scan = ScanData.Load(full); }
+        catch (Exception e) when (e is InvalidDataException or IOException) { notes.Add($"scan left out: {e.Message}"); }
+        if (scan is not null) notes.RemoveAll(n => n.StartsWith("no ", StringComparison.Ordinal));
+        var run = new RunData { Folder = full, Name = name, Eval = eval, Metrics = metrics, Scan = scan };
         run.Notes.AddRange(notes);
         return run;
     }

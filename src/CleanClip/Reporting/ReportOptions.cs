@@ -1,4 +1,6 @@
-namespace CleanClip.Evaluation.Report;
+using CleanClip.Evaluation;
+
+namespace CleanClip.Reporting;
 
 /// <summary>Options of <c>cleanclip report</c>; the CLI takes its defaults from here.</summary>
 public sealed record ReportOptions

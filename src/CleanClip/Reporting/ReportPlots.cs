@@ -1,7 +1,8 @@
 using CleanClip.Training.Logging;
 using ScottPlot;
+using CleanClip.Evaluation;
 
-namespace CleanClip.Evaluation.Report;
+namespace CleanClip.Reporting;
 
 /// <summary>The report's charts, drawn with ScottPlot and written atomically as PNG.</summary>
 public static class ReportPlots
@@ -102,6 +103,64 @@ public static class ReportPlots
         plot.YLabel(yLabel);
         Save(plot, path, width, height);
         return true;
+    }
+
+    /// <summary>
+    /// Histogram of scores in 40 equal bins over their range, as the share of each group per bin so that a few hundred
+    /// poisoned rows stay visible beside thousands of clean ones; one group when <paramref name="poisoned"/> is null.
+    /// </summary>
+    public static void ScoreHistogram(IReadOnlyList<float> scores, IReadOnlyList<bool>? poisoned, string title, string path, int width, int height)
+    {
+        const int Bins = 40;
+        var finite = scores.Where(float.IsFinite).ToList();
+        double low = finite.Count > 0 ? finite.Min() : 0, high = finite.Count > 0 ? finite.Max() : 1;
+        if (high <= low) high = low + 1;
+        double width1 = (high - low) / Bins;
+        var plot = new Plot();
+        void Group(IEnumerable<float> values, Color color, string label)
+        {
+            var list = values.Where(float.IsFinite).ToList();
+            if (list.Count == 0) return;
+            var counts = new double[Bins];
+            foreach (var v in list) counts[Math.Min(Bins - 1, (int)((v - low) / width1))]++;
+            var bars = plot.Add.Bars(Enumerable.Range(0, Bins).Select(i => low + (i + 0.5) * width1).ToArray(), counts.Select(c => 100 * c / list.Count).ToArray());
+            bars.Color = color.WithAlpha(0.6);
+            foreach (var bar in bars.Bars) bar.Size = width1;
+            bars.LegendText = $"{label} ({list.Count})";
+        }
+        if (poisoned is null) Group(scores, CaColor, "rows");
+        else
+        {
+            Group(scores.Where((_, i) => !poisoned[i]), CaColor, "clean");
+            Group(scores.Where((_, i) => poisoned[i]), AsrColor, "poisoned");
+        }
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.Title(title);
+        plot.XLabel("score (higher: more suspect)");
+        plot.YLabel("% of the group");
+        Save(plot, path, width, height);
+    }
+
+    /// <summary>One ROC curve per detector, its AUROC in the legend, with the chance diagonal.</summary>
+    public static void Roc(IReadOnlyList<(string Name, IReadOnlyList<(double FalsePositiveRate, double TruePositiveRate)> Curve, double Auroc)> curves,
+        string title, string path, int width, int height)
+    {
+        var plot = new Plot();
+        var chance = plot.Add.ScatterLine(new double[] { 0, 1 }, new double[] { 0, 1 }, Colors.Gray);
+        chance.LinePattern = LinePattern.Dashed;
+        chance.LegendText = "chance";
+        foreach (var (name, curve, auroc) in curves)
+        {
+            var line = plot.Add.ScatterLine(curve.Select(c => c.FalsePositiveRate).ToArray(), curve.Select(c => c.TruePositiveRate).ToArray());
+            line.LegendText = $"{name} (AUROC {auroc.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)})";
+            line.LineWidth = 2;
+        }
+        plot.Axes.SetLimits(-0.02, 1.02, -0.02, 1.02);
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.Title(title);
+        plot.XLabel("false-positive rate (clean rows flagged)");
+        plot.YLabel("true-positive rate (poisoned rows flagged)");
+        Save(plot, path, width, height);
     }
 
     private static void Save(Plot plot, string path, int width, int height)

@@ -3,12 +3,14 @@ using System.Text;
 using System.Text.Json;
 using CleanClip.Checkpoints;
 using CleanClip.Data;
+using CleanClip.Detection;
 using CleanClip.Models;
 using CleanClip.Poisoning;
 using CleanClip.Text;
 using CleanClip.Training.Logging;
+using CleanClip.Evaluation;
 
-namespace CleanClip.Evaluation.Report;
+namespace CleanClip.Reporting;
 
 /// <summary>
 /// <c>cleanclip report</c>: report.md (self-contained with its PNGs beside it), report.json (the numbers and the figure
@@ -57,6 +59,7 @@ public static class ReportJob
             progress?.Report(new JobProgress("runs", r, runs.Count));
             if (run.Metrics is { } metrics) figures.AddRange(Curves(run, metrics, options, Png));
             if (run.Eval is not null && options.Examples > 0) figures.AddRange(Examples(run, options, Png));
+            if (run.Scan is { } scan) figures.AddRange(ScanFigures(run, scan, options, Png));
         }
         progress?.Report(new JobProgress("runs", runs.Count, runs.Count));
 
@@ -70,6 +73,14 @@ public static class ReportJob
                 name = run.Name,
                 folder = run.Folder,
                 eval = run.Eval,
+                scan = run.Scan is not { } scan ? null : new
+                {
+                    rows = scan.Scores[scan.Primary].Length,
+                    poisoned = scan.Poisoned?.Count(p => p),
+                    primary = scan.Primary,
+                    metrics = scan.HasBothClasses ? scan.Scores.ToDictionary(p => p.Key, p => DetectionMetrics.Compute(p.Value, scan.Poisoned!) is { } m
+                        ? new { auroc = m.Auroc, auprc = m.AveragePrecision, precision_at_poison_count = m.PrecisionAtCount } : null) : null,
+                },
                 metrics_lines = run.Metrics?.Count,
                 notes = run.Notes,
             }),
@@ -116,6 +127,27 @@ public static class ReportJob
                 made.Add(new(file, $"curve-{chart.Kind}", run.Name, $"{chart.Title} ({run.Name})"));
         }
         if (made.Count == 0) run.Notes.Add($"{MetricsLine.FileName} has no loss, learning rate, validation or zero-shot values to plot");
+        return made;
+    }
+
+    private static IEnumerable<ReportFigure> ScanFigures(RunData run, ScanData scan, ReportOptions options, Func<string, string> png)
+    {
+        var made = new List<ReportFigure>();
+        var histogram = $"{run.Name}-scan-scores.png";
+        ReportPlots.ScoreHistogram(scan.Scores[scan.Primary], scan.HasBothClasses ? scan.Poisoned : null, $"{run.Name}: {scan.Primary} scores",
+            png(histogram), options.PlotWidth, options.PlotHeight);
+        made.Add(new(histogram, "scan-histogram", run.Name, scan.HasBothClasses
+            ? $"Distribution of the {scan.Primary} score, clean and poisoned rows ({run.Name})"
+            : $"Distribution of the {scan.Primary} score ({run.Name})"));
+        if (!scan.HasBothClasses)
+        {
+            run.Notes.Add("the scan knew no ground truth (no manifest or is_backdoor column), or found only one class: no ROC curve");
+            return made;
+        }
+        var roc = $"{run.Name}-scan-roc.png";
+        ReportPlots.Roc(scan.Scores.Select(p => (p.Key, DetectionMetrics.RocCurve(p.Value, scan.Poisoned!), DetectionMetrics.Auroc(p.Value, scan.Poisoned!))).ToList(),
+            $"{run.Name}: ROC of every detector", png(roc), options.PlotWidth, options.PlotHeight);
+        made.Add(new(roc, "scan-roc", run.Name, $"ROC curves of the scan's detectors against the known poisoned rows ({run.Name})"));
         return made;
     }
 

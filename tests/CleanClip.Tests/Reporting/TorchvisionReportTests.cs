@@ -1,12 +1,12 @@
 using CleanClip.Checkpoints;
 using CleanClip.Evaluation;
-using CleanClip.Evaluation.Report;
+using CleanClip.Reporting;
 using CleanClip.Poisoning;
 using CleanClip.Tests.Data.Datasets;
 using CleanClip.Text;
 using Xunit;
 
-namespace CleanClip.Tests.Evaluation.Report;
+namespace CleanClip.Tests.Reporting;
 
 /// <summary>A report of an eval on a CIFAR folder draws its example grid from the folder's own classes and images.</summary>
 public class TorchvisionReportTests

@@ -1,13 +1,14 @@
 using CleanClip.Checkpoints;
 using CleanClip.Data;
 using CleanClip.Evaluation;
-using CleanClip.Evaluation.Report;
+using CleanClip.Reporting;
 using CleanClip.Poisoning;
 using CleanClip.Text;
 using TorchSharp;
 using Xunit;
+using CleanClip.Tests.Evaluation;
 
-namespace CleanClip.Tests.Evaluation.Report;
+namespace CleanClip.Tests.Reporting;
 
 /// <summary>The report's example grid shows eval image i with the very trigger (seed, preprocessing) the zero-shot ASR used.</summary>
 [Collection(EvalWorldCollection.Name)]

@@ -6,14 +6,14 @@ using CleanClip.Cli.Commands;
 using CleanClip.Data;
 using CleanClip.Data.Synthetic;
 using CleanClip.Evaluation;
-using CleanClip.Evaluation.Report;
+using CleanClip.Reporting;
 using CleanClip.Poisoning;
 using CleanClip.Text;
 using CleanClip.Training.Logging;
 using Spectre.Console;
 using Xunit;
 
-namespace CleanClip.Tests.Evaluation.Report;
+namespace CleanClip.Tests.Reporting;
 
 public class ReportTests
 {

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using CleanClip.Evaluation;
 
-namespace CleanClip.Evaluation.Report;
+namespace CleanClip.Reporting;
 
 /// <summary>The text of report.md: a comparison table per run, its figures, and a note for every section left out.</summary>
 internal static class ReportMarkdown
@@ -26,6 +27,7 @@ internal static class ReportMarkdown
                     (eval.ReferenceAsr ? ", reference squash preprocessing for triggered images" : "") + $", seed {eval.Seed}.").AppendLine();
                 Table(md, eval);
             }
+            if (run.Scan is { } scan) ScanTable(md, scan);
             foreach (var f in figures.Where(f => f.Run == run.Name)) Figure(md, f);
             foreach (var n in run.Notes) md.AppendLine($"> Note: {n}").AppendLine();
         }
@@ -46,6 +48,25 @@ internal static class ReportMarkdown
                 $"{Pct(ReportJob.Get(c.AttackSuccessRate, "1"))} | {Pct(ReportJob.Get(c.AttackSuccessRate, "5"))} | {Pct(c.RobustAccuracy)} | " +
                 $"{(c.DefenseEffectivenessRating is { } d ? d.ToString("F3", CultureInfo.InvariantCulture) : "")} | " +
                 $"{Pct(c.LinearProbeAccuracy)} | {Pct(c.LinearProbeAttackSuccessRate)} | {retrieval} |");
+        }
+        md.AppendLine();
+    }
+
+    private static void ScanTable(StringBuilder md, ScanData scan)
+    {
+        int rows = scan.Scores[scan.Primary].Length;
+        if (!scan.HasBothClasses)
+        {
+            md.AppendLine($"Scan of {rows} rows; primary detector `{scan.Primary}`; no ground truth to score it against.").AppendLine();
+            return;
+        }
+        md.AppendLine($"Scan of {rows} rows, {scan.Poisoned!.Count(p => p)} of them poisoned; primary detector `{scan.Primary}`.").AppendLine();
+        md.AppendLine("| detector | AUROC | AUPRC | precision at the poison count |");
+        md.AppendLine("|---|---:|---:|---:|");
+        foreach (var (name, scores) in scan.Scores)
+        {
+            var m = Detection.DetectionMetrics.Compute(scores, scan.Poisoned)!;
+            md.AppendLine($"| {name} | {m.Auroc.ToString("F3", CultureInfo.InvariantCulture)} | {m.AveragePrecision.ToString("F3", CultureInfo.InvariantCulture)} | {Pct(m.PrecisionAtCount)} |");
         }
         md.AppendLine();
     }
