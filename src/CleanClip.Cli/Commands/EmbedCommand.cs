@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CleanClip.Data;
 using CleanClip.Evaluation;
 using Spectre.Console;
 
