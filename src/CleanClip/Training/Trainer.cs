@@ -54,6 +54,7 @@ public static class Trainer
 
         folder.RemoveInterruptedWrites();
         var state = Start(run, optimizer, folder);
+        var skipped = SkippedImageList.Open(run.RunDirectory, run.TrainData.Rows, resumed: run.ResumeFrom is not null);
         long startStep = state.Step;
         TrainingOutcome? StopReason() =>
             cancellation.IsCancellationRequested ? TrainingOutcome.Interrupted
@@ -63,12 +64,19 @@ public static class Trainer
         string? lastCheckpoint = run.ResumeFrom;
         double? lastLoss = null;
         var window = new StepWindow();
+        TrainingResult Finish(TrainingOutcome outcome, string? modelFile)
+        {
+            skipped.Save();
+            return new(outcome, state.Step, run.RunDirectory, lastCheckpoint, modelFile, File.Exists(folder.BestPath) ? folder.BestPath : null,
+                lastLoss, state.BestValidationLoss, skipped.Images, clock.Elapsed);
+        }
         model.train();
         try
         {
             for (int epoch = state.Epoch; epoch < options.Epochs; epoch++)
             {
                 using (var batches = pipeline.Start(epoch, CancellationToken.None, state.Epoch == epoch ? state.BatchInEpoch : 0))
+                {
                     foreach (var batch in batches)
                         using (batch)
                         {
@@ -90,12 +98,18 @@ public static class Trainer
                             if (batch.Number + 1 < stepsPerEpoch && StopReason() is { } outcome)
                             {
                                 if (lastCheckpoint != folder.PathFor(state.Step)) lastCheckpoint = folder.Save(model, optimizer, state);
-                                return Result(outcome, state, run, lastCheckpoint, null, folder, lastLoss, pipeline.SkippedCount, clock);
+                                // The collator works in batch order: every batch up to this one (and perhaps some prefetched after it) is listed.
+                                skipped.Add(batches.Skipped);
+                                return Finish(outcome, null);
                             }
                         }
+                    // The enumeration has ended, so the epoch's threads have stopped and its list of skipped items is complete.
+                    skipped.Add(batches.Skipped);
+                }
+                skipped.Save();
                 state = EndEpoch(run, epoch, state, log, clock, folder, optimizer, ref lastCheckpoint);
                 if (epoch + 1 < options.Epochs && StopReason() is { } stop)
-                    return Result(stop, state, run, lastCheckpoint, null, folder, lastLoss, pipeline.SkippedCount, clock);
+                    return Finish(stop, null);
             }
         }
         finally
@@ -104,7 +118,7 @@ public static class Trainer
         }
         var modelFile = Path.Combine(run.RunDirectory, ModelFileName);
         ModelLoader.Save(model, modelFile);
-        return Result(TrainingOutcome.Completed, state, run, lastCheckpoint, modelFile, folder, lastLoss, pipeline.SkippedCount, clock);
+        return Finish(TrainingOutcome.Completed, modelFile);
     }
 
     private readonly record struct StepTerms(double Total, double Clip, double? InModal, double LearningRate);
@@ -210,11 +224,6 @@ public static class Trainer
     /// <summary>What the run's caption augmentation does (null without in-modal training).</summary>
     private static string? EdaMode(TrainingRun run) =>
         run.Options.UsesInModal ? (run.TextAugmentation?.Mode ?? Eda.WithoutWordNetMode) : null;
-
-    private static TrainingResult Result(TrainingOutcome outcome, TrainingState state, TrainingRun run, string? lastCheckpoint,
-        string? modelFile, CheckpointFolder folder, double? lastLoss, long skipped, Stopwatch clock) =>
-        new(outcome, state.Step, run.RunDirectory, lastCheckpoint, modelFile, File.Exists(folder.BestPath) ? folder.BestPath : null,
-            lastLoss, state.BestValidationLoss, skipped, clock.Elapsed);
 
     /// <summary>A short hash of the rows (image path and caption) so a resume on changed data is refused.</summary>
     public static string Fingerprint(ImageCaptionDataset data)
