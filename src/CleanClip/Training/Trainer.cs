@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using CleanClip.Checkpoints;
 using CleanClip.Data;
 using CleanClip.Data.Pipeline;
@@ -39,6 +40,8 @@ public static class Trainer
         if (stepsPerEpoch == 0)
             throw new ArgumentException($"{run.TrainData.TablePath}: {run.TrainData.Count} pairs make no full batch of {options.BatchSize}; lower --batch-size");
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
+        var truncation = CaptionTruncation.Count(run.Tokenizer, run.TrainData.Rows);
+        truncation.ThrowIfRefused(run.Tokenizer, run.TrainData);
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, (int)totalSteps, stepsPerEpoch, options.Schedule);
         var objective = new CleanClipObjective(options.Method == TrainingMethod.Ssl ? 0 : options.ClipWeight,
             options.InModalWeight, options.SymmetricInModal);
@@ -53,7 +56,7 @@ public static class Trainer
             options.Beta1, options.Beta2, options.Epsilon);
 
         folder.RemoveInterruptedWrites();
-        var state = Start(run, optimizer, folder);
+        var state = Start(run, optimizer, folder, truncation);
         var skipped = SkippedImageList.Open(run.RunDirectory, run.TrainData.Rows, resumed: run.ResumeFrom is not null);
         long startStep = state.Step;
         TrainingOutcome? StopReason() =>
@@ -68,7 +71,7 @@ public static class Trainer
         {
             skipped.Save();
             return new(outcome, state.Step, run.RunDirectory, lastCheckpoint, modelFile, File.Exists(folder.BestPath) ? folder.BestPath : null,
-                lastLoss, state.BestValidationLoss, skipped.Images, clock.Elapsed);
+                lastLoss, state.BestValidationLoss, skipped.Images, truncation, clock.Elapsed);
         }
         model.train();
         try
@@ -160,7 +163,7 @@ public static class Trainer
     }
 
     /// <summary>A fresh state (writing config.json and refusing to overwrite another run) or the resumed one.</summary>
-    private static TrainingState Start(TrainingRun run, AdamWOptimizer optimizer, CheckpointFolder folder)
+    private static TrainingState Start(TrainingRun run, AdamWOptimizer optimizer, CheckpointFolder folder, CaptionTruncation truncation)
     {
         var fingerprint = Fingerprint(run.TrainData);
         if (run.ResumeFrom is { } resume)
@@ -188,7 +191,7 @@ public static class Trainer
             ValidationData = run.ValidationData?.TablePath, Init = run.Init, Vocab = run.Vocab, EdaMode = EdaMode(run),
         };
         AtomicFile.WriteAllText(Path.Combine(run.RunDirectory, ConfigFileName),
-            $"{{\n\"model\": {run.Model.Config.ToJson()},\n\"run\": {state.ToJson()}\n}}\n");
+            $"{{\n\"model\": {run.Model.Config.ToJson()},\n\"run\": {state.ToJson()},\n\"captions\": {JsonSerializer.Serialize(truncation, TrainingState.Json)}\n}}\n");
         return state;
     }
 

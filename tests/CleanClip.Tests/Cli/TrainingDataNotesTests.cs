@@ -10,29 +10,30 @@ namespace CleanClip.Tests.Cli;
 
 /// <summary>
 /// What <c>train</c> tells about its data: the unreadable images it skipped, by table line (in the notes and in the run
-/// folder's skipped.jsonl).
+/// folder's skipped.jsonl), and how many captions the model's context cut.
 /// </summary>
 public class TrainingDataNotesTests
 {
-    private const int BrokenLine = 4;
+    private const int BrokenLine = 4, LongLine = 7;
 
-    /// <summary>The world's training rows as a table beside its images: line 4 names an unreadable file.</summary>
-    private static string TableWithABrokenImage(TrainerFixture world)
+    /// <summary>The world's training rows as a table beside its images: line 4 names an unreadable file, line 7 has a caption of over 77 tokens.</summary>
+    private static string TableWithABrokenImageAndALongCaption(TrainerFixture world)
     {
         var folder = Path.GetDirectoryName(world.Train.TablePath)!;
         File.WriteAllText(Path.Combine(folder, "broken.png"), "not a png");
         var rows = world.Train.Rows.Select(r => (Image: r.RelativePath, r.Caption)).ToList();
         rows[BrokenLine - 2] = ("broken.png", rows[BrokenLine - 2].Caption);
+        rows[LongLine - 2] = (rows[LongLine - 2].Image, string.Join(" ", Enumerable.Repeat(rows[LongLine - 2].Caption, 20)));
         var table = Path.Combine(folder, "notes.csv");
         File.WriteAllLines(table, rows.Select(r => $"{r.Image},\"{r.Caption.Replace("\"", "\"\"")}\"").Prepend("image,caption"));
         return table;
     }
 
     [Fact]
-    public void TrainNamesTheImageItSkippedOnce()
+    public void TrainNamesTheImageItSkippedOnceAndCountsTheTruncatedCaption()
     {
         using var world = new TrainerFixture(pairs: 16, finetune: 16);
-        var table = TableWithABrokenImage(world);
+        var table = TableWithABrokenImageAndALongCaption(world);
         var run = Path.Combine(world.Root, "run");
         var (exit, text) = CliRunner.Run(TrainingCommand.Train(), "--train-data", table, "--init", "tiny-vit", "--vocab", world.Vocab,
             "--out", run, "--epochs", "2", "--batch-size", "8", "--decode-threads", "1", "--no-tensorboard");
@@ -40,6 +41,8 @@ public class TrainingDataNotesTests
         Assert.True(exit == 0, text);
         var skippedFile = Path.Combine(run, SkippedImageList.FileName);
         Assert.Contains($"note: 1 unreadable image was skipped: line {BrokenLine} broken.png; it is listed with its reason in {skippedFile}", text);
+        Assert.Contains($"note: {table}: 1 of {world.Train.Count} captions are longer than the model's 77-token context and were truncated " +
+            $"(--truncation KeepEndOfText); first: line {LongLine}", text);
 
         // Skipped in both epochs, listed once.
         var listed = Assert.Single(File.ReadAllLines(skippedFile));
@@ -49,6 +52,28 @@ public class TrainingDataNotesTests
             Assert.Equal(BrokenLine, entry.RootElement.GetProperty("line").GetInt32());
             Assert.StartsWith("cannot decode image: ", entry.RootElement.GetProperty("reason").GetString());
         }
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, Trainer.ConfigFileName)));
+        var captions = config.RootElement.GetProperty("captions");
+        Assert.Equal(world.Train.Count, captions.GetProperty("captions").GetInt32());
+        Assert.Equal(1, captions.GetProperty("truncated").GetInt32());
+        Assert.Equal(77, captions.GetProperty("context_length").GetInt32());
+        Assert.Equal("keep-end-of-text", captions.GetProperty("truncation").GetString());
+        Assert.Equal(LongLine, captions.GetProperty("first_line").GetInt32());
+    }
+
+    [Fact]
+    public void TruncationErrorRefusesAnOverLongCaptionBeforeTrainingNamingItsLine()
+    {
+        using var world = new TrainerFixture(pairs: 16, finetune: 16);
+        var table = TableWithABrokenImageAndALongCaption(world);
+        var run = Path.Combine(world.Root, "run");
+        var (exit, text) = CliRunner.Run(TrainingCommand.Train(), "--train-data", table, "--init", "tiny-vit", "--vocab", world.Vocab,
+            "--out", run, "--batch-size", "8", "--truncation", "Error");
+        text = text.ReplaceLineEndings("");
+        Assert.Equal(1, exit);
+        Assert.Matches($@"error: {System.Text.RegularExpressions.Regex.Escape(table)} line {LongLine}: the caption needs \d+ tokens, more than the model's 77-token context \(1 of {world.Train.Count} captions are too long\); shorten them or pass --truncation KeepEndOfText", text);
+        Assert.DoesNotContain("   at ", text);
+        Assert.False(Directory.Exists(run), $"{run} was created");
     }
 
     // A resumed run goes on naming what earlier sessions skipped; a new run in the folder starts its list afresh.
