@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CleanClip.Data;
 using CleanClip.Evaluation;
 using Spectre.Console;
 
@@ -49,7 +50,7 @@ public static class EmbedCommand
     {
         if (skipped.Count == 0) return;
         AnsiConsole.MarkupLine($"[yellow]skipped {skipped.Count} image(s):[/]");
-        foreach (var s in skipped.Take(5)) AnsiConsole.MarkupLine($"  {Markup.Escape(s.Name)}: {Markup.Escape(s.Reason)}");
+        foreach (var s in skipped.Take(5)) AnsiConsole.MarkupLine($"  {Markup.Escape(s.Where())}: {Markup.Escape(s.Reason)}");
         if (skipped.Count > 5) AnsiConsole.MarkupLine($"  … and {skipped.Count - 5} more");
     }
 }

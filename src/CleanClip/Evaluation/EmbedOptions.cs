@@ -1,4 +1,3 @@
-using CleanClip.Data;
 using CleanClip.Models;
 using CleanClip.Text;
 
@@ -31,11 +30,4 @@ public sealed record EmbedOptions
     public int DecodeThreads { get; init; } = 0;
     /// <summary>Accept table rows whose image lies outside the table's folder (by <c>..</c>, an absolute path, or a link).</summary>
     public bool AllowOutsideRoot { get; init; }
-}
-
-/// <summary>An input that was skipped, and why.</summary>
-public sealed record SkippedInput(string Name, string Reason)
-{
-    public static SkippedInput From(SkippedRow row) =>
-        new(row.Path, row.Detail is null ? row.Reason : $"{row.Reason}: {row.Detail}");
 }

@@ -1,4 +1,5 @@
 using CleanClip.Checkpoints;
+using CleanClip.Data;
 using CleanClip.Models;
 using TorchSharp;
 using static TorchSharp.torch;

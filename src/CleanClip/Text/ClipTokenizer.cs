@@ -91,14 +91,30 @@ public sealed class ClipTokenizer
     }
 
     /// <summary>BPE ids of the cleaned text, without SOT/EOT.</summary>
-    public int[] Encode(string text)
+    public int[] Encode(string text) => EncodeCleaned(TextCleaner.Clean(text));
+
+    private int[] EncodeCleaned(string clean)
     {
-        string clean = TextCleaner.Clean(text);
         var ids = new List<int>(clean.Length / 3 + 4);
         foreach (var (start, length) in ClipPreTokenizer.Split(clean))
             ids.AddRange(EncodePiece(clean.Substring(start, length)));
         return ids.ToArray();
     }
+
+    /// <summary>
+    /// Whether the text's row holds it whole: SOT, its ids and EOT within <see cref="ContextLength"/>, so
+    /// <see cref="EncodeForModel"/> does not truncate it.
+    /// </summary>
+    public bool Fits(string text)
+    {
+        string clean = TextCleaner.Clean(text);
+        // Byte-level BPE gives every token at least one byte of the cleaned text, so a short text fits without encoding it.
+        if (Encoding.UTF8.GetByteCount(clean) + 2 <= ContextLength) return true;
+        return EncodeCleaned(clean).Length + 2 <= ContextLength;
+    }
+
+    /// <summary>Tokens the text's row needs, SOT and EOT included; more than <see cref="ContextLength"/> means it is truncated.</summary>
+    public int TokensNeeded(string text) => Encode(text).Length + 2;
 
     /// <summary>One model row: SOT + ids + EOT, truncated per <see cref="TokenizerOptions.Truncation"/> and padded with 0.</summary>
     public int[] EncodeForModel(string text)

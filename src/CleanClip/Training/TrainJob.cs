@@ -123,7 +123,8 @@ public static class TrainJob
         TrainingResult result;
         try { result = Trainer.Run(run, progress, cancellation); }
         finally { TorchRuntime.DeterministicAlgorithms = wasDeterministic; }
-        if (result.SkippedImages > 0) notes.Add($"{result.SkippedImages} unreadable images were skipped");
+        if (result.Captions.Note(trainPath) is { } truncated) notes.Add(truncated);
+        if (SkippedImageList.Note(result.SkippedImages, Path.Combine(result.RunDirectory, SkippedImageList.FileName)) is { } skipped) notes.Add(skipped);
         return new TrainJobResult(result, notes, resumeFrom);
     }
 }

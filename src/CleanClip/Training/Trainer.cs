@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using CleanClip.Checkpoints;
 using CleanClip.Data;
 using CleanClip.Data.Pipeline;
@@ -39,6 +40,8 @@ public static class Trainer
         if (stepsPerEpoch == 0)
             throw new ArgumentException($"{run.TrainData.TablePath}: {run.TrainData.Count} pairs make no full batch of {options.BatchSize}; lower --batch-size");
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
+        var truncation = CaptionTruncation.Count(run.Tokenizer, run.TrainData.Rows);
+        truncation.ThrowIfRefused(run.Tokenizer, run.TrainData);
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, (int)totalSteps, stepsPerEpoch, options.Schedule);
         var objective = new CleanClipObjective(options.Method == TrainingMethod.Ssl ? 0 : options.ClipWeight,
             options.InModalWeight, options.SymmetricInModal);
@@ -53,7 +56,8 @@ public static class Trainer
             options.Beta1, options.Beta2, options.Epsilon);
 
         folder.RemoveInterruptedWrites();
-        var state = Start(run, optimizer, folder);
+        var state = Start(run, optimizer, folder, truncation);
+        var skipped = SkippedImageList.Open(run.RunDirectory, run.TrainData.Rows, resumed: run.ResumeFrom is not null);
         long startStep = state.Step;
         TrainingOutcome? StopReason() =>
             cancellation.IsCancellationRequested ? TrainingOutcome.Interrupted
@@ -63,12 +67,19 @@ public static class Trainer
         string? lastCheckpoint = run.ResumeFrom;
         double? lastLoss = null;
         var window = new StepWindow();
+        TrainingResult Finish(TrainingOutcome outcome, string? modelFile)
+        {
+            skipped.Save();
+            return new(outcome, state.Step, run.RunDirectory, lastCheckpoint, modelFile, File.Exists(folder.BestPath) ? folder.BestPath : null,
+                lastLoss, state.BestValidationLoss, skipped.Images, truncation, clock.Elapsed);
+        }
         model.train();
         try
         {
             for (int epoch = state.Epoch; epoch < options.Epochs; epoch++)
             {
                 using (var batches = pipeline.Start(epoch, CancellationToken.None, state.Epoch == epoch ? state.BatchInEpoch : 0))
+                {
                     foreach (var batch in batches)
                         using (batch)
                         {
@@ -90,12 +101,18 @@ public static class Trainer
                             if (batch.Number + 1 < stepsPerEpoch && StopReason() is { } outcome)
                             {
                                 if (lastCheckpoint != folder.PathFor(state.Step)) lastCheckpoint = folder.Save(model, optimizer, state);
-                                return Result(outcome, state, run, lastCheckpoint, null, folder, lastLoss, pipeline.SkippedCount, clock);
+                                // The collator works in batch order: every batch up to this one (and perhaps some prefetched after it) is listed.
+                                skipped.Add(batches.Skipped);
+                                return Finish(outcome, null);
                             }
                         }
+                    // The enumeration has ended, so the epoch's threads have stopped and its list of skipped items is complete.
+                    skipped.Add(batches.Skipped);
+                }
+                skipped.Save();
                 state = EndEpoch(run, epoch, state, log, clock, folder, optimizer, ref lastCheckpoint);
                 if (epoch + 1 < options.Epochs && StopReason() is { } stop)
-                    return Result(stop, state, run, lastCheckpoint, null, folder, lastLoss, pipeline.SkippedCount, clock);
+                    return Finish(stop, null);
             }
         }
         finally
@@ -104,7 +121,7 @@ public static class Trainer
         }
         var modelFile = Path.Combine(run.RunDirectory, ModelFileName);
         ModelLoader.Save(model, modelFile);
-        return Result(TrainingOutcome.Completed, state, run, lastCheckpoint, modelFile, folder, lastLoss, pipeline.SkippedCount, clock);
+        return Finish(TrainingOutcome.Completed, modelFile);
     }
 
     private readonly record struct StepTerms(double Total, double Clip, double? InModal, double LearningRate);
@@ -146,7 +163,7 @@ public static class Trainer
     }
 
     /// <summary>A fresh state (writing config.json and refusing to overwrite another run) or the resumed one.</summary>
-    private static TrainingState Start(TrainingRun run, AdamWOptimizer optimizer, CheckpointFolder folder)
+    private static TrainingState Start(TrainingRun run, AdamWOptimizer optimizer, CheckpointFolder folder, CaptionTruncation truncation)
     {
         var fingerprint = Fingerprint(run.TrainData);
         if (run.ResumeFrom is { } resume)
@@ -174,7 +191,7 @@ public static class Trainer
             ValidationData = run.ValidationData?.TablePath, Init = run.Init, Vocab = run.Vocab, EdaMode = EdaMode(run),
         };
         AtomicFile.WriteAllText(Path.Combine(run.RunDirectory, ConfigFileName),
-            $"{{\n\"model\": {run.Model.Config.ToJson()},\n\"run\": {state.ToJson()}\n}}\n");
+            $"{{\n\"model\": {run.Model.Config.ToJson()},\n\"run\": {state.ToJson()},\n\"captions\": {JsonSerializer.Serialize(truncation, TrainingState.Json)}\n}}\n");
         return state;
     }
 
@@ -210,11 +227,6 @@ public static class Trainer
     /// <summary>What the run's caption augmentation does (null without in-modal training).</summary>
     private static string? EdaMode(TrainingRun run) =>
         run.Options.UsesInModal ? (run.TextAugmentation?.Mode ?? Eda.WithoutWordNetMode) : null;
-
-    private static TrainingResult Result(TrainingOutcome outcome, TrainingState state, TrainingRun run, string? lastCheckpoint,
-        string? modelFile, CheckpointFolder folder, double? lastLoss, long skipped, Stopwatch clock) =>
-        new(outcome, state.Step, run.RunDirectory, lastCheckpoint, modelFile, File.Exists(folder.BestPath) ? folder.BestPath : null,
-            lastLoss, state.BestValidationLoss, skipped, clock.Elapsed);
 
     /// <summary>A short hash of the rows (image path and caption) so a resume on changed data is refused.</summary>
     public static string Fingerprint(ImageCaptionDataset data)

@@ -20,6 +20,11 @@ public enum TrainingOutcome
     StepLimit,
 }
 
+/// <param name="SkippedImages">
+/// The table's images the run could not load, each once, in line order (every session's, when resumed); also in the
+/// run folder's <see cref="SkippedImageList.FileName"/>.
+/// </param>
+/// <param name="Captions">How many of the table's captions are longer than the model's context.</param>
 public sealed record TrainingResult(
     TrainingOutcome Outcome,
     long Steps,
@@ -29,7 +34,8 @@ public sealed record TrainingResult(
     string? BestCheckpoint,
     double? LastLoss,
     double? BestValidationLoss,
-    long SkippedImages,
+    IReadOnlyList<SkippedInput> SkippedImages,
+    CaptionTruncation Captions,
     TimeSpan Elapsed);
 
 /// <summary>Everything one training run needs; <see cref="Trainer.Run"/> does the rest.</summary>

@@ -1,3 +1,4 @@
+using CleanClip.Data;
 using CleanClip.Evaluation;
 using CleanClip.Models;
 using TorchSharp;

@@ -54,4 +54,17 @@ public class TokenizerProperties
             Assert.All(row[(eot + 1)..], id => Assert.Equal(0, id));
         }, iter: 300, threads: 1);
     }
+
+    // Fits skips encoding a text with no more UTF-8 bytes after cleaning than the context holds tokens; it must agree
+    // with the token count everywhere, HTML entities and case changes that alter the text's length included.
+    [Fact]
+    public void Fits_agrees_with_the_token_count()
+    {
+        var t = Tokenizer.Value;
+        var pieces = Gen.OneOf(Gen.String[Gen.Char[Alphabet], 0, 12], Gen.OneOf("&amp;", "&nGt;", "&lt", "İ", "ﬃ", "<|endoftext|>", "  "));
+        pieces.Array[0, 24].Select(string.Concat).Sample(text =>
+            Assert.Equal(t.TokensNeeded(text) <= t.ContextLength, t.Fits(text)), iter: 1000, threads: 1);
+        Assert.True(t.Fits(string.Concat(Enumerable.Repeat("a ", t.ContextLength - 2))));
+        Assert.False(t.Fits(string.Concat(Enumerable.Repeat("a ", t.ContextLength - 1))));
+    }
 }
