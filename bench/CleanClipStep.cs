@@ -1,6 +1,6 @@
 using CleanClip.Models;
 using CleanClip.Training.Losses;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using static TorchSharp.torch;
 
 namespace CleanClip.Bench;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using CleanClip.Training;
 using CleanClip.Training.Augmentation;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 
 namespace CleanClip.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using CleanClip.Poisoning.Optimized;
+using CleanClip.Attacks;
 using Spectre.Console;
 
 namespace CleanClip.Cli.Commands;

@@ -1,3 +1,5 @@
+using CleanClip.Data.Pickle;
+
 namespace CleanClip.Checkpoints;
 
 /// <summary>

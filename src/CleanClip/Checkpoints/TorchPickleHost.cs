@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using CleanClip.Data.Pickle;
 
 namespace CleanClip.Checkpoints;
 
@@ -241,15 +242,10 @@ internal sealed class TorchPickleHost : IPickleHost, IDisposable
 
     internal static string Describe(object? value) => value switch
     {
-        null => "None",
-        PickleGlobal g => $"global '{g.FullName}'",
         StorageClass s => $"storage type 'torch.{s.Name}'",
         TorchDtype d => $"dtype {d.Type}",
         StorageRef s => $"storage '{s.Key}'",
         Placeholder p => $"TorchScript {p.What}",
-        object?[] => "tuple",
-        List<object?> => "list",
-        Dictionary<object, object?> => "dict",
-        _ => value.GetType().Name,
+        _ => PickleValues.Describe(value),
     };
 }

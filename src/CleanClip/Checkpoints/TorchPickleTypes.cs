@@ -1,12 +1,7 @@
 using TorchSharp;
+using CleanClip.Data.Pickle;
 
 namespace CleanClip.Checkpoints;
-
-/// <summary>An allowed global that stands for a function or type; only <see cref="TorchPickleHost"/> gives it meaning.</summary>
-internal sealed record PickleGlobal(string Module, string Name)
-{
-    public string FullName => $"{Module}.{Name}";
-}
 
 /// <summary>torch.FloatStorage and friends, as named in a persistent id.</summary>
 internal sealed record StorageClass(string Name, torch.ScalarType ElementType);

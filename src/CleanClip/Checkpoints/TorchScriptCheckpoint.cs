@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using CleanClip.Data.Pickle;
 
 namespace CleanClip.Checkpoints;
 

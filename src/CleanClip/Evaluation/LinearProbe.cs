@@ -1,4 +1,4 @@
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,5 +1,4 @@
 using CleanClip.Data;
-using CleanClip.Evaluation;
 using SkiaSharp;
 
 namespace CleanClip.Poisoning;

@@ -10,7 +10,7 @@ using CleanClip.Training.Checkpointing;
 using CleanClip.Training.Data;
 using CleanClip.Training.Logging;
 using CleanClip.Training.Losses;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using CleanClip.Data;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using TorchSharp;
 using Xunit;
 using TorchSharp.Modules;

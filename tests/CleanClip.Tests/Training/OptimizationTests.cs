@@ -1,5 +1,5 @@
 using CleanClip.Models;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -3,7 +3,7 @@ using CleanClip.Checkpoints;
 using CleanClip.Data;
 using CleanClip.Models;
 using CleanClip.Training.Checkpointing;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using System.Text;
-using CleanClip.Checkpoints;
+using CleanClip.Data.Pickle;
 
 namespace CleanClip.Data;
 
@@ -137,7 +137,7 @@ public static class NumpyPickle
                     if (args.Length != 0) throw new InvalidDataException("bytes(...) is only read without arguments, the form pickle writes for b''");
                     return System.Array.Empty<byte>();
                 default:
-                    throw new InvalidDataException($"pickle calls a {TorchPickleHost.Describe(callable)}, which is not callable here");
+                    throw new InvalidDataException($"pickle calls a {PickleValues.Describe(callable)}, which is not callable here");
             }
         }
 
@@ -165,7 +165,7 @@ public static class NumpyPickle
                     builder.Array = Array(type, shape, s[4]);
                     break;
                 default:
-                    throw new InvalidDataException($"pickle sets the state of a {TorchPickleHost.Describe(target)}; only numpy arrays and dtypes take state here");
+                    throw new InvalidDataException($"pickle sets the state of a {PickleValues.Describe(target)}; only numpy arrays and dtypes take state here");
             }
         }
 
@@ -175,14 +175,14 @@ public static class NumpyPickle
             {
                 byte[] b => b,
                 string s => Encoding.Latin1.GetBytes(s),
-                _ => throw new InvalidDataException($"numpy array data is a {TorchPickleHost.Describe(raw)}, expected bytes"),
+                _ => throw new InvalidDataException($"numpy array data is a {PickleValues.Describe(raw)}, expected bytes"),
             };
             var shape = new int[shapeItems.Length];
             long count = 1;
             for (int i = 0; i < shape.Length; i++)
             {
                 if (shapeItems[i] is not long size || size < 0 || size > int.MaxValue)
-                    throw new InvalidDataException($"numpy array shape entry {i} is {TorchPickleHost.Describe(shapeItems[i])}, expected a size >= 0");
+                    throw new InvalidDataException($"numpy array shape entry {i} is {PickleValues.Describe(shapeItems[i])}, expected a size >= 0");
                 shape[i] = (int)size;
                 count *= size;
                 if (count > System.Array.MaxLength)

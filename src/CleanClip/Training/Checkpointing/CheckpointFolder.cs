@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using System.Globalization;
 using CleanClip.Checkpoints;
 using CleanClip.Models;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 
 namespace CleanClip.Training.Checkpointing;
 

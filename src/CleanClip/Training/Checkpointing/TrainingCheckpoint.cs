@@ -1,6 +1,6 @@
 using CleanClip.Checkpoints;
 using CleanClip.Models;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 

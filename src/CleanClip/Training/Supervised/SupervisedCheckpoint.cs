@@ -1,7 +1,7 @@
 using CleanClip.Checkpoints;
 using CleanClip.Models;
 using CleanClip.Training.Checkpointing;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using TorchSharp.Modules;
 
 namespace CleanClip.Training.Supervised;

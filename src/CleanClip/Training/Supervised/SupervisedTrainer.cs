@@ -6,7 +6,7 @@ using CleanClip.Data;
 using CleanClip.Data.Pipeline;
 using CleanClip.Training.Checkpointing;
 using CleanClip.Training.Logging;
-using CleanClip.Training.Optimization;
+using CleanClip.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace CleanClip.Training.Optimization;
+namespace CleanClip.Optimization;
 
 /// <summary>How parameters are sorted into decayed and not-decayed groups.</summary>
 public enum DecayRule

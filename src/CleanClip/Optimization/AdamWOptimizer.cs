@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace CleanClip.Training.Optimization;
+namespace CleanClip.Optimization;
 
 /// <summary>
 /// AdamW with PyTorch's update (decoupled decay <c>θ ← θ(1 − lr·wd)</c>, bias-corrected moments, ε added after

@@ -3,11 +3,13 @@ using CleanClip.Checkpoints;
 using CleanClip.Data;
 using CleanClip.Evaluation;
 using CleanClip.Models;
+using CleanClip.Poisoning;
+using CleanClip.Poisoning.Optimized;
 using CleanClip.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace CleanClip.Poisoning.Optimized;
+namespace CleanClip.Attacks;
 
 /// <summary>Options of <c>cleanclip trigger optimize</c>; the CLI takes its defaults from here.</summary>
 public sealed record TriggerOptimizeOptions

@@ -1,4 +1,4 @@
-namespace CleanClip.Training.Optimization;
+namespace CleanClip.Optimization;
 
 /// <summary>Which step count the schedule reads.</summary>
 public enum ScheduleMode

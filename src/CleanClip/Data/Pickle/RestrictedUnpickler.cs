@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Razorvine.Pickle;
 
-namespace CleanClip.Checkpoints;
+namespace CleanClip.Data.Pickle;
 
 /// <summary>What the pickle machine asks of its host: every global, call and persistent id goes through here.</summary>
 internal interface IPickleHost
@@ -173,7 +173,7 @@ internal sealed class RestrictedUnpickler
     }
 
     private InvalidDataException WrongType<T>(object? found) =>
-        new($"pickle opcode at byte {pos - 1} expects a {typeof(T).Name} on the stack, found {TorchPickleHost.Describe(found)}");
+        new($"pickle opcode at byte {pos - 1} expects a {typeof(T).Name} on the stack, found {PickleValues.Describe(found)}");
 
     private object?[] PopMark()
     {

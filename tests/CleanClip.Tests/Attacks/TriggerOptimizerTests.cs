@@ -6,13 +6,14 @@ using CleanClip.Evaluation;
 using CleanClip.Models;
 using CleanClip.Poisoning;
 using CleanClip.Poisoning.Dataset;
+using CleanClip.Attacks;
 using CleanClip.Poisoning.Optimized;
 using CleanClip.Tests.Cli;
 using CleanClip.Tests.Evaluation;
 using TorchSharp;
 using Xunit;
 
-namespace CleanClip.Tests.Poisoning;
+namespace CleanClip.Tests.Attacks;
 
 /// <summary>
 /// <c>cleanclip trigger optimize</c> on <see cref="EvalWorld"/> (32 px, 10 classes, banana among them) against an

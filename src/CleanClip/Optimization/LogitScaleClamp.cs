@@ -1,7 +1,7 @@
 using CleanClip.Models;
 using TorchSharp;
 
-namespace CleanClip.Training.Optimization;
+namespace CleanClip.Optimization;
 
 /// <summary>CLIP keeps the temperature multiplier at most 100: after every optimizer step logit_scale is clamped to [0, ln 100].</summary>
 public static class LogitScaleClamp
