@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CleanClip.Presets;
 
 namespace CleanClip.Poisoning;
 
@@ -23,6 +24,7 @@ public enum NoiseOverflow
 
     /// <summary>PyTorch's cast wraps modulo 256 (docs/reference-behaviour.md §14, defect 9): the patch the reference
     /// actually trains on.</summary>
+    [ReferenceSwitch]
     Wrap,
 }
 
@@ -36,6 +38,7 @@ public enum ResizeMode
     /// <summary>
     /// The reference: resize to R×R ignoring the aspect ratio (docs/reference-behaviour.md §14, defect 3).
     /// </summary>
+    [ReferenceSwitch]
     Squash,
 }
 

@@ -1,3 +1,5 @@
+using CleanClip.Presets;
+
 namespace CleanClip.Text;
 
 /// <summary>What <see cref="ClipTokenizer.EncodeForModel"/> does with a caption longer than the context.</summary>
@@ -9,6 +11,7 @@ public enum TruncationMode
 
     /// <summary>The CleanCLIP reference: plain slicing to the context length, which drops EOT (its bug, kept only
     /// to reproduce its numbers).</summary>
+    [ReferenceSwitch]
     Reference,
 
     /// <summary>OpenAI's default <c>truncate=False</c>: refuse over-long captions with an <see cref="ArgumentException"/>.</summary>

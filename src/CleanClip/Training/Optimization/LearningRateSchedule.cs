@@ -1,3 +1,5 @@
+using CleanClip.Presets;
+
 namespace CleanClip.Training.Optimization;
 
 /// <summary>Which step count the schedule reads.</summary>
@@ -10,6 +12,7 @@ public enum ScheduleMode
     /// so warmup shorter than an epoch is skipped and the last epoch runs past the cosine's end
     /// (docs/reference-behaviour.md §14, defect 6).
     /// </summary>
+    [ReferenceSwitch]
     Reference,
 }
 

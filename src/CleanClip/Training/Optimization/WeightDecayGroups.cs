@@ -1,3 +1,4 @@
+using CleanClip.Presets;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,6 +14,7 @@ public enum DecayRule
     /// The reference: not decayed when the name contains "bn", "ln", "bias" or "logit_scale" — so the shortcut
     /// BatchNorm's scale (<c>downsample.1.weight</c>) is decayed (docs/reference-behaviour.md §14, defect 8).
     /// </summary>
+    [ReferenceSwitch]
     Reference,
 }
 
