@@ -33,7 +33,7 @@ public static class Presets
         new("--restore-optimizer", "on", [Train, Clean], "§11, §14.7"),
         new("--truncation", nameof(TruncationMode.Reference), [Train, Clean, Eval, FinetuneSupervised], "§3.2, §14.13"),
         new("--noise-overflow", nameof(NoiseOverflow.Wrap), [Poison, Train, Clean, Eval], "§2.2, §14.9"),
-        new("--templates", "OpenAI's 80 ImageNet templates", [Poison], "§2.1"),
+        new("--templates", "(OpenAI's 80 ImageNet templates)", [Poison], "§2.1"),
         new("--match", nameof(TargetMatch.ReferenceSubstring), [Poison], "§2.1, §14.16"),
         new("--resolution", $"{ReferenceTriggerResolution}", [Poison], "§2.2"),
         new("--resize-mode", nameof(ResizeMode.Squash), [Poison], "§2.2, §14.3"),
