@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CleanClip.Models;
+using CleanClip.Presets;
 using CleanClip.Text;
 
 namespace CleanClip.Cli;
@@ -50,4 +51,42 @@ public static class CliOptions
 
     /// <summary>Whether the command line names <paramref name="option"/> (rather than leaving it to its default).</summary>
     public static bool WasGiven(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    /// <summary>
+    /// The value given on the command line, else <paramref name="fallback"/>: the default of the preset in use, so an
+    /// explicit option always beats the preset.
+    /// </summary>
+    public static T Or<T>(ParseResult parse, Option<T> option, T fallback) => WasGiven(parse, option) ? parse.GetValue(option)! : fallback;
+
+    /// <summary><c>--preset default|reference</c>: the defaults the command starts from (see <see cref="Presets"/>).</summary>
+    public static Option<Preset> Preset() => new("--preset")
+    {
+        Description = "default, or reference: every reference-compatibility switch of this command at once, to reproduce the reference implementation " +
+            "(docs/reference-behaviour.md §15). Options given explicitly override the preset.",
+        DefaultValueFactory = _ => CleanClip.Preset.Default,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Join(" ", result.Tokens.Select(t => t.Value));
+            if (!int.TryParse(text, out _) && Enum.TryParse<Preset>(text, ignoreCase: true, out var preset) && Enum.IsDefined(preset)) return preset;
+            result.AddError($"--preset must be default or reference, got '{text}'");
+            return default;
+        },
+    };
+
+    /// <summary>
+    /// Prints one note naming the settings <paramref name="preset"/> changed in the parsed command, leaving out those the
+    /// command line gave explicitly; nothing for <see cref="Preset.Default"/>.
+    /// </summary>
+    /// <param name="origin">Where the preset came from when not from --preset itself (a resumed run's record).</param>
+    public static void NotePreset(ParseResult parse, Preset preset, string? origin = null)
+    {
+        var command = parse.CommandResult.Command;
+        var options = command.Options;
+        var applied = preset.Switches(command.Name)
+            .Where(s => s.Option is null || options.FirstOrDefault(o => o.Name == s.Option) is not { } option || !WasGiven(parse, option))
+            .Select(s => s.ToString()).ToList();
+        if (applied.Count == 0) return;
+        var name = preset.ToString().ToLowerInvariant();
+        Spectre.Console.AnsiConsole.MarkupLine($"[yellow]note:[/] {Spectre.Console.Markup.Escape($"--preset {name}{origin}: {string.Join(", ", applied)}")}");
+    }
 }

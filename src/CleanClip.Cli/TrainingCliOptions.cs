@@ -84,19 +84,27 @@ public sealed class TrainingCliOptions
     public Dictionary<string, string> Given(ParseResult parse) =>
         Properties.Where(p => CliOptions.WasGiven(parse, p.Option)).ToDictionary(p => p.Property, p => p.Option.Name);
 
+    /// <summary>The options as given, each one not given taken from <paramref name="d"/> (the defaults of the preset in use).</summary>
     /// <param name="device">The --device the run uses (bf16 on a CPU without native bf16 falls back to fp32).</param>
-    public TrainingOptions Read(ParseResult parse, TrainingOptions d, string device) => d with
+    public TrainingOptions Read(ParseResult parse, TrainingOptions d, string device)
     {
-        Method = parse.GetValue(_method), Epochs = parse.GetValue(_epochs), BatchSize = parse.GetValue(_batch),
-        LearningRate = parse.GetValue(_lr), WarmupSteps = parse.GetValue(_warmup), WeightDecay = parse.GetValue(_wd),
-        Beta1 = parse.GetValue(_beta1), Beta2 = parse.GetValue(_beta2), Epsilon = parse.GetValue(_eps),
-        Schedule = parse.GetValue(_schedule), DecayRule = parse.GetValue(_decayRule), GradientClipNorm = parse.GetValue(_gradClip),
-        ClipWeight = parse.GetValue(_clipWeight), InModalWeight = parse.GetValue(_inModalWeight), SymmetricInModal = parse.GetValue(_symmetric),
-        ImageAugmentation = parse.GetValue(_augmentation)!, EdaRefresh = parse.GetValue(_edaRefresh), WordNet = parse.GetValue(_wordNet), NoWordNet = parse.GetValue(_noWordNet),
-        EdaAlpha = parse.GetValue(_edaAlpha), RestoreOptimizer = parse.GetValue(_restoreOptimizer), Seed = parse.GetValue(_seed),
-        Precision = CliOptions.ChoosePrecision(parse, _precision, _forceBf16, device),
-        DecodeThreads = parse.GetValue(_threads), SaveEverySteps = parse.GetValue(_saveEvery), KeepCheckpoints = parse.GetValue(_keep),
-        LogEverySteps = parse.GetValue(_logEvery), EvalEveryEpochs = parse.GetValue(_evalEvery), TensorBoard = !parse.GetValue(_noTensorBoard),
-        StopAfterSteps = parse.GetValue(_stopAfter),
-    };
+        T Or<T>(Option<T> option, T fallback) => CliOptions.Or(parse, option, fallback);
+        return d with
+        {
+            Method = Or(_method, d.Method), Epochs = Or(_epochs, d.Epochs), BatchSize = Or(_batch, d.BatchSize),
+            LearningRate = Or(_lr, d.LearningRate), WarmupSteps = Or(_warmup, d.WarmupSteps), WeightDecay = Or(_wd, d.WeightDecay),
+            Beta1 = Or(_beta1, d.Beta1), Beta2 = Or(_beta2, d.Beta2), Epsilon = Or(_eps, d.Epsilon),
+            Schedule = Or(_schedule, d.Schedule), DecayRule = Or(_decayRule, d.DecayRule), GradientClipNorm = Or(_gradClip, d.GradientClipNorm),
+            ClipWeight = Or(_clipWeight, d.ClipWeight), InModalWeight = Or(_inModalWeight, d.InModalWeight), SymmetricInModal = Or(_symmetric, d.SymmetricInModal),
+            ImageAugmentation = Or(_augmentation, d.ImageAugmentation), EdaRefresh = Or(_edaRefresh, d.EdaRefresh), WordNet = Or(_wordNet, d.WordNet),
+            NoWordNet = Or(_noWordNet, d.NoWordNet), EdaAlpha = Or(_edaAlpha, d.EdaAlpha), RestoreOptimizer = Or(_restoreOptimizer, d.RestoreOptimizer),
+            Seed = Or(_seed, d.Seed),
+            // No preset changes the precision: the option's own default is the record's.
+            Precision = CliOptions.ChoosePrecision(parse, _precision, _forceBf16, device),
+            DecodeThreads = Or(_threads, d.DecodeThreads), SaveEverySteps = Or(_saveEvery, d.SaveEverySteps), KeepCheckpoints = Or(_keep, d.KeepCheckpoints),
+            LogEverySteps = Or(_logEvery, d.LogEverySteps), EvalEveryEpochs = Or(_evalEvery, d.EvalEveryEpochs),
+            TensorBoard = CliOptions.WasGiven(parse, _noTensorBoard) ? !parse.GetValue(_noTensorBoard) : d.TensorBoard,
+            StopAfterSteps = Or(_stopAfter, d.StopAfterSteps),
+        };
+    }
 }

@@ -39,11 +39,17 @@ public sealed class TriggerCliOptions
         : [Name, PatchSize, Location, Overflow, Alpha, WanetField, TriggerFile, Seed];
 
     /// <param name="fallbackSeed">The trigger seed when <c>--trigger-seed</c> is not given (or not offered).</param>
-    public TriggerOptions Read(ParseResult parse, ulong fallbackSeed) => d with
+    /// <param name="defaults">The values of the options not given (the preset's); null: the constructor's.</param>
+    public TriggerOptions Read(ParseResult parse, ulong fallbackSeed, TriggerOptions? defaults = null)
     {
-        Name = parse.GetValue(Name)!, PatchSize = parse.GetValue(PatchSize), Location = parse.GetValue(Location),
-        NoiseOverflow = parse.GetValue(Overflow), BlendAlpha = parse.GetValue(Alpha), WanetField = parse.GetValue(WanetField),
-        TriggerFile = parse.GetValue(TriggerFile),
-        Seed = (Seed is null ? null : parse.GetValue(Seed)) ?? fallbackSeed,
-    };
+        var b = defaults ?? d;
+        T Or<T>(Option<T> option, T fallback) => CliOptions.Or(parse, option, fallback);
+        return b with
+        {
+            Name = Or(Name, b.Name), PatchSize = Or(PatchSize, b.PatchSize), Location = Or(Location, b.Location),
+            NoiseOverflow = Or(Overflow, b.NoiseOverflow), BlendAlpha = Or(Alpha, b.BlendAlpha), WanetField = Or(WanetField, b.WanetField),
+            TriggerFile = Or(TriggerFile, b.TriggerFile),
+            Seed = (Seed is null ? null : parse.GetValue(Seed)) ?? fallbackSeed,
+        };
+    }
 }

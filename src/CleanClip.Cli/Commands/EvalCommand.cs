@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CleanClip.Evaluation;
+using CleanClip.Presets;
 using Spectre.Console;
 
 namespace CleanClip.Cli.Commands;
@@ -8,7 +9,10 @@ namespace CleanClip.Cli.Commands;
 /// <summary><c>cleanclip eval</c>: CA, ASR, RA, DER, linear probe and retrieval of one or more checkpoints, as a table and eval.json.</summary>
 public static class EvalCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(Run);
+
+    /// <summary>The command with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
+    public static Command Create(Func<EvalOptions, int> run)
     {
         var d = new EvalOptions { Checkpoints = [], EvalData = "", Vocab = "" };
         var checkpoints = new Option<string[]>("--checkpoint")
@@ -36,38 +40,47 @@ public static class EvalCommand
         var output = new Option<string?>("--out") { Description = "Folder for eval.json (default: the first checkpoint's folder, or the current one)." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Class-embedding cache (default: {d.CacheDir})." };
         var trigger = new TriggerCliOptions(d.Trigger);
+        var preset = CliOptions.Preset();
         var command = new Command("eval", "Zero-shot clean accuracy, attack success rate and robust accuracy of checkpoints, with DER against the first; linear probe and retrieval on request.")
         {
-            checkpoints, labels, evalData, classes, vocab, truncation, metrics, probeTrain, retrievalData, target, referenceAsr, seed, batch, device, precision, forceBf16, trustTorchScript, output, cacheDir,
+            checkpoints, labels, evalData, classes, vocab, truncation, metrics, probeTrain, retrievalData, target, referenceAsr, seed, batch, device, precision, forceBf16, trustTorchScript, output, cacheDir, preset,
         };
         foreach (var option in config.All) command.Options.Add(option);
         foreach (var option in trigger.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
-            var options = d with
+            var chosen = parse.GetValue(preset);
+            var defaults = chosen.Apply(d);
+            var options = defaults with
             {
                 Checkpoints = parse.GetValue(checkpoints)!,
                 Labels = parse.GetValue(labels)?.Split(',', StringSplitOptions.TrimEntries),
                 ModelConfig = config.Name(parse), Heads = config.Heads(parse), EvalData = parse.GetValue(evalData)!, Classes = parse.GetValue(classes),
-                Vocab = parse.GetValue(vocab)!, Truncation = parse.GetValue(truncation),
+                Vocab = parse.GetValue(vocab)!, Truncation = CliOptions.Or(parse, truncation, defaults.Truncation),
                 Metrics = EvalOptions.ParseMetrics(parse.GetValue(metrics)!), Target = parse.GetValue(target)!,
                 ProbeTrainData = parse.GetValue(probeTrain), RetrievalData = parse.GetValue(retrievalData),
-                ReferenceAsr = parse.GetValue(referenceAsr), Seed = parse.GetValue(seed), BatchSize = parse.GetValue(batch),
+                ReferenceAsr = CliOptions.Or(parse, referenceAsr, defaults.ReferenceAsr), Seed = parse.GetValue(seed), BatchSize = parse.GetValue(batch),
                 Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!), TrustTorchScript = parse.GetValue(trustTorchScript), Output = parse.GetValue(output), CacheDir = parse.GetValue(cacheDir) ?? d.CacheDir,
-                Trigger = trigger.Read(parse, parse.GetValue(seed)),
+                Trigger = trigger.Read(parse, parse.GetValue(seed), defaults.Trigger),
             };
-            foreach (var model in options.Checkpoints) ConsoleUi.NoteFreshWeights(model);
-            var result = ConsoleUi.WithProgress(progress => EvalJob.Run(options, progress));
-            AnsiConsole.Write(Table(result.Results, options));
-            if (result.Results is { Trigger: { } t, Target: { } targetName })
-                AnsiConsole.MarkupLine($"trigger {Markup.Escape(t.Name)} → target '{Markup.Escape(targetName)}' ({result.Results.Checkpoints[0].AsrImages} non-target images; percentages)");
-            if (result.Dataset.SkippedCount > 0) AnsiConsole.MarkupLine($"[yellow]eval set:[/] {Markup.Escape(result.Dataset.Summary())}");
-            EmbedCommand.ReportSkipped(result.SkippedImages);
-            foreach (var note in result.Notes) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
-            AnsiConsole.MarkupLine($"eval.json → {Markup.Escape(result.JsonPath)}");
-            return 0;
+            CliOptions.NotePreset(parse, chosen);
+            return run(options);
         }));
         return command;
+    }
+
+    private static int Run(EvalOptions options)
+    {
+        foreach (var model in options.Checkpoints) ConsoleUi.NoteFreshWeights(model);
+        var result = ConsoleUi.WithProgress(progress => EvalJob.Run(options, progress));
+        AnsiConsole.Write(Table(result.Results, options));
+        if (result.Results is { Trigger: { } t, Target: { } targetName })
+            AnsiConsole.MarkupLine($"trigger {Markup.Escape(t.Name)} → target '{Markup.Escape(targetName)}' ({result.Results.Checkpoints[0].AsrImages} non-target images; percentages)");
+        if (result.Dataset.SkippedCount > 0) AnsiConsole.MarkupLine($"[yellow]eval set:[/] {Markup.Escape(result.Dataset.Summary())}");
+        EmbedCommand.ReportSkipped(result.SkippedImages);
+        foreach (var note in result.Notes) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
+        AnsiConsole.MarkupLine($"eval.json → {Markup.Escape(result.JsonPath)}");
+        return 0;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using CleanClip.Data;
 using CleanClip.Poisoning;
 using CleanClip.Poisoning.Dataset;
+using CleanClip.Presets;
 using Spectre.Console;
 
 namespace CleanClip.Cli.Commands;
@@ -9,9 +10,13 @@ namespace CleanClip.Cli.Commands;
 /// <summary><c>cleanclip poison</c>: a clean caption table in, a poisoned one with triggered images and a manifest out.</summary>
 public static class PoisonCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(Run);
+
+    /// <summary>The command with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
+    public static Command Create(Func<PoisonJobOptions, int> run)
     {
         var d = new PoisonJobOptions { Input = "" };
+        var preset = CliOptions.Preset();
         var input = new Option<string>("--input") { Description = "Clean image-caption CSV/TSV.", Required = true };
         var name = new Option<string?>("--name") { Description = "Name of the poisoned set (NAME.csv and NAME/ beside the input)." };
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
@@ -39,34 +44,43 @@ public static class PoisonCommand
             input, name, imageKey, captionKey, delimiter, target, num, size, mode, placement, match, templates,
         };
         foreach (var option in trigger.All) command.Options.Add(option);
-        foreach (var option in new Option[] { seed, resolution, nativeSize, resize, overwrite }) command.Options.Add(option);
+        foreach (var option in new Option[] { seed, resolution, nativeSize, resize, overwrite, preset }) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
-            var poison = d.Poison with
+            var chosen = parse.GetValue(preset);
+            var defaults = chosen.Apply(d);
+            var poison = defaults.Poison with
             {
                 Target = parse.GetValue(target)!, NumPoison = parse.GetValue(num), Size = parse.GetValue(size),
-                Mode = parse.GetValue(mode), Placement = parse.GetValue(placement), Match = parse.GetValue(match),
+                Mode = parse.GetValue(mode), Placement = parse.GetValue(placement), Match = CliOptions.Or(parse, match, defaults.Poison.Match),
                 Seed = parse.GetValue(seed),
             };
             if (parse.GetValue(templates) is { } templatesFile) poison = poison with { Templates = ClassesFile.Read(templatesFile).Templates };
-            var options = d with
+            var options = defaults with
             {
                 Input = parse.GetValue(input)!, Name = parse.GetValue(name),
-                Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
+                Table = defaults.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Poison = poison,
-                Trigger = trigger.Read(parse, parse.GetValue(seed)),
-                Resolution = PoisonResolution(parse.GetValue(resolution), parse.GetValue(nativeSize), d.Resolution), Resize = parse.GetValue(resize), Overwrite = parse.GetValue(overwrite),
+                Trigger = trigger.Read(parse, parse.GetValue(seed), defaults.Trigger),
+                Resolution = PoisonResolution(parse.GetValue(resolution), parse.GetValue(nativeSize), defaults.Resolution),
+                Resize = CliOptions.Or(parse, resize, defaults.Resize), Overwrite = parse.GetValue(overwrite),
             };
-            var result = ConsoleUi.WithProgress(progress => PoisonJob.Run(options, progress));
-            var table = new Table().AddColumns("", "");
-            table.AddRow("table", Markup.Escape(result.Table));
-            table.AddRow("images + manifest", Markup.Escape(result.Folder));
-            table.AddRow("rows", $"{result.Rows} ({result.Poisoned} poisoned)");
-            table.AddRow("input", Markup.Escape(result.InputReport.Summary()));
-            AnsiConsole.Write(table);
-            return 0;
+            CliOptions.NotePreset(parse, chosen);
+            return run(options);
         }));
         return command;
+    }
+
+    private static int Run(PoisonJobOptions options)
+    {
+        var result = ConsoleUi.WithProgress(progress => PoisonJob.Run(options, progress));
+        var table = new Table().AddColumns("", "");
+        table.AddRow("table", Markup.Escape(result.Table));
+        table.AddRow("images + manifest", Markup.Escape(result.Folder));
+        table.AddRow("rows", $"{result.Rows} ({result.Poisoned} poisoned)");
+        table.AddRow("input", Markup.Escape(result.InputReport.Summary()));
+        AnsiConsole.Write(table);
+        return 0;
     }
 
     private static int? PoisonResolution(int? resolution, bool nativeSize, int? fallback) => (resolution, nativeSize) switch

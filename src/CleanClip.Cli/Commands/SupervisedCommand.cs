@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CleanClip.Presets;
 using CleanClip.Training;
 using CleanClip.Training.Supervised;
 using Spectre.Console;
@@ -13,7 +14,10 @@ public static class SupervisedCommand
 {
     private static readonly string[] HeadInits = ["random", "zero-shot"];
 
-    public static Command Create()
+    public static Command Create() => Create(Run);
+
+    /// <summary>The command with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
+    public static Command Create(Func<SupervisedJobOptions, int> run)
     {
         var d = new SupervisedJobOptions();
         var t = d.Training;
@@ -42,21 +46,24 @@ public static class SupervisedCommand
         var keep = new Option<int>("--keep") { Description = "Step checkpoints to keep.", DefaultValueFactory = _ => t.KeepCheckpoints };
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => t.LogEverySteps };
         var stopAfter = new Option<long?>("--stop-after") { Description = "Stop (with a checkpoint) after this many steps of this invocation." };
+        var preset = CliOptions.Preset();
         var command = new Command("finetune-supervised",
             "Supervised finetuning: image tower + linear head with cross-entropy on a labeled folder (the reference's defaults); writes a CLIP checkpoint and the head.")
         {
             checkpoint, trainData, classes, headInit, vocab, output, resume, device, trustTorchScript, truncation,
-            epochs, lr, batch, warmup, wd, seed, precision, forceBf16, threads, saveEvery, keep, logEvery, stopAfter,
+            epochs, lr, batch, warmup, wd, seed, precision, forceBf16, threads, saveEvery, keep, logEvery, stopAfter, preset,
         };
         foreach (var option in config.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
-            var options = d with
+            var chosen = parse.GetValue(preset);
+            var defaults = chosen.Apply(d);
+            var options = defaults with
             {
                 Checkpoint = parse.GetValue(checkpoint), ModelConfig = config.Name(parse), Heads = config.Heads(parse), TrainData = parse.GetValue(trainData),
                 Classes = parse.GetValue(classes), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
-                Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
-                Training = t with
+                Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = CliOptions.Or(parse, truncation, defaults.Truncation),
+                Training = defaults.Training with
                 {
                     HeadInit = parse.GetValue(headInit) == "zero-shot" ? HeadInit.ZeroShot : HeadInit.Random,
                     Epochs = parse.GetValue(epochs), LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch),
@@ -65,12 +72,18 @@ public static class SupervisedCommand
                     LogEverySteps = parse.GetValue(logEvery), StopAfterSteps = parse.GetValue(stopAfter),
                 },
             };
-            if (options.Resume is null && options.Checkpoint is { } file) ConsoleUi.NoteFreshWeights(file);
-            var result = ConsoleUi.Cancellable(token => ConsoleUi.WithTraining(progress => SupervisedJob.Run(options, progress, token)));
-            Report(result);
-            return ConsoleUi.ExitCode(result.Training.Outcome);
+            CliOptions.NotePreset(parse, chosen);
+            return run(options);
         }));
         return command;
+    }
+
+    private static int Run(SupervisedJobOptions options)
+    {
+        if (options.Resume is null && options.Checkpoint is { } file) ConsoleUi.NoteFreshWeights(file);
+        var result = ConsoleUi.Cancellable(token => ConsoleUi.WithTraining(progress => SupervisedJob.Run(options, progress, token)));
+        Report(result);
+        return ConsoleUi.ExitCode(result.Training.Outcome);
     }
 
     private static void Report(SupervisedJobResult result)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CleanClip.Evaluation;
+using CleanClip.Presets;
 using CleanClip.Training;
 using Spectre.Console;
 
@@ -12,15 +13,24 @@ namespace CleanClip.Cli.Commands;
 /// </summary>
 public static class TrainingCommand
 {
-    public static Command Train() => Create("train",
+    /// <summary>Runs a parsed train or clean invocation: the job's options and, with --eval-data, the epoch evaluation's.</summary>
+    public delegate int Runner(TrainJobOptions options, EvalOptions? epochEval);
+
+    public static Command Train() => Train(Run);
+
+    /// <summary><c>train</c> with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
+    public static Command Train(Runner run) => Create("train",
         "Contrastive training from scratch or from a checkpoint (how a backdoored model is made from a poisoned table).",
-        new TrainJobOptions { Training = new TrainingOptions() }, "--init", "Model name (fresh weights) or checkpoint to start from.", required: false);
+        new TrainJobOptions { Training = new TrainingOptions() }, "--init", "Model name (fresh weights) or checkpoint to start from.", required: false, run);
 
-    public static Command Clean() => Create("clean",
+    public static Command Clean() => Clean(Run);
+
+    /// <summary><c>clean</c> with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
+    public static Command Clean(Runner run) => Create("clean",
         "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines.",
-        new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" }, "--checkpoint", "Checkpoint to clean.", required: true);
+        new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" }, "--checkpoint", "Checkpoint to clean.", required: true, run);
 
-    private static Command Create(string name, string description, TrainJobOptions d, string initName, string initHelp, bool required)
+    private static Command Create(string name, string description, TrainJobOptions d, string initName, string initHelp, bool required, Runner run)
     {
         var trainData = new Option<string?>("--train-data") { Description = "Image-caption CSV/TSV (required unless --resume)." };
         var validation = new Option<string?>("--validation-data") { Description = "Image-caption CSV for the validation loss and best.safetensors." };
@@ -41,47 +51,59 @@ public static class TrainingCommand
         var classes = new Option<string?>("--classes") { Description = "Classes file for --eval-data (default: the one beside its labels.csv)." };
         var target = new Option<string?>("--target") { Description = "Backdoor target class (name or index) for the ASR of --eval-data." };
         var trigger = new TriggerCliOptions(new CleanClip.Poisoning.TriggerOptions());
+        var preset = CliOptions.Preset();
         var command = new Command(name, description)
         {
-            trainData, validation, init, vocab, imageKey, captionKey, delimiter, output, resume, device, trustTorchScript, truncation, deterministic,
+            trainData, validation, init, vocab, imageKey, captionKey, delimiter, output, resume, device, trustTorchScript, truncation, deterministic, preset,
         };
         foreach (var option in config.All) command.Options.Add(option);
         foreach (var option in training.All.Concat(trigger.All).Append(evalData).Append(classes).Append(target)) command.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
-            var options = d with
+            // A resumed run keeps the preset it recorded unless --preset is given (which must then match it).
+            var resumeDir = parse.GetValue(resume);
+            bool recorded = !CliOptions.WasGiven(parse, preset) && resumeDir is not null;
+            var chosen = recorded ? TrainJob.RecordedPreset(resumeDir!) : parse.GetValue(preset);
+            var defaults = chosen.Apply(d);
+            var options = defaults with
             {
                 TrainData = parse.GetValue(trainData), ValidationData = parse.GetValue(validation), Init = parse.GetValue(init)!,
                 ModelConfig = config.Name(parse), Heads = config.Heads(parse), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
-                Resume = parse.GetValue(resume), Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript), Truncation = parse.GetValue(truncation),
-                Deterministic = parse.GetValue(deterministic),
-                Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
-                Training = training.Read(parse, d.Training, parse.GetValue(device)!),
+                Resume = resumeDir, Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript),
+                Truncation = CliOptions.Or(parse, truncation, defaults.Truncation), Deterministic = parse.GetValue(deterministic),
+                Table = defaults.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
+                Training = training.Read(parse, defaults.Training, parse.GetValue(device)!),
                 Given = training.Given(parse)
                     .Concat(new (Option Option, string Property)[]
                         {
                             (trainData, nameof(TrainJobOptions.TrainData)), (validation, nameof(TrainJobOptions.ValidationData)),
-                            (init, nameof(TrainJobOptions.Init)), (vocab, nameof(TrainJobOptions.Vocab)),
+                            (init, nameof(TrainJobOptions.Init)), (vocab, nameof(TrainJobOptions.Vocab)), (preset, nameof(TrainingOptions.Preset)),
                         }.Where(p => CliOptions.WasGiven(parse, p.Option)).Select(p => KeyValuePair.Create(p.Property, p.Option.Name)))
                     .ToDictionary(),
             };
+            EvalOptions? eval = null;
             if (parse.GetValue(evalData) is { } evalFolder)
-            {
-                var eval = new EvalOptions
+                eval = new EvalOptions
                 {
                     Checkpoints = ["training"], EvalData = evalFolder, Classes = parse.GetValue(classes), Vocab = options.Vocab ?? "",
                     Target = parse.GetValue(target) ?? "", Seed = options.Training.Seed,
                     Metrics = parse.GetValue(target) is null ? [EvalMetric.Ca] : [EvalMetric.Ca, EvalMetric.Asr],
-                    Trigger = trigger.Read(parse, options.Training.Seed),
+                    Trigger = trigger.Read(parse, options.Training.Seed, chosen.Apply(new CleanClip.Poisoning.TriggerOptions())),
                 };
-                options = options with { Evaluate = (model, tokenizer) => EpochEvaluationOf(EvalJob.EvaluateModel(model, tokenizer, eval, "training")) };
-            }
-            if (options.Resume is null) ConsoleUi.NoteFreshWeights(options.Init);
-            var result = ConsoleUi.Cancellable(token => ConsoleUi.WithTraining(progress => TrainJob.Run(options, progress, token)));
-            Report(result);
-            return ConsoleUi.ExitCode(result.Training.Outcome);
+            CliOptions.NotePreset(parse, chosen, recorded ? $" (recorded by {resumeDir})" : null);
+            return run(options, eval);
         }));
         return command;
+    }
+
+    private static int Run(TrainJobOptions options, EvalOptions? eval)
+    {
+        if (eval is not null)
+            options = options with { Evaluate = (model, tokenizer) => EpochEvaluationOf(EvalJob.EvaluateModel(model, tokenizer, eval, "training")) };
+        if (options.Resume is null) ConsoleUi.NoteFreshWeights(options.Init);
+        var result = ConsoleUi.Cancellable(token => ConsoleUi.WithTraining(progress => TrainJob.Run(options, progress, token)));
+        Report(result);
+        return ConsoleUi.ExitCode(result.Training.Outcome);
     }
 
     private static EpochEvaluation EpochEvaluationOf(CheckpointEval eval) =>

@@ -47,6 +47,7 @@ public sealed record EvalOptions
     public string Target { get; init; } = "banana";
     /// <summary>Squash eval images to the model resolution before the trigger, as the reference does
     /// (docs/reference-behaviour.md §14, defect 3), instead of crop.</summary>
+    [ReferenceSwitch]
     public bool ReferenceAsr { get; init; }
     /// <summary>Eval image i is triggered with seed <c>SplitMix64.Derive(Seed, i)</c>, i its row in the eval set.</summary>
     public ulong Seed { get; init; } = 1;

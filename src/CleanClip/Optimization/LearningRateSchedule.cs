@@ -1,3 +1,4 @@
+
 namespace CleanClip.Optimization;
 
 /// <summary>Which step count the schedule reads.</summary>
@@ -10,6 +11,7 @@ public enum ScheduleMode
     /// so warmup shorter than an epoch is skipped and the last epoch runs past the cosine's end
     /// (docs/reference-behaviour.md §14, defect 6).
     /// </summary>
+    [ReferenceSwitch]
     Reference,
 }
 

@@ -13,6 +13,7 @@ public enum DecayRule
     /// The reference: not decayed when the name contains "bn", "ln", "bias" or "logit_scale" — so the shortcut
     /// BatchNorm's scale (<c>downsample.1.weight</c>) is decayed (docs/reference-behaviour.md §14, defect 8).
     /// </summary>
+    [ReferenceSwitch]
     Reference,
 }
 

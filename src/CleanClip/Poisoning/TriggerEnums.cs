@@ -23,6 +23,7 @@ public enum NoiseOverflow
 
     /// <summary>PyTorch's cast wraps modulo 256 (docs/reference-behaviour.md §14, defect 9): the patch the reference
     /// actually trains on.</summary>
+    [ReferenceSwitch]
     Wrap,
 }
 
@@ -36,6 +37,7 @@ public enum ResizeMode
     /// <summary>
     /// The reference: resize to R×R ignoring the aspect ratio (docs/reference-behaviour.md §14, defect 3).
     /// </summary>
+    [ReferenceSwitch]
     Squash,
 }
 

@@ -1,3 +1,4 @@
+
 namespace CleanClip.Text;
 
 /// <summary>What <see cref="ClipTokenizer.EncodeForModel"/> does with a caption longer than the context.</summary>
@@ -9,6 +10,7 @@ public enum TruncationMode
 
     /// <summary>The CleanCLIP reference: plain slicing to the context length, which drops EOT (its bug, kept only
     /// to reproduce its numbers).</summary>
+    [ReferenceSwitch]
     Reference,
 
     /// <summary>OpenAI's default <c>truncate=False</c>: refuse over-long captions with an <see cref="ArgumentException"/>.</summary>

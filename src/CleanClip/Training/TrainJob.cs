@@ -55,6 +55,28 @@ public sealed record TrainJobResult(TrainingResult Training, IReadOnlyList<strin
 /// <summary>Sets up a <see cref="TrainingRun"/> from files (data, vocabulary, model, WordNet) and runs it.</summary>
 public static class TrainJob
 {
+    /// <summary>
+    /// The preset a run folder's config.json records (<see cref="TrainingOptions.Preset"/>), so that a resumed run
+    /// takes the same preset's defaults; <see cref="Preset.Default"/> when the folder has no readable record
+    /// (resuming it then fails on its checkpoints, with the reason).
+    /// </summary>
+    public static Preset RecordedPreset(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, Trainer.ConfigFileName);
+        try
+        {
+            using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            return config.RootElement.TryGetProperty("run", out var run) && run.TryGetProperty("options", out var recorded)
+                && recorded.TryGetProperty("preset", out var preset) && preset.ValueKind == System.Text.Json.JsonValueKind.String
+                && Enum.TryParse<Preset>(preset.GetString()!.Replace("-", ""), ignoreCase: true, out var value)
+                ? value : Preset.Default;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return Preset.Default;
+        }
+    }
+
     public static TrainJobResult Run(TrainJobOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         options.Training.Validate();
@@ -107,17 +129,25 @@ public static class TrainJob
                 notes.Add($"--wordnet {asked} holds no WordNet database; using {wordNet}");
             eda = new Eda(wordNet is null ? null : WordNet.Load(wordNet), training.EdaAlpha);
         }
+        // The reference restores whatever AdamW state its checkpoint holds; so does the reference preset's restore, while
+        // --restore-optimizer given explicitly insists on state to restore.
+        bool restore = training.RestoreOptimizer && options.Resume is null;
+        bool restoreOptional = training.Preset == Preset.Reference && !options.Given.ContainsKey(nameof(TrainingOptions.RestoreOptimizer));
+        if (restore && !File.Exists(job.Init))
+        {
+            if (!restoreOptional) throw new ArgumentException($"--restore-optimizer needs a checkpoint file to restore from, not '{job.Init}'");
+            notes.Add($"'{job.Init}' is no checkpoint file, so AdamW starts fresh (as the reference does without one)");
+            restore = false;
+        }
         var run = new TrainingRun
         {
             Model = model, Tokenizer = tokenizer, TrainData = train, ValidationData = validation, Options = training,
             RunDirectory = job.Out, ImageAugmentation = training.UsesInModal ? ImageAugmentations.Create(training.ImageAugmentation) : null,
             TextAugmentation = eda, Init = options.Resume is null ? RunPaths.ModelNameOrFullPath(job.Init) : TrainingCheckpoint.ReadState(resumeFrom!)!.Init,
             Vocab = vocab, ResumeFrom = resumeFrom,
-            OptimizerFrom = options.Resume is null && training.RestoreOptimizer ? job.Init : null,
+            OptimizerFrom = restore ? job.Init : null, OptimizerStateOptional = restoreOptional, Note = notes.Add,
             Evaluate = job.Evaluate is null ? null : m => job.Evaluate(m, tokenizer),
         };
-        if (training.RestoreOptimizer && options.Resume is null && !File.Exists(job.Init))
-            throw new ArgumentException($"--restore-optimizer needs a checkpoint file to restore from, not '{job.Init}'");
         bool wasDeterministic = TorchRuntime.DeterministicAlgorithms;
         TorchRuntime.DeterministicAlgorithms = job.Deterministic || wasDeterministic;
         TrainingResult result;

@@ -181,9 +181,12 @@ public static class Trainer
         if (run.OptimizerFrom is { } from)
             using (var moments = new DisposableDictionary(TrainingCheckpoint.ReadOptimizerFor(from, run.Model)))
             {
-                if (moments.Tensors.Count == 0)
+                if (moments.Tensors.Count > 0)
+                    optimizer.LoadTensors(moments.Tensors, TrainingCheckpoint.OptimizerPrefix, from);
+                else if (run.OptimizerStateOptional)
+                    run.Note?.Invoke($"{from} holds no optimizer state, so AdamW starts fresh (as the reference does without one)");
+                else
                     throw new InvalidDataException($"{from}: holds no optimizer state to restore (training checkpoints of CleanClip or the reference do); drop --restore-optimizer");
-                optimizer.LoadTensors(moments.Tensors, TrainingCheckpoint.OptimizerPrefix, from);
             }
         var state = new TrainingState
         {

@@ -61,7 +61,13 @@ public sealed record TrainingOptions
     /// </summary>
     public bool NoWordNet { get; init; }
     /// <summary>Restore the optimizer moments stored in the initial checkpoint (what the reference silently does).</summary>
+    [ReferenceSwitch]
     public bool RestoreOptimizer { get; init; }
+    /// <summary>
+    /// The preset the run's defaults came from (<c>--preset</c>), recorded in config.json and every checkpoint so that a
+    /// resumed run keeps it; the settings it changed are the other properties.
+    /// </summary>
+    public Preset Preset { get; init; } = Preset.Default;
     public ulong Seed { get; init; } = 1;
     /// <summary>What the model computes in; weights, gradients and AdamW's moments are fp32 either way.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;

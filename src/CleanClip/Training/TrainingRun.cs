@@ -57,6 +57,13 @@ public sealed record TrainingRun
     public required string Vocab { get; init; }
     /// <summary>A training checkpoint whose optimizer moments are restored before the first step (<c>--restore-optimizer</c>).</summary>
     public string? OptimizerFrom { get; init; }
+    /// <summary>
+    /// When <see cref="OptimizerFrom"/> holds no optimizer state, start a fresh AdamW (telling <see cref="Note"/>)
+    /// instead of refusing: the reference preset's restore, which takes whatever state the checkpoint has.
+    /// </summary>
+    public bool OptimizerStateOptional { get; init; }
+    /// <summary>Receives what the user should be told about the run's setup (the job prints it with its notes).</summary>
+    public Action<string>? Note { get; init; }
     /// <summary>A checkpoint of this run to continue from (<c>--resume</c>); the model must already hold its weights.</summary>
     public string? ResumeFrom { get; init; }
     /// <summary>Zero-shot evaluation run every <see cref="TrainingOptions.EvalEveryEpochs"/> epochs (model in eval mode, no grad).</summary>

@@ -18,7 +18,7 @@ public partial class FolderDependencyTests
         ["Checkpoints", "Poisoning"],
         ["Evaluation"],
         ["Training"],
-        ["Attacks", "Detection"],
+        ["Attacks", "Detection", "Presets"],
         ["Reporting"],
         ["Demo"],
     ];

@@ -87,4 +87,33 @@ public class TrainingCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("no optimizer state", output);
     }
+
+    // The reference preset restores what the initial model holds, as the reference does: from a model name or a checkpoint
+    // without moments AdamW starts fresh with a note; --restore-optimizer given explicitly still insists on state.
+    [Fact]
+    public void ThePresetsOptimizerRestoreStartsFreshWhenTheInitHoldsNoState()
+    {
+        using var world = new TrainerFixture(pairs: 32, finetune: 16);
+        var plain = Path.Combine(world.Root, "plain.safetensors");
+        using (var model = TrainerFixture.FreshModel()) ModelLoader.Save(model, plain);
+        string[] common = ["--train-data", world.Finetune.TablePath, "--vocab", world.Vocab, "--batch-size", "8", "--method", "Mmcl",
+            "--stop-after", "1", "--decode-threads", "1", "--no-tensorboard", "--preset", "reference"];
+
+        var cleaned = Path.Combine(world.Root, "clean");
+        var (exit, output) = CliRunner.Run(TrainingCommand.Clean(), [.. common, "--checkpoint", plain, "--out", cleaned]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("holds no optimizer state, so AdamW starts fresh", output);
+        var state = TrainingCheckpoint.ReadState(Directory.GetFiles(Path.Combine(cleaned, "checkpoints")).Single())!;
+        Assert.Equal(CleanClip.Preset.Reference, state.Options.Preset);
+        Assert.True(state.Options.RestoreOptimizer);
+        Assert.Contains("\"preset\": \"reference\"", File.ReadAllText(Path.Combine(cleaned, Trainer.ConfigFileName)));
+
+        (exit, output) = CliRunner.Run(TrainingCommand.Train(), [.. common, "--init", "tiny-vit", "--out", Path.Combine(world.Root, "train")]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("'tiny-vit' is no checkpoint file, so AdamW starts fresh", output);
+
+        (exit, output) = CliRunner.Run(TrainingCommand.Clean(), [.. common, "--checkpoint", plain, "--out", Path.Combine(world.Root, "insist"), "--restore-optimizer"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("no optimizer state", output);
+    }
 }

@@ -1,3 +1,4 @@
+
 namespace CleanClip.Data;
 
 /// <summary>
@@ -33,6 +34,7 @@ public sealed record CaptionTableOptions
     /// Without an <c>is_backdoor</c> column, flag rows whose path contains "backdoor", as the reference does silently;
     /// off by default, which leaves <see cref="CaptionRow.IsBackdoor"/> null.
     /// </summary>
+    [ReferenceSwitch]
     public bool BackdoorFromPath { get; init; }
 
     /// <summary>The separator used for <paramref name="path"/>: <see cref="Delimiter"/>, or the one its extension implies.</summary>

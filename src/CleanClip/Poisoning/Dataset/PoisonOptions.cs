@@ -1,3 +1,4 @@
+
 namespace CleanClip.Poisoning.Dataset;
 
 /// <summary>How poisoned pairs get their caption.</summary>
@@ -24,6 +25,7 @@ public enum TargetMatch
     /// <summary>Whole word, case-insensitive: "Banana" and "bananas?" no, "a banana." yes.</summary>
     WholeWord,
     /// <summary>The reference: case-sensitive substring, so "bananas" matches and "Banana" does not.</summary>
+    [ReferenceSwitch]
     ReferenceSubstring,
 }
 
