@@ -107,11 +107,18 @@ public static class TrainJob
                 notes.Add($"--wordnet {asked} holds no WordNet database; using {wordNet}");
             eda = new Eda(wordNet is null ? null : WordNet.Load(wordNet), training.EdaAlpha);
         }
+        var init = options.Resume is null ? RunPaths.ModelNameOrFullPath(job.Init) : TrainingCheckpoint.ReadState(resumeFrom!)!.Init;
+        // PAR's frozen model is the run's initial checkpoint (also when resuming, where the trained weights come from
+        // the run's own checkpoint), built with the trained model's architecture.
+        using var reference = training.UsesReference
+            ? ReferenceModel.Load(init, model.Config, (long)training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript))
+            : null;
         var run = new TrainingRun
         {
             Model = model, Tokenizer = tokenizer, TrainData = train, ValidationData = validation, Options = training,
-            RunDirectory = job.Out, ImageAugmentation = training.UsesInModal ? ImageAugmentations.Create(training.ImageAugmentation) : null,
-            TextAugmentation = eda, Init = options.Resume is null ? RunPaths.ModelNameOrFullPath(job.Init) : TrainingCheckpoint.ReadState(resumeFrom!)!.Init,
+            RunDirectory = job.Out,
+            ImageAugmentation = training.UsesInModal || training.UsesReference ? ImageAugmentations.Create(training.ImageAugmentation) : null,
+            TextAugmentation = eda, Init = init, Reference = reference,
             Vocab = vocab, ResumeFrom = resumeFrom,
             OptimizerFrom = options.Resume is null && training.RestoreOptimizer ? job.Init : null,
             Evaluate = job.Evaluate is null ? null : m => job.Evaluate(m, tokenizer),
