@@ -7,7 +7,7 @@ namespace CleanClip.Cli.Commands;
 
 /// <summary>
 /// <c>cleanclip train</c> (from scratch or continued contrastive training, e.g. on a poisoned table) and
-/// <c>cleanclip clean</c> (CleanCLIP finetuning of a checkpoint with the paper's defaults, or its baselines):
+/// <c>cleanclip clean</c> (CleanCLIP finetuning of a checkpoint with the paper's defaults, its baselines, or PAR):
 /// one job underneath, two sets of defaults.
 /// </summary>
 public static class TrainingCommand
@@ -17,7 +17,7 @@ public static class TrainingCommand
         new TrainJobOptions { Training = new TrainingOptions() }, "--init", "Model name (fresh weights) or checkpoint to start from.", required: false);
 
     public static Command Clean() => Create("clean",
-        "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines.",
+        "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines, --method Par for PAR (docs/par.md).",
         new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" }, "--checkpoint", "Checkpoint to clean.", required: true);
 
     private static Command Create(string name, string description, TrainJobOptions d, string initName, string initHelp, bool required)
