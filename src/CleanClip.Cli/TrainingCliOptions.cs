@@ -10,7 +10,7 @@ public sealed class TrainingCliOptions
 {
     private readonly Option<TrainingMethod> _method;
     private readonly Option<int> _epochs, _batch, _warmup, _threads, _saveEvery, _keep, _logEvery, _evalEvery;
-    private readonly Option<double> _lr, _wd, _beta1, _beta2, _eps, _clipWeight, _inModalWeight, _edaAlpha;
+    private readonly Option<double> _lr, _wd, _beta1, _beta2, _eps, _clipWeight, _inModalWeight, _edaAlpha, _parTau, _parWeight;
     private readonly Option<double?> _gradClip;
     private readonly Option<ScheduleMode> _schedule;
     private readonly Option<DecayRule> _decayRule;
@@ -25,7 +25,7 @@ public sealed class TrainingCliOptions
 
     public TrainingCliOptions(TrainingOptions d)
     {
-        _method = new("--method") { Description = "Mmcl (CLIP loss), CleanClip (CLIP + in-modal) or Ssl (in-modal only).", DefaultValueFactory = _ => d.Method };
+        _method = new("--method") { Description = "Mmcl (CLIP loss), CleanClip (CLIP + in-modal), Ssl (in-modal only) or Par (CLIP − perturbation from the frozen initial model, docs/par.md).", DefaultValueFactory = _ => d.Method };
         _epochs = new("--epochs") { DefaultValueFactory = _ => d.Epochs };
         _batch = new("--batch-size") { Description = "Pairs per step (global, as in the reference).", DefaultValueFactory = _ => d.BatchSize };
         _lr = new("--lr") { DefaultValueFactory = _ => d.LearningRate };
@@ -40,7 +40,13 @@ public sealed class TrainingCliOptions
         _clipWeight = new("--clip-weight") { Description = "λ1, weight of the CLIP loss.", DefaultValueFactory = _ => d.ClipWeight };
         _inModalWeight = new("--inmodal-weight") { Description = "λ2, weight of the in-modal loss.", DefaultValueFactory = _ => d.InModalWeight };
         _symmetric = new("--symmetric-inmodal") { Description = "Both directions in each in-modal term (the reference: original→augmented only)." };
-        _augmentation = new("--image-augmentation") { Description = string.Join(", ", ImageAugmentations.Names), DefaultValueFactory = _ => d.ImageAugmentation };
+        _augmentation = new("--image-augmentation")
+        {
+            Description = $"{string.Join(", ", ImageAugmentations.Names)}: the in-modal view of CleanClip/Ssl, or Par's one view (default for Par: {TrainingOptions.DefaultImageAugmentation(TrainingMethod.Par, d.ImageAugmentation)}).",
+            DefaultValueFactory = _ => d.ImageAugmentation,
+        };
+        _parTau = new("--par-tau") { Description = "PAR's τ in (0, 4]: each tower's term counts while its mean squared distance to the frozen model's normalised embeddings is at most τ.", DefaultValueFactory = _ => d.ParTau };
+        _parWeight = new("--par-weight") { Description = "PAR's w: the loss is --clip-weight·CLIP − w·½(P_image + P_text).", DefaultValueFactory = _ => d.ParWeight };
         _edaRefresh = new("--eda-refresh") { Description = "Static (once per caption, the reference) or Epoch.", DefaultValueFactory = _ => d.EdaRefresh };
         _wordNet = new("--wordnet") { Description = "WordNet 3.0 database folder for EDA synonyms (default: $WNHOME/dict, /usr/share/wordnet)." };
         _noWordNet = new("--no-wordnet") { Description = "Run CleanClip/Ssl without WordNet: EDA with swap and deletion only (recorded as eda_mode). Without it such a run refuses to start when WordNet is missing." };
@@ -60,7 +66,7 @@ public sealed class TrainingCliOptions
     public IEnumerable<Option> All => new Option[]
     {
         _method, _epochs, _batch, _lr, _warmup, _wd, _beta1, _beta2, _eps, _schedule, _decayRule, _gradClip, _clipWeight,
-        _inModalWeight, _symmetric, _augmentation, _edaRefresh, _wordNet, _noWordNet, _edaAlpha, _restoreOptimizer, _seed, _precision, _forceBf16, _threads,
+        _inModalWeight, _symmetric, _augmentation, _parTau, _parWeight, _edaRefresh, _wordNet, _noWordNet, _edaAlpha, _restoreOptimizer, _seed, _precision, _forceBf16, _threads,
         _saveEvery, _keep, _logEvery, _evalEvery, _noTensorBoard, _stopAfter,
     };
 
@@ -73,6 +79,7 @@ public sealed class TrainingCliOptions
         (_schedule, nameof(TrainingOptions.Schedule)), (_decayRule, nameof(TrainingOptions.DecayRule)), (_gradClip, nameof(TrainingOptions.GradientClipNorm)),
         (_clipWeight, nameof(TrainingOptions.ClipWeight)), (_inModalWeight, nameof(TrainingOptions.InModalWeight)),
         (_symmetric, nameof(TrainingOptions.SymmetricInModal)), (_augmentation, nameof(TrainingOptions.ImageAugmentation)),
+        (_parTau, nameof(TrainingOptions.ParTau)), (_parWeight, nameof(TrainingOptions.ParWeight)),
         (_edaRefresh, nameof(TrainingOptions.EdaRefresh)), (_wordNet, nameof(TrainingOptions.WordNet)), (_noWordNet, nameof(TrainingOptions.NoWordNet)), (_edaAlpha, nameof(TrainingOptions.EdaAlpha)),
         (_restoreOptimizer, nameof(TrainingOptions.RestoreOptimizer)), (_seed, nameof(TrainingOptions.Seed)), (_precision, nameof(TrainingOptions.Precision)),
         (_threads, nameof(TrainingOptions.DecodeThreads)), (_saveEvery, nameof(TrainingOptions.SaveEverySteps)), (_keep, nameof(TrainingOptions.KeepCheckpoints)),
@@ -91,12 +98,17 @@ public sealed class TrainingCliOptions
         T Or<T>(Option<T> option, T fallback) => CliOptions.Or(parse, option, fallback);
         return d with
         {
-            Method = Or(_method, d.Method), Epochs = Or(_epochs, d.Epochs), BatchSize = Or(_batch, d.BatchSize),
+            Method = Or(_method, d.Method),
+            // An augmentation given explicitly wins; otherwise the method's own (PAR's light one for Par).
+            ImageAugmentation = CliOptions.WasGiven(parse, _augmentation)
+                ? parse.GetValue(_augmentation)!
+                : TrainingOptions.DefaultImageAugmentation(Or(_method, d.Method), d.ImageAugmentation),
+            ParTau = Or(_parTau, d.ParTau), ParWeight = Or(_parWeight, d.ParWeight), Epochs = Or(_epochs, d.Epochs), BatchSize = Or(_batch, d.BatchSize),
             LearningRate = Or(_lr, d.LearningRate), WarmupSteps = Or(_warmup, d.WarmupSteps), WeightDecay = Or(_wd, d.WeightDecay),
             Beta1 = Or(_beta1, d.Beta1), Beta2 = Or(_beta2, d.Beta2), Epsilon = Or(_eps, d.Epsilon),
             Schedule = Or(_schedule, d.Schedule), DecayRule = Or(_decayRule, d.DecayRule), GradientClipNorm = Or(_gradClip, d.GradientClipNorm),
             ClipWeight = Or(_clipWeight, d.ClipWeight), InModalWeight = Or(_inModalWeight, d.InModalWeight), SymmetricInModal = Or(_symmetric, d.SymmetricInModal),
-            ImageAugmentation = Or(_augmentation, d.ImageAugmentation), EdaRefresh = Or(_edaRefresh, d.EdaRefresh), WordNet = Or(_wordNet, d.WordNet),
+            EdaRefresh = Or(_edaRefresh, d.EdaRefresh), WordNet = Or(_wordNet, d.WordNet),
             NoWordNet = Or(_noWordNet, d.NoWordNet), EdaAlpha = Or(_edaAlpha, d.EdaAlpha), RestoreOptimizer = Or(_restoreOptimizer, d.RestoreOptimizer),
             Seed = Or(_seed, d.Seed),
             // No preset changes the precision: the option's own default is the record's.

@@ -15,11 +15,14 @@ public static class OptionCheck
         if (!ok) throw Fail(option, exclusive ? $"be a finite number above {Show(min)}" : $"be a finite number of at least {Show(min)}", value);
     }
 
-    /// <summary>A number in [<paramref name="min"/>, <paramref name="max"/>], or [min, max) when <paramref name="maxExclusive"/>.</summary>
-    public static void InRange(double value, double min, double max, string option, bool maxExclusive = false)
+    /// <summary>
+    /// A number in [<paramref name="min"/>, <paramref name="max"/>], with either end left out when
+    /// <paramref name="minExclusive"/> or <paramref name="maxExclusive"/>.
+    /// </summary>
+    public static void InRange(double value, double min, double max, string option, bool maxExclusive = false, bool minExclusive = false)
     {
-        bool ok = value >= min && (maxExclusive ? value < max : value <= max);
-        if (!ok) throw Fail(option, $"be in [{Show(min)}, {Show(max)}{(maxExclusive ? ")" : "]")}", value);
+        bool ok = (minExclusive ? value > min : value >= min) && (maxExclusive ? value < max : value <= max);
+        if (!ok) throw Fail(option, $"be in {(minExclusive ? "(" : "[")}{Show(min)}, {Show(max)}{(maxExclusive ? ")" : "]")}", value);
     }
 
     public static void AtLeast(long value, long min, string option)

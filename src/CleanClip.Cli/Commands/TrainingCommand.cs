@@ -8,7 +8,7 @@ namespace CleanClip.Cli.Commands;
 
 /// <summary>
 /// <c>cleanclip train</c> (from scratch or continued contrastive training, e.g. on a poisoned table) and
-/// <c>cleanclip clean</c> (CleanCLIP finetuning of a checkpoint with the paper's defaults, or its baselines):
+/// <c>cleanclip clean</c> (CleanCLIP finetuning of a checkpoint with the paper's defaults, its baselines, or PAR):
 /// one job underneath, two sets of defaults.
 /// </summary>
 public static class TrainingCommand
@@ -27,7 +27,7 @@ public static class TrainingCommand
 
     /// <summary><c>clean</c> with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
     public static Command Clean(Runner run) => Create("clean",
-        "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines.",
+        "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines, --method Par for PAR (docs/par.md).",
         new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" }, "--checkpoint", "Checkpoint to clean.", required: true, run);
 
     private static Command Create(string name, string description, TrainJobOptions d, string initName, string initHelp, bool required, Runner run)

@@ -32,6 +32,37 @@ public static class ModelLoader
         return device is null ? model : model.to(device);
     }
 
+    /// <summary>
+    /// The model <paramref name="nameOrPath"/> names, built with <paramref name="config"/> instead of the config its
+    /// metadata, a registry entry or its shapes would give: a second copy of a model already loaded from it (the file's
+    /// tensors must fit the config). A registry name gets the fresh weights of <paramref name="seed"/>, as in
+    /// <see cref="Load"/>.
+    /// </summary>
+    public static ClipModel LoadAs(string nameOrPath, ClipConfig config, long seed = 0, Device? device = null, CheckpointReadOptions? read = null)
+    {
+        ClipModel model;
+        if (File.Exists(nameOrPath) || Directory.Exists(nameOrPath))
+        {
+            using var checkpoint = CheckpointReader.Read(nameOrPath, read);
+            model = new ClipModel(config);
+            try { StateDictLoader.Load(model, checkpoint.StateDict, nameOrPath); }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
+        else if (ModelRegistry.TryGet(nameOrPath, out _))
+        {
+            torch.manual_seed(seed);
+            model = new ClipModel(config);
+        }
+        else
+            throw new ArgumentException(
+                $"'{nameOrPath}' is neither a checkpoint file nor a known model ({string.Join(", ", ModelRegistry.Names)})");
+        return device is null ? model : model.to(device);
+    }
+
     public static ClipModel FromFile(string path, string? configName = null, CheckpointReadOptions? read = null, HeadCounts? heads = null)
     {
         using var checkpoint = CheckpointReader.Read(path, read);

@@ -41,7 +41,7 @@ public static class DemoJob
     /// no synonym replacement or random insertion); this says so, for the CLI to print before the demo starts.
     /// </summary>
     public static string? WordNetNote(DemoOptions options) =>
-        options.Methods.Any(m => m != TrainingMethod.Mmcl) && Training.Augmentation.WordNet.Find(options.Cleaning.WordNet) is null
+        options.Methods.Any(m => m is TrainingMethod.CleanClip or TrainingMethod.Ssl) && Training.Augmentation.WordNet.Find(options.Cleaning.WordNet) is null
             ? "WordNet not found (install wordnet-base or set $WNHOME): the demo cleans with --no-wordnet, so EDA runs with swap and deletion only"
             : null;
 
@@ -111,7 +111,7 @@ public static class DemoJob
         foreach (var method in options.Methods)
         {
             watch.Restart();
-            var label = method switch { TrainingMethod.CleanClip => "cleanclip", TrainingMethod.Mmcl => "mmcl", _ => "ssl" };
+            var label = method.ToString().ToLowerInvariant();
             var runDir = Path.Combine(output, "runs", label);
             ResetRun(runDir);
             var cleaned = ui.Training($"4/6 clean: {Describe(method)}", progress => TrainJob.Run(new TrainJobOptions
@@ -121,6 +121,8 @@ public static class DemoJob
                 {
                     Method = method, Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision,
                     NoWordNet = options.Cleaning.NoWordNet || noWordNet,
+                    // As `clean --method par` does when no augmentation is given.
+                    ImageAugmentation = TrainingOptions.DefaultImageAugmentation(method, options.Cleaning.ImageAugmentation),
                 },
             }, progress, cancellation));
             notes.AddRange(cleaned.Notes.Where(n => !notes.Contains(n)));
@@ -208,7 +210,9 @@ public static class DemoJob
     {
         TrainingMethod.CleanClip => "CleanCLIP (CLIP loss + in-modal loss)",
         TrainingMethod.Mmcl => "MMCL-only finetuning (CLIP loss)",
-        _ => "SSL-only finetuning (in-modal loss)",
+        TrainingMethod.Ssl => "SSL-only finetuning (in-modal loss)",
+        TrainingMethod.Par => "PAR (CLIP loss − perturbation from the frozen poisoned model)",
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 
     /// <summary>A demo run folder lies in the demo's own marked output: a rerun starts it afresh rather than refusing or resuming.</summary>

@@ -139,11 +139,18 @@ public static class TrainJob
             notes.Add($"'{job.Init}' is no checkpoint file, so AdamW starts fresh (as the reference does without one)");
             restore = false;
         }
+        var init = options.Resume is null ? RunPaths.ModelNameOrFullPath(job.Init) : TrainingCheckpoint.ReadState(resumeFrom!)!.Init;
+        // PAR's frozen model is the run's initial checkpoint (also when resuming, where the trained weights come from
+        // the run's own checkpoint), built with the trained model's architecture.
+        using var reference = training.UsesReference
+            ? ReferenceModel.Load(init, model.Config, (long)training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript))
+            : null;
         var run = new TrainingRun
         {
             Model = model, Tokenizer = tokenizer, TrainData = train, ValidationData = validation, Options = training,
-            RunDirectory = job.Out, ImageAugmentation = training.UsesInModal ? ImageAugmentations.Create(training.ImageAugmentation) : null,
-            TextAugmentation = eda, Init = options.Resume is null ? RunPaths.ModelNameOrFullPath(job.Init) : TrainingCheckpoint.ReadState(resumeFrom!)!.Init,
+            RunDirectory = job.Out,
+            ImageAugmentation = training.UsesInModal || training.UsesReference ? ImageAugmentations.Create(training.ImageAugmentation) : null,
+            TextAugmentation = eda, Init = init, Reference = reference,
             Vocab = vocab, ResumeFrom = resumeFrom,
             OptimizerFrom = restore ? job.Init : null, OptimizerStateOptional = restoreOptional, Note = notes.Add,
             Evaluate = job.Evaluate is null ? null : m => job.Evaluate(m, tokenizer),

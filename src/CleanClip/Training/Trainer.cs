@@ -18,7 +18,8 @@ namespace CleanClip.Training;
 
 /// <summary>
 /// The one contrastive trainer under <c>train</c>, <c>clean</c> and the demo: MMCL, CleanCLIP or SSL-only
-/// objective over [originals; augmented views], AdamW by parameter role, warmup + cosine, logit-scale clamp,
+/// objective over [originals; augmented views], or PAR's against a frozen copy of the initial model (one view per
+/// pair), AdamW by parameter role, warmup + cosine, logit-scale clamp,
 /// checkpoints that resume bit-identically, Ctrl-C and NaN handling, metrics.jsonl and TensorBoard.
 /// </summary>
 public static class Trainer
@@ -36,6 +37,17 @@ public static class Trainer
         var model = run.Model;
         model.Precision = options.Precision;   // also what the evaluation hook and validation loss compute in
         var device = model.TokenEmbedding.weight!.device;
+        ParObjective? par = null;
+        if (options.UsesReference)
+        {
+            var reference = run.Reference ?? throw new ArgumentException("--method Par needs the frozen copy of the initial model (TrainingRun.Reference)");
+            if (ReferenceEquals(reference, model)) throw new ArgumentException("PAR's frozen model must be a separate copy of the initial model, not the model trained");
+            var referenceDevice = reference.TokenEmbedding.weight!.device;
+            if (referenceDevice.type != device.type || referenceDevice.index != device.index)
+                throw new ArgumentException($"PAR's frozen model is on {referenceDevice}, the model trained on {device}");
+            ReferenceModel.Freeze(reference, options.Precision);
+            par = new ParObjective(options.ClipWeight, options.ParWeight, options.ParTau);
+        }
         int stepsPerEpoch = run.TrainData.Count / options.BatchSize;
         if (stepsPerEpoch == 0)
             throw new ArgumentException($"{run.TrainData.TablePath}: {run.TrainData.Count} pairs make no full batch of {options.BatchSize}; lower --batch-size");
@@ -46,9 +58,11 @@ public static class Trainer
         var objective = new CleanClipObjective(options.Method == TrainingMethod.Ssl ? 0 : options.ClipWeight,
             options.InModalWeight, options.SymmetricInModal);
         var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution });
+        // CleanCLIP and SSL add an augmented view to each original; PAR trains (and compares) on the augmented view alone.
         var pipeline = ViewPipeline.FromFiles(run.TrainData.Rows.Select(r => r.ImagePath).ToList(), preprocessor,
-            options.UsesInModal ? run.ImageAugmentation : null,
-            new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads });
+            options.UsesInModal || options.UsesReference ? run.ImageAugmentation : null,
+            new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads },
+            replaceOriginals: options.UsesReference);
         var captions = new CaptionViews(run.TrainData.Rows.Select(r => r.Caption).ToList(),
             run.TextAugmentation ?? new Eda(null, options.EdaAlpha), options.EdaRefresh, options.Seed);
         var folder = new CheckpointFolder(Path.Combine(run.RunDirectory, "checkpoints"), options.KeepCheckpoints);
@@ -83,7 +97,7 @@ public static class Trainer
                     foreach (var batch in batches)
                         using (batch)
                         {
-                            var terms = BatchOutOfMemoryException.Guard(() => Step(run, objective, optimizer, captions, schedule, batch, state, lastCheckpoint),
+                            var terms = BatchOutOfMemoryException.Guard(() => Step(run, objective, par, optimizer, captions, schedule, batch, state, lastCheckpoint),
                                 options.BatchSize, state.Step + 1, lastCheckpoint);
                             lastLoss = terms.Total;
                             state = state with
@@ -91,7 +105,7 @@ public static class Trainer
                                 Step = state.Step + 1, Epoch = epoch, BatchInEpoch = batch.Number + 1,
                                 EpochLossSum = state.EpochLossSum + terms.Total, EpochSteps = state.EpochSteps + 1,
                             };
-                            window.Add(batch.Count, terms.Total, terms.Clip, terms.InModal);
+                            window.Add(batch.Count, terms.Total, terms.Clip, terms.InModal, terms.Par);
                             progress?.Report(new TrainingProgress(epoch, options.Epochs, state.Step, totalSteps, terms.Total, terms.LearningRate, window.PairsPerSecond));
                             if (state.Step % options.LogEverySteps == 0)
                                 log.Log(window.Flush(state, terms.LearningRate, clock.Elapsed.TotalSeconds, model.LogitScale.item<float>()));
@@ -124,9 +138,11 @@ public static class Trainer
         return Finish(TrainingOutcome.Completed, modelFile);
     }
 
-    private readonly record struct StepTerms(double Total, double Clip, double? InModal, double LearningRate);
+    private readonly record struct StepTerms(double Total, double Clip, double? InModal, double LearningRate,
+        (double Perturbation, double ImageDistance, double TextDistance)? Par);
 
-    private static StepTerms Step(TrainingRun run, CleanClipObjective objective, AdamWOptimizer optimizer,
+    /// <param name="par">PAR's objective, used instead of <paramref name="objective"/> when not null.</param>
+    private static StepTerms Step(TrainingRun run, CleanClipObjective objective, ParObjective? par, AdamWOptimizer optimizer,
         CaptionViews captions, LearningRateSchedule schedule, Batch batch, TrainingState state, string? lastCheckpoint)
     {
         using var scope = NewDisposeScope();
@@ -137,12 +153,28 @@ public static class Trainer
         var texts = batch.Indices.Select(captions.Original).ToList();
         if (run.Options.UsesInModal) texts.AddRange(batch.Indices.Select(i => captions.Augmented(i, batch.Epoch)));
         var tokens = run.Tokenizer.TokenizeToTensor(texts).to(device);
-        var (images, textEmbeddings) = model.forward(batch[ViewPipeline.Pixels].to(device), tokens);
-        var terms = objective.Compute(images, textEmbeddings, model.LogitScale, run.Options.UsesInModal);
-        double total = terms.Total.item<float>();
+        var pixels = batch[ViewPipeline.Pixels].to(device);
+        var (images, textEmbeddings) = model.forward(pixels, tokens);
+        Tensor loss, clip;
+        double? inModal = null;
+        (double, double, double)? parTerms = null;
+        if (par is null)
+        {
+            var terms = objective.Compute(images, textEmbeddings, model.LogitScale, run.Options.UsesInModal);
+            (loss, clip, inModal) = (terms.Total, terms.Clip, terms.InModal?.item<float>());
+        }
+        else
+        {
+            Tensor referenceImages, referenceTexts;
+            using (no_grad()) (referenceImages, referenceTexts) = run.Reference!.forward(pixels, tokens);
+            var terms = par.Compute(images, textEmbeddings, referenceImages, referenceTexts, model.LogitScale);
+            (loss, clip) = (terms.Total, terms.Clip);
+            parTerms = (terms.Perturbation.item<float>(), terms.ImageDistance.item<float>(), terms.TextDistance.item<float>());
+        }
+        double total = loss.item<float>();
         if (!double.IsFinite(total)) throw new TrainingDivergedException(state.Step, batch.Epoch, "loss", lastCheckpoint);
         optimizer.ZeroGrad();
-        terms.Total.backward();
+        loss.backward();
         var norm = GradientNorm(model);
         if (!double.IsFinite(norm)) throw new TrainingDivergedException(state.Step, batch.Epoch, "gradient norm", lastCheckpoint);
         if (run.Options.GradientClipNorm is { } maxNorm && norm > maxNorm)
@@ -152,7 +184,7 @@ public static class Trainer
                     parameter.grad?.mul_(factor);
         optimizer.Step();
         LogitScaleClamp.Apply(model);
-        return new StepTerms(total, terms.Clip.item<float>(), terms.InModal?.item<float>(), rate);
+        return new StepTerms(total, clip.item<float>(), inModal, rate, parTerms);
     }
 
     private static double GradientNorm(nn.Module model)
@@ -171,6 +203,10 @@ public static class Trainer
             var saved = TrainingCheckpoint.ReadState(resume) ?? throw new InvalidDataException($"{resume}: not a training checkpoint");
             if (saved.TrainDataFingerprint != fingerprint)
                 throw new InvalidDataException($"{resume}: was trained on {saved.TrainData} with other rows than {run.TrainData.TablePath} has now; resume with the same data");
+            if (run.Options.UsesReference && ReferenceModel.Fingerprint(run.Reference!) is var now && now != saved.ReferenceFingerprint)
+                throw new InvalidDataException($"{saved.Init}: holds other weights (SHA-256 {now[..16]}) than the frozen model this PAR run " +
+                    $"started from ({saved.ReferenceFingerprint?[..16] ?? "not recorded"}); PAR pushes away from the run's initial checkpoint, " +
+                    "so it must be unchanged to resume: restore it, or start a new run");
             using (var moments = new DisposableDictionary(TrainingCheckpoint.ReadOptimizer(resume)))
                 optimizer.LoadTensors(moments.Tensors, TrainingCheckpoint.OptimizerPrefix, resume);
             return saved with { Options = run.Options };
@@ -192,6 +228,7 @@ public static class Trainer
         {
             Options = run.Options, TrainData = run.TrainData.TablePath, TrainDataFingerprint = fingerprint,
             ValidationData = run.ValidationData?.TablePath, Init = run.Init, Vocab = run.Vocab, EdaMode = EdaMode(run),
+            ReferenceFingerprint = run.Options.UsesReference ? ReferenceModel.Fingerprint(run.Reference!) : null,
         };
         AtomicFile.WriteAllText(Path.Combine(run.RunDirectory, ConfigFileName),
             $"{{\n\"model\": {run.Model.Config.ToJson()},\n\"run\": {state.ToJson()},\n\"captions\": {JsonSerializer.Serialize(truncation, TrainingState.Json)}\n}}\n");

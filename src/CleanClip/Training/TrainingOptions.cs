@@ -12,6 +12,11 @@ public enum TrainingMethod
     CleanClip,
     /// <summary>The in-modal self-supervised loss alone (λ1 = 0): the paper's SSL-only baseline.</summary>
     Ssl,
+    /// <summary>
+    /// PAR (Perturb and Recover, docs/par.md): λ1·ClipLoss − w·½(P_image + P_text), pushing the embeddings away from a
+    /// frozen copy of the initial model's up to a distance τ.
+    /// </summary>
+    Par,
 }
 
 /// <summary>When augmented captions are drawn.</summary>
@@ -49,8 +54,15 @@ public sealed record TrainingOptions
     public double InModalWeight { get; init; } = 1;
     /// <summary>Average both directions of each in-modal term instead of the reference's original→augmented only.</summary>
     public bool SymmetricInModal { get; init; }
-    /// <summary>Image augmentation for the in-modal view: autoaugment (the reference), simclr or none.</summary>
+    /// <summary>
+    /// Image augmentation (<see cref="Augmentation.ImageAugmentations"/>): of the in-modal view for CleanClip and Ssl
+    /// (autoaugment, the reference's), of the one view both models see for Par (the CLI picks par unless one is given).
+    /// </summary>
     public string ImageAugmentation { get; init; } = "autoaugment";
+    /// <summary>τ of PAR: a tower's perturbation term counts while its mean squared embedding distance is at most τ (≤ 4).</summary>
+    public double ParTau { get; init; } = Losses.ParObjective.DefaultTau;
+    /// <summary>w of PAR, the weight of ½(P_image + P_text) subtracted from the CLIP loss (the authors' is 1).</summary>
+    public double ParWeight { get; init; } = 1;
     public EdaRefresh EdaRefresh { get; init; } = EdaRefresh.Static;
     /// <summary>WordNet 3.0 database folder for EDA synonyms; null searches the usual places.</summary>
     public string? WordNet { get; init; }
@@ -87,7 +99,15 @@ public sealed record TrainingOptions
 
     /// <summary>Whether batches carry augmented views and the in-modal loss is computed.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool UsesInModal => Method != TrainingMethod.Mmcl;
+    public bool UsesInModal => Method is TrainingMethod.CleanClip or TrainingMethod.Ssl;
+
+    /// <summary>Whether the run needs the frozen copy of its initial model (PAR).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool UsesReference => Method == TrainingMethod.Par;
+
+    /// <summary>The image augmentation a method uses when none is given: PAR's own for Par, else <paramref name="otherwise"/>.</summary>
+    public static string DefaultImageAugmentation(TrainingMethod method, string otherwise) =>
+        method == TrainingMethod.Par ? Augmentation.ImageAugmentations.Par : otherwise;
 
     /// <summary>The paper's CleanCLIP finetuning (README): λ1 = λ2 = 1, lr 1e-5, 10 epochs, batch 64, warmup 50.</summary>
     public static TrainingOptions Cleaning(TrainingMethod method = TrainingMethod.CleanClip) => new()
@@ -105,8 +125,13 @@ public sealed record TrainingOptions
         OptionCheck.AtLeast(InModalWeight, 0, "--inmodal-weight");
         OptionCheck.InRange(EdaAlpha, 0, 1, "--eda-alpha");
         OptionCheck.AtLeast(EvalEveryEpochs, 0, "--eval-every");
+        // Unit embeddings are at most 2 apart: at τ = 4 the term is never dropped, and a larger τ would mean the same.
+        OptionCheck.InRange(ParTau, 0, 4, "--par-tau", minExclusive: true);
+        OptionCheck.AtLeast(ParWeight, 0, "--par-weight");
         if (Method == TrainingMethod.CleanClip && ClipWeight == 0 && InModalWeight == 0)
             throw new ArgumentException("both loss weights are 0: nothing to train");
+        if (Method == TrainingMethod.Par && ClipWeight == 0 && ParWeight == 0)
+            throw new ArgumentException("--clip-weight and --par-weight are both 0: nothing to train");
     }
 }
 

@@ -52,6 +52,12 @@ public sealed record TrainingRun
     public IImageAugmentation? ImageAugmentation { get; init; }
     /// <summary>The in-modal caption view; null uses EDA without synonyms (swap and deletion only).</summary>
     public Eda? TextAugmentation { get; init; }
+    /// <summary>
+    /// PAR's frozen copy of the initial model (<see cref="Init"/>), same architecture and device as <see cref="Model"/>;
+    /// required for <see cref="TrainingMethod.Par"/>, unused otherwise. The trainer puts it in eval mode, turns off its
+    /// gradients and sets its precision; the caller owns (and disposes) it.
+    /// </summary>
+    public ClipModel? Reference { get; init; }
     /// <summary>The model name or checkpoint the weights came from (recorded in the state).</summary>
     public required string Init { get; init; }
     public required string Vocab { get; init; }

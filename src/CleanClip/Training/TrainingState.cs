@@ -31,6 +31,11 @@ public sealed record TrainingState
     /// <summary>The model name or checkpoint the run started from.</summary>
     public required string Init { get; init; }
     public required string Vocab { get; init; }
+    /// <summary>
+    /// PAR runs: SHA-256 of the frozen model's weights (<see cref="ReferenceModel.Fingerprint"/>), loaded from
+    /// <see cref="Init"/>; a resume whose <see cref="Init"/> now holds other weights is refused. Null for other methods.
+    /// </summary>
+    public string? ReferenceFingerprint { get; init; }
     /// <summary>The caption augmentation's <see cref="Augmentation.Eda.Mode"/>; null when the run has no in-modal loss.</summary>
     public string? EdaMode { get; init; }
     public string LibraryVersion { get; init; } = CurrentVersion;

@@ -1,9 +1,12 @@
+using System.Text.Json;
 using CleanClip.Checkpoints;
 using CleanClip.Cli.Commands;
+using CleanClip.Data;
 using CleanClip.Tests.Training;
 using CleanClip.Training;
 using CleanClip.Training.Checkpointing;
 using CleanClip.Training.Logging;
+using TorchSharp;
 using Xunit;
 
 namespace CleanClip.Tests.Cli;
@@ -74,6 +77,86 @@ public class TrainingCommandTests
         using var b = ModelLoader.Load(Path.Combine(bf16, Trainer.ModelFileName));
         var difference = a.parameters().Zip(b.parameters()).Max(p => (p.First - p.Second).abs().max().item<float>());
         Assert.True(difference > 0, "bf16 training gave the fp32 weights bit for bit: bf16 did not run");
+    }
+
+    // clean --method par: the run records PAR and its settings, every step's loss is the formula's (docs/par.md), the
+    // cleaned model's embeddings end up away from the initial model's, and a stopped run resumes to the same bytes
+    // only while its initial checkpoint (the frozen model) is unchanged.
+    [Fact]
+    public void CleanWithParPushesAwayFromTheInitialModelAndResumes()
+    {
+        using var world = new TrainerFixture(pairs: 16, finetune: 32);
+        var init = Path.Combine(world.Root, "init.safetensors");
+        using (var model = TrainerFixture.FreshModel()) ModelLoader.Save(model, init);
+        string[] Clean(string output, params string[] extra) =>
+        [
+            "--checkpoint", init, "--train-data", world.Finetune.TablePath, "--vocab", world.Vocab, "--out", output, "--method", "par",
+            "--epochs", "1", "--batch-size", "8", "--lr", "1e-3", "--decode-threads", "1", "--log-every", "1", "--no-wordnet", .. extra,
+        ];
+        var whole = Path.Combine(world.Root, "whole");
+        var (exit, output) = CliRunner.Run(TrainingCommand.Clean(), Clean(whole));
+        Assert.True(exit == 0, output);
+        Assert.Contains("completed", output);
+
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(whole, Trainer.ConfigFileName))))
+        {
+            var run = config.RootElement.GetProperty("run");
+            var options = run.GetProperty("options");
+            Assert.Equal("par", options.GetProperty("method").GetString());
+            Assert.Equal(2.15, options.GetProperty("par_tau").GetDouble());
+            Assert.Equal(1.0, options.GetProperty("par_weight").GetDouble());
+            Assert.Equal("par", options.GetProperty("image_augmentation").GetString());   // PAR's own, none being given
+            Assert.Equal(init, run.GetProperty("init").GetString());
+            Assert.Matches("^[0-9a-f]{64}$", run.GetProperty("reference_fingerprint").GetString());
+        }
+
+        var steps = MetricsLine.ReadAll(Path.Combine(whole, MetricsLine.FileName)).Where(l => l.Kind == "step").ToList();
+        Assert.Equal(4, steps.Count);
+        static double Kept(double distance) => distance <= 2.15 ? distance : 0;
+        foreach (var step in steps)
+        {
+            // perturbation = ½(d_image·[d_image ≤ τ] + d_text·[d_text ≤ τ]); loss = 1·clip − 1·perturbation. The logged
+            // numbers are float32 values printed as doubles: 1e-6 covers their rounding.
+            Assert.Equal(0.5 * (Kept(step.ImageDistance!.Value) + Kept(step.TextDistance!.Value)), step.PerturbationLoss!.Value, 1e-6);
+            Assert.Equal(step.ClipLoss!.Value - step.PerturbationLoss.Value, step.Loss!.Value, 1e-6);
+            Assert.Null(step.InModalLoss);
+        }
+        // The first step compares the initial weights with themselves; after it the model has moved away.
+        Assert.Equal(0, steps[0].PerturbationLoss!.Value, 1e-9);
+        Assert.All(steps.Skip(1), l => Assert.True(l.ImageDistance > 0 && l.TextDistance > 0, $"step {l.Step}: no distance"));
+
+        // The cleaned model's embeddings of the training pairs (plain images) against the initial model's.
+        using (var scope = torch.NewDisposeScope())
+        using (var initial = ModelLoader.Load(init))
+        using (var cleaned = ModelLoader.Load(Path.Combine(whole, Trainer.ModelFileName)))
+        {
+            initial.eval();
+            cleaned.eval();
+            var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = initial.Config.ImageResolution });
+            var pixels = preprocessor.Preprocess(world.Finetune.Rows.Select(r => ImageDecoder.Decode(r.ImagePath)).ToList());
+            var tokens = world.Tokenizer.TokenizeToTensor(world.Finetune.Rows.Select(r => r.Caption).ToList());
+            using var noGrad = torch.no_grad();
+            var (image0, text0) = initial.forward(pixels, tokens);
+            var (image1, text1) = cleaned.forward(pixels, tokens);
+            double imageDistance = CleanClip.Training.Losses.ParLoss.Distance(image1, image0).item<float>();
+            double textDistance = CleanClip.Training.Losses.ParLoss.Distance(text1, text0).item<float>();
+            Assert.True(imageDistance > 1e-4 && textDistance > 1e-4, $"mean squared distances to the initial model: image {imageDistance}, text {textDistance}");
+        }
+
+        // Stopped after 2 steps; the initial checkpoint then changes: the resume is refused, naming it.
+        var stopped = Path.Combine(world.Root, "stopped");
+        (exit, output) = CliRunner.Run(TrainingCommand.Clean(), Clean(stopped, "--stop-after", "2"));
+        Assert.True(exit == 0, output);
+        var original = File.ReadAllBytes(init);
+        using (var other = TrainerFixture.FreshModel(seed: 8)) ModelLoader.Save(other, init);
+        (exit, output) = CliRunner.Run(TrainingCommand.Clean(), "--checkpoint", init, "--resume", stopped, "--decode-threads", "1");
+        Assert.Equal(1, exit);
+        Assert.Contains("holds other weights", output);
+        // Restored, the run resumes and ends on the uninterrupted run's bytes.
+        File.WriteAllBytes(init, original);
+        (exit, output) = CliRunner.Run(TrainingCommand.Clean(), "--checkpoint", init, "--resume", stopped, "--decode-threads", "1");
+        Assert.True(exit == 0, output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, Trainer.ModelFileName)), File.ReadAllBytes(Path.Combine(stopped, Trainer.ModelFileName)));
     }
 
     [Fact]

@@ -58,6 +58,49 @@ public class TrainingInputTests
         Assert.False(Directory.Exists(supervised));
     }
 
+    [Theory]
+    [InlineData("--par-tau", "NaN", "--par-tau must be in (0, 4], got NaN")]
+    [InlineData("--par-tau", "0", "--par-tau must be in (0, 4], got 0")]
+    [InlineData("--par-tau", "4.5", "--par-tau must be in (0, 4], got 4.5")]
+    [InlineData("--par-tau", "Infinity", "--par-tau must be in (0, 4], got Infinity")]
+    [InlineData("--par-weight", "-1", "--par-weight must be a finite number of at least 0, got -1")]
+    [InlineData("--par-weight", "NaN", "--par-weight must be a finite number of at least 0, got NaN")]
+    public void CleanWithParRefusesABadTauOrWeightInOneLineNamingTheOption(string option, string value, string expected)
+    {
+        using var world = new TrainerFixture(pairs: 16, finetune: 16);
+        var init = Path.Combine(world.Root, "init.safetensors");
+        using (var model = TrainerFixture.FreshModel()) ModelLoader.Save(model, init);
+        var cleaned = Path.Combine(world.Root, "clean");
+        var (exit, text) = CliRunner.Run(TrainingCommand.Clean(), "--checkpoint", init, "--train-data", world.Finetune.TablePath,
+            "--vocab", world.Vocab, "--out", cleaned, "--batch-size", "8", "--method", "par", option, value);
+        Assert.Equal(1, exit);
+        var errors = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("error")).ToList();
+        Assert.Equal(["error: " + expected], errors.Select(l => l.Trim()));
+        Assert.DoesNotContain("   at ", text);
+        Assert.False(Directory.Exists(cleaned));
+    }
+
+    // --method par picks PAR's augmentation unless one is given; other methods keep the command's default.
+    [Theory]
+    [InlineData("par", null, "par")]
+    [InlineData("Par", "none", "none")]
+    [InlineData("par", "autoaugment", "autoaugment")]
+    [InlineData("cleanclip", null, "autoaugment")]
+    [InlineData("mmcl", "par", "par")]
+    public void ParUsesItsOwnAugmentationUnlessOneIsGiven(string method, string? augmentation, string expected)
+    {
+        var defaults = TrainingOptions.Cleaning();
+        var cli = new CleanClip.Cli.TrainingCliOptions(defaults);
+        var command = new System.CommandLine.Command("clean");
+        foreach (var option in cli.All) command.Options.Add(option);
+        string[] args = augmentation is null ? ["--method", method] : ["--method", method, "--image-augmentation", augmentation];
+        var parse = command.Parse(args);
+        Assert.Empty(parse.Errors);
+        var options = cli.Read(parse, defaults, "cpu");
+        Assert.Equal(expected, options.ImageAugmentation);
+        Assert.Equal(augmentation is not null, cli.Given(parse).ContainsKey(nameof(TrainingOptions.ImageAugmentation)));
+    }
+
     // The run stores the vocabulary and the init checkpoint absolute, so a resume from another working directory finds them.
     [Fact]
     public void ARunStoresThePathsItNeedsAbsolute()

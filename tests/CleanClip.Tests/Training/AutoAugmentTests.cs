@@ -149,7 +149,7 @@ public class AutoAugmentTests
     [Fact]
     public void Factory_knows_its_names()
     {
-        Assert.Equal(new[] { "autoaugment", "simclr", "none" }, ImageAugmentations.Names);
+        Assert.Equal(new[] { "autoaugment", "simclr", "par", "none" }, ImageAugmentations.Names);
         Assert.Equal("autoaugment", ImageAugmentations.Default);
         foreach (var name in ImageAugmentations.Names) Assert.Equal(name, ImageAugmentations.Create(name).Name);
         var image = Noise(4, 1);

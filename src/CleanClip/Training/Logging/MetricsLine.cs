@@ -19,6 +19,12 @@ public sealed record MetricsLine
     public double? Loss { get; init; }
     public double? ClipLoss { get; init; }
     public double? InModalLoss { get; init; }
+    /// <summary>PAR: ½(P_image + P_text), the thresholded term subtracted from the CLIP loss (docs/par.md).</summary>
+    public double? PerturbationLoss { get; init; }
+    /// <summary>PAR: batch mean of ‖u − v‖² between the model's and the frozen initial model's normalised image embeddings.</summary>
+    public double? ImageDistance { get; init; }
+    /// <summary>PAR: the same for the text embeddings.</summary>
+    public double? TextDistance { get; init; }
     public double? LearningRate { get; init; }
     public double? LogitScale { get; init; }
     public double? PairsPerSecond { get; init; }
