@@ -27,5 +27,6 @@ public static class CleanClipCli
         EvalCommand.Create(),
         ReportCommand.Create(),
         ScanCommand.Create(),
+        SweepCommand.Create(),
     };
 }
