@@ -141,6 +141,21 @@ public class SweepGridTests
     }
 
     [Fact]
+    public void ASecondSweepOnAFolderInUseIsRefused()
+    {
+        using var dir = new TempDir();
+        using (SweepFolder.Open(dir.File("sweep")))
+        {
+            var (exit, output) = Sweep(dir, "{" + Train + ", \"vary\": {\"--lr\": [5e-4]}}", "--dry-run");
+            Assert.Equal(1, exit);
+            Assert.Contains("another cleanclip sweep is running on it", output);
+            Assert.False(File.Exists(Path.Combine(dir.File("sweep"), SweepRecord.FileName)));
+        }
+        // Released with the first one.
+        using (SweepFolder.Open(dir.File("sweep"))) { }
+    }
+
+    [Fact]
     public void SlurmOptionsWithTheLocalRunnerAndAMissingSbatchAreOneLine()
     {
         using var dir = new TempDir();
