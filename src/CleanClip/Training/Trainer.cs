@@ -135,7 +135,10 @@ public static class Trainer
         }
         var modelFile = Path.Combine(run.RunDirectory, ModelFileName);
         ModelLoader.Save(model, modelFile);
-        return Finish(TrainingOutcome.Completed, modelFile);
+        var completed = Finish(TrainingOutcome.Completed, modelFile);
+        // Last of all, so a run folder that holds the marker holds everything else of a completed run.
+        RunCompletion.Write(run.RunDirectory, state.Step, modelFile);
+        return completed;
     }
 
     private readonly record struct StepTerms(double Total, double Clip, double? InModal, double LearningRate,
@@ -209,11 +212,13 @@ public static class Trainer
                     "so it must be unchanged to resume: restore it, or start a new run");
             using (var moments = new DisposableDictionary(TrainingCheckpoint.ReadOptimizer(resume)))
                 optimizer.LoadTensors(moments.Tensors, TrainingCheckpoint.OptimizerPrefix, resume);
+            RunCompletion.Clear(run.RunDirectory);
             return saved with { Options = run.Options };
         }
         if (folder.StepFiles().Count > 0)
             throw new IOException($"{run.RunDirectory} already holds checkpoints of a run: resume it with --resume, or choose another output folder");
         Directory.CreateDirectory(run.RunDirectory);
+        RunCompletion.Clear(run.RunDirectory);
         if (run.OptimizerFrom is { } from)
             using (var moments = new DisposableDictionary(TrainingCheckpoint.ReadOptimizerFor(from, run.Model)))
             {

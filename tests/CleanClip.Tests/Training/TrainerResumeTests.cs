@@ -54,9 +54,12 @@ public class TrainerResumeTests
             Assert.Equal(TrainingOutcome.StepLimit, first.Outcome);
             Assert.Equal(stopAfter, first.Steps);
         }
+        Assert.False(RunCompletion.IsComplete(stoppedDir), "a run stopped at --stop-after is marked complete");
         var second = Resume(world, stoppedDir, Options);
         Assert.Equal(TrainingOutcome.Completed, second.Outcome);
         Assert.Equal(12, second.Steps);
+        Assert.Equal(12, RunCompletion.Read(stoppedDir)!.Steps);
+        Assert.Equal(Trainer.ModelFileName, RunCompletion.Read(straightDir)!.Model);
 
         AssertBitIdentical(Path.Combine(straightDir, Trainer.ModelFileName), Path.Combine(stoppedDir, Trainer.ModelFileName));
         // The metrics file is the uninterrupted run's too, step for step (timings aside).

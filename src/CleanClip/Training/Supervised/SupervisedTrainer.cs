@@ -108,6 +108,8 @@ public static class SupervisedTrainer
         ModelLoader.Save(classifier.Model, modelFile);
         var headFile = Path.Combine(run.RunDirectory, HeadFileName);
         classifier.SaveHead(headFile);
+        // Last of all, so a run folder that holds the marker holds everything else of a completed run.
+        RunCompletion.Write(run.RunDirectory, state.Step, modelFile);
         return new SupervisedResult(TrainingOutcome.Completed, state.Step, run.RunDirectory, lastCheckpoint, modelFile, headFile, lastLoss,
             EpochAccuracies(run.RunDirectory), pipeline.SkippedCount, clock.Elapsed);
     }
@@ -148,11 +150,13 @@ public static class SupervisedTrainer
             var moments = TrainingCheckpoint.ReadOptimizer(resume);
             try { optimizer.LoadTensors(moments, TrainingCheckpoint.OptimizerPrefix, resume); }
             finally { foreach (var t in moments.Values) t.Dispose(); }
+            RunCompletion.Clear(run.RunDirectory);
             return saved with { Options = run.Options };
         }
         if (folder.StepFiles().Count > 0)
             throw new IOException($"{run.RunDirectory} already holds checkpoints of a run: resume it with --resume, or choose another output folder");
         Directory.CreateDirectory(run.RunDirectory);
+        RunCompletion.Clear(run.RunDirectory);
         var state = new SupervisedState
         {
             Options = run.Options, TrainData = run.TrainData.Root, TrainDataFingerprint = fingerprint, Classes = run.ClassesFile,

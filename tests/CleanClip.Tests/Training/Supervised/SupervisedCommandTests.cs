@@ -20,11 +20,13 @@ public class SupervisedCommandTests
         Assert.True(exit == 0, output);
         Assert.Contains("stopped at --stop-after", output);
         Assert.Contains("zero-shot head", output);
+        Assert.False(CleanClip.Training.RunCompletion.IsComplete(dir));
 
         (exit, output) = CliRunner.Run(SupervisedCommand.Create(), "--resume", dir, "--decode-threads", "1");
         Assert.True(exit == 0, output);
         Assert.Contains("completed", output);
         Assert.Contains("train accuracy, epoch 2", output);
+        Assert.Equal(8, CleanClip.Training.RunCompletion.Read(dir)!.Steps);
         var state = SupervisedCheckpoint.ReadState(Path.Combine(dir, "checkpoints", "step-00000008.safetensors"))!;
         Assert.Equal(HeadInit.ZeroShot, state.Options.HeadInit);
         Assert.Equal(1e-3, state.Options.LearningRate);
