@@ -59,7 +59,8 @@ public static class ResumeCheck
     }
 
     private static bool Same(object? a, object? b) =>
-        Equals(a, b) || (a is string x && b is string y && (File.Exists(y) || Directory.Exists(y)) && Path.GetFullPath(x) == Path.GetFullPath(y));
+        Equals(a, b) || (a is string x && b is string y
+                         && ((File.Exists(y) || Directory.Exists(y)) && Path.GetFullPath(x) == Path.GetFullPath(y) || CleanClip.Data.ShardPattern.SameShards(x, y)));
 
     private static string Show(object? value) => value switch
     {

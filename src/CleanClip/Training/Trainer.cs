@@ -43,7 +43,7 @@ public static class Trainer
         var objective = new CleanClipObjective(options.Method == TrainingMethod.Ssl ? 0 : options.ClipWeight,
             options.InModalWeight, options.SymmetricInModal);
         var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution });
-        var pipeline = ViewPipeline.FromFiles(run.TrainData.Rows.Select(r => r.ImagePath).ToList(), preprocessor,
+        var pipeline = ViewPipeline.FromRows(run.TrainData.Rows, preprocessor,
             options.UsesInModal ? run.ImageAugmentation : null,
             new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads });
         var captions = new CaptionViews(run.TrainData.Rows.Select(r => r.Caption).ToList(),

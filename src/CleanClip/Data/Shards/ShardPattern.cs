@@ -45,6 +45,20 @@ public static partial class ShardPattern
         string.Join(ListSeparator, patterns.Split(ListSeparator)
             .Select(p => p.Length == 0 || Path.IsPathRooted(p) ? p : Path.Join(Directory.GetCurrentDirectory(), p)));
 
+    /// <summary>Whether two shard patterns, each taken from the current folder, name the same shard files in the same order.</summary>
+    public static bool SameShards(string a, string b)
+    {
+        if (!IsShardInput(a) || !IsShardInput(b)) return false;
+        try
+        {
+            return Expand(Absolute(a)).Select(Path.GetFullPath).SequenceEqual(Expand(Absolute(b)).Select(Path.GetFullPath));
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Every path <paramref name="patterns"/> names, in order: each <c>::</c>-separated pattern expanded in turn.</summary>
     /// <exception cref="ArgumentException">A pattern is empty, has unbalanced braces, or names more than <see cref="MaxPaths"/> paths.</exception>
     public static IReadOnlyList<string> Expand(string patterns)
