@@ -81,12 +81,21 @@ public static class ShardReader
             {
                 entry = reader.GetNextEntry(copyData: false);
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException or OverflowException)
+            // What TarReader throws for a header it cannot parse (the catch holds only this call, so no bug of ours hides
+            // here): a bad checksum or field, a size past what its block allows (InvalidOperationException), an early end.
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException
+                                          or OverflowException or InvalidOperationException or NotSupportedException)
             {
                 log.Stop = new ShardStop(nextHeader, e is EndOfStreamException ? "the shard ends inside a tar header" : e.Message);
                 break;
             }
-            if (entry is null) break;
+            if (entry is null)
+            {
+                // TarReader also takes a damaged header for the end-of-archive marker; only zero padding may follow a real one.
+                if (DataAfterEnd(stream, nextHeader, length) is { } unread)
+                    log.Stop = new ShardStop(nextHeader, $"the tar ends here, but {unread} more bytes that are not padding follow: a damaged header read as the end of the archive");
+                break;
+            }
             nextHeader = entry.DataOffset + (entry.Length + BlockSize - 1) / BlockSize * BlockSize;
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile)) continue;
             if (!Split(entry.Name, out var key, out var extension) || IsMeta(entry.Name)) continue;
@@ -106,6 +115,18 @@ public static class ShardReader
             Take(group, entry, extension, readBytes);
         }
         if (group is not null && Finish(group, log) is { } last) yield return last;
+    }
+
+    /// <summary>How many bytes from <paramref name="end"/> on are not the zero blocks that end a tar (and pad it to a record); null if all are.</summary>
+    private static long? DataAfterEnd(FileStream stream, long end, long length)
+    {
+        const int MaxPadding = 1 << 16;   // a tar's end marker plus padding to its record size (10 KiB by default, 512 × 20)
+        if (length <= end) return null;
+        if (length - end > MaxPadding) return length - end;
+        var rest = new byte[length - end];
+        stream.Position = end;
+        stream.ReadExactly(rest);
+        return rest.AsSpan().ContainsAnyExcept((byte)0) ? rest.Length : null;
     }
 
     /// <summary>
