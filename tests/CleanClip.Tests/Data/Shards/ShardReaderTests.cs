@@ -243,4 +243,33 @@ public class ShardReaderTests
             Assert.True(samples.Count + log.Skipped.Count > 0 || log.Stop is not null, $"byte {at}: nothing read and nothing said");
         }
     }
+
+    // A shard written as img2dataset writes them (webdataset's TarWriter: Python's tarfile, PAX, 10240-byte records;
+    // tools/golden/webdataset_shard.py), including a member path too long for a ustar header.
+    [Fact]
+    public void A_shard_written_by_pythons_tarfile_reads_as_img2dataset_meant_it()
+    {
+        var shard = TestPaths.Fixture("webdataset", "img2dataset-style.tar");
+
+        var set = ImageCaptionDataset.Load(shard);
+
+        var longKey = "long/" + new string('x', 120) + "/000000003";
+        Assert.Equal(["a red square", "ünïcödé caption, with a comma", "a green square"], set.Rows.Select(r => r.Caption));
+        Assert.Equal(["img2dataset-style.tar/000000000.png", "img2dataset-style.tar/000000001.png", $"img2dataset-style.tar/{longKey}.png"],
+            set.Rows.Select(r => r.RelativePath));
+        byte[][] colours = [[255, 0, 0], [0, 0, 255], [0, 255, 0]];
+        for (int i = 0; i < 3; i++)
+        {
+            var image = set.Rows[i].ReadImage();
+            Assert.Equal((8, 8), (image.Width, image.Height));
+            Assert.Equal(colours[i], image.Pixels[..3].ToArray());
+        }
+        var skip = Assert.Single(set.Skipped.Examples);
+        Assert.Equal(("img2dataset-style.tar/000000002", SkipReason.NoImage, "members: json"), (skip.Path, skip.Reason, skip.Detail));
+        Assert.Empty(set.Skipped.Notes);   // the record padding after the end marker is zeros, not a damaged header
+
+        var (streamed, _) = ReadAll(shard);
+        Assert.Equal("{\"key\": \"000000001\", \"caption\": \"\\u00fcn\\u00efc\\u00f6d\\u00e9 caption, with a comma\", \"status\": \"success\"}", streamed[1].Json);
+        Assert.Null(streamed[2].Json);
+    }
 }
