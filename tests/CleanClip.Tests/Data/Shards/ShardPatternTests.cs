@@ -120,4 +120,14 @@ public class ShardPatternTests
         var here = Directory.GetCurrentDirectory();
         Assert.Equal($"{here}/s/{{0..1}}.tar::/data/x.tar", ShardPattern.Absolute("s/{0..1}.tar::/data/x.tar"));
     }
+
+    [Fact]
+    public void Two_spellings_of_the_same_shards_in_the_same_order_are_the_same_shards()
+    {
+        Assert.True(ShardPattern.SameShards("s/{0..1}.tar", ShardPattern.Absolute("s/{0..1}.tar")));
+        Assert.True(ShardPattern.SameShards("s/{0..1}.tar", "s/0.tar::./s/1.tar"));
+        Assert.False(ShardPattern.SameShards("s/{0..1}.tar", "s/{1,0}.tar"));
+        Assert.False(ShardPattern.SameShards("s/{0..1}.tar", "s/{0..1.tar"));
+        Assert.False(ShardPattern.SameShards("s/{0..1}.tar", "s/table.csv"));
+    }
 }
