@@ -42,7 +42,8 @@ public static class ShardDataset
     {
         options ??= new CaptionTableOptions();
         var absolute = ShardPattern.Absolute(patterns);
-        var shards = ShardPattern.Expand(absolute).Select(p => Path.GetFullPath(p)).ToList();
+        // Expanded as the user wrote it, so that a malformed pattern is named in their spelling.
+        var shards = ShardPattern.Expand(patterns).Select(p => Path.GetFullPath(p)).ToList();
         if (shards.FirstOrDefault(s => !s.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)) is { } other)
             throw new ArgumentException($"shard pattern '{patterns}' names '{other}', which is not a .tar file: shards are read as local, uncompressed tar files (decompress .tar.gz shards first)");
         var root = Path.GetDirectoryName(shards[0])!;
