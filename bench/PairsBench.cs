@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Formats.Tar;
 using System.Text.Json;
 using CleanClip.Data;
 using CleanClip.Data.Pipeline;
@@ -15,9 +16,13 @@ namespace CleanClip.Bench;
 /// <see cref="DecodedCache"/>), CLIP resize + centre crop, an AutoAugment view, both normalised into one batch tensor;
 /// plus EDA views of the captions and tokenisation of originals and views on the consuming thread. No model runs,
 /// so this is the rate the pipeline could feed a step at. Median of the repeats after one warm-up epoch.
+/// The same JPEGs are also written as WebDataset shards (<see cref="ImagesPerShard"/> a shard, img2dataset's layout)
+/// and read as <c>train</c> reads them: indexed once, each image read by seeking into its shard.
 /// </summary>
 internal static class PairsBench
 {
+    private const int ImagesPerShard = 64;
+
     public const string Usage = "[--images 256] [--width 320] [--height 240] [--threads 1,2] [--repeats 3] [--batch 32] [--vocab FILE] [--keep-images DIR] [--json out.json]";
 
     private sealed record Options(int Images, int Width, int Height, int[] Threads, int Repeats, int Batch, string? Vocab, string? KeepImages, string? Json);
@@ -28,7 +33,7 @@ internal static class PairsBench
     internal sealed record Stage(string Name, double MsPerPair);
 
     internal sealed record Report(int Images, int Width, int Height, int Resolution, bool Eda, bool WordNetSynonyms, bool Tokenized,
-        double CacheBuildSeconds, List<Row> Rows, List<Stage> Stages, double PeakRssMib);
+        double CacheBuildSeconds, double ShardIndexSeconds, List<Row> Rows, List<Stage> Stages, double PeakRssMib);
 
     public static int Run(string[] args)
     {
@@ -40,7 +45,7 @@ internal static class PairsBench
         foreach (var r in report.Rows)
             Console.WriteLine($"{r.Source,-14} {r.Threads,7} {r.PairsPerSecond,8:F0} {r.PairsPerSecondPerThread,10:F0} {r.MedianSeconds,8:F2}");
         Console.WriteLine("one thread, per stage: " + string.Join(", ", report.Stages.Select(st => $"{st.Name} {st.MsPerPair:F2} ms")) + " per pair");
-        Console.WriteLine($"cache build: {report.CacheBuildSeconds:F2} s; peak RSS {report.PeakRssMib:F0} MiB");
+        Console.WriteLine($"cache build: {report.CacheBuildSeconds:F2} s; shard index ({ImagesPerShard} images a shard): {report.ShardIndexSeconds:F3} s; peak RSS {report.PeakRssMib:F0} MiB");
         if (o.Json is { } json)
         {
             File.WriteAllText(json, JsonSerializer.Serialize(report, StepBench.JsonOptions));
@@ -61,6 +66,10 @@ internal static class PairsBench
             var build = Stopwatch.StartNew();
             using var cache = DecodedCache.Build(paths, resolution, Path.Combine(root, "cache"));
             var buildSeconds = build.Elapsed.TotalSeconds;
+            var pattern = WriteShards(paths, Path.Combine(root, "shards"));
+            var indexing = Stopwatch.StartNew();
+            var shards = ShardDataset.Load(pattern).Rows;
+            var indexSeconds = indexing.Elapsed.TotalSeconds;
 
             var wordNet = WordNet.Find() is { } folder ? WordNet.Load(folder) : null;
             var captions = new CaptionViews(Captions(o.Images), new Eda(wordNet), EdaRefresh.Epoch, seed: 1);
@@ -72,11 +81,12 @@ internal static class PairsBench
             {
                 var options = new PipelineOptions { BatchSize = o.Batch, DropLast = true, DecodeThreads = threads, Seed = 1 };
                 rows.Add(Time("jpeg files", threads, ViewPipeline.FromFiles(paths, preprocessor, augmentation, options), captions, tokenizer, o.Repeats));
+                rows.Add(Time("jpeg shards", threads, ViewPipeline.FromRows(shards, preprocessor, augmentation, options), captions, tokenizer, o.Repeats));
                 rows.Add(Time("decoded cache", threads, ViewPipeline.FromCache(cache, preprocessor, augmentation, options), captions, tokenizer, o.Repeats));
             }
-            var stages = Stages(paths, cache, preprocessor, augmentation, captions, tokenizer, o.Batch);
-            return new Report(o.Images, o.Width, o.Height, resolution, true, wordNet is not null, tokenizer is not null, buildSeconds, rows,
-                stages, ProcStatus.MiB("VmHWM"));
+            var stages = Stages(paths, shards, cache, preprocessor, augmentation, captions, tokenizer, o.Batch);
+            return new Report(o.Images, o.Width, o.Height, resolution, true, wordNet is not null, tokenizer is not null, buildSeconds, indexSeconds,
+                rows, stages, ProcStatus.MiB("VmHWM"));
         }
         finally
         {
@@ -108,7 +118,26 @@ internal static class PairsBench
         return new Row(source, threads, pairs / median, pairs / median / threads, median, [.. runs]);
     }
 
-    private static List<Stage> Stages(List<string> paths, DecodedCache cache, ClipPreprocessor preprocessor, AutoAugment augmentation,
+    /// <summary>The images as img2dataset-style shards (KEY.jpg + KEY.txt) of <see cref="ImagesPerShard"/>; returns their brace pattern.</summary>
+    private static string WriteShards(List<string> paths, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var chunks = paths.Chunk(ImagesPerShard).ToList();
+        for (int s = 0; s < chunks.Count; s++)
+        {
+            using var file = File.Create(Path.Combine(folder, $"{s:D5}.tar"));
+            using var writer = new TarWriter(file, TarEntryFormat.Pax);
+            for (int i = 0; i < chunks[s].Length; i++)
+            {
+                var key = $"{s * ImagesPerShard + i:D9}";
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"{key}.jpg") { DataStream = new MemoryStream(File.ReadAllBytes(chunks[s][i])) });
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"{key}.txt") { DataStream = new MemoryStream("a photo"u8.ToArray()) });
+            }
+        }
+        return Path.Combine(folder, $"{{00000..{chunks.Count - 1:D5}}}.tar");
+    }
+
+    private static List<Stage> Stages(List<string> paths, IReadOnlyList<CaptionRow> shards, DecodedCache cache, ClipPreprocessor preprocessor, AutoAugment augmentation,
         CaptionViews captions, ClipTokenizer? tokenizer, int batch)
     {
         int n = paths.Count;
@@ -124,6 +153,8 @@ internal static class PairsBench
         var decoded = paths.Select(p => ImageDecoder.TryDecode(p, out var image, out _) ? image! : throw new InvalidDataException(p)).ToList();
         var stages = new List<Stage>
         {
+            new("file read", Ms(() => { foreach (var p in paths) File.ReadAllBytes(p); })),
+            new("shard member read", Ms(() => { foreach (var r in shards) r.ReadBytes(); })),
             new("decode", Ms(() => { foreach (var p in paths) ImageDecoder.TryDecode(p, out _, out _); })),
             new("resize+crop", Ms(() => { foreach (var i in decoded) preprocessor.ResizeAndCrop(i); })),
             new("cache read", Ms(() => { for (int i = 0; i < n; i++) cache.Load(i, 0); })),

@@ -7,7 +7,7 @@ using CleanClip.Bench;
 //   pipeline [--images 256] [--threads 1,2] [--json out.json] ...  decode + preprocess throughput, files vs cache
 //   augment  [--resolution 224] [--images 400] [--repeats 5]      image augmentations (autoaugment, simclr), one thread
 //   step     [models] [--batch 16] [--isolate] [--json out.json]   pairs/s and peak memory of a CleanCLIP training step
-//   pairs    [--images 256] [--threads 1,2] [--json out.json] ...   training pairs/s: decode or cache + AutoAugment + EDA + tokens
+//   pairs    [--images 256] [--threads 1,2] [--json out.json] ...   training pairs/s: JPEG files, JPEG shards or cache + AutoAugment + EDA + tokens
 //   memory   [--steps 1000] [--json out.json]                     resident memory over a long tiny training run (leak check)
 //   scan     [--rows 20480] [--dims 128,512,1024] [--k 16] [--reference-batch 1024] ...  scan scoring pairs/s on precomputed embeddings
 //   eval     [--models tiny-rn,RN50,ViT-B/32] [--batch 32] [--threads 2] [--json out.json] ...  zero-shot images/s, classifier captions/s

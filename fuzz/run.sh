@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-120}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(csv safetensors pickle classes wordnet image)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(csv safetensors pickle classes wordnet image shard)
 out=fuzz/CleanClip.Fuzz/bin/Release/net10.0
 dotnet build -c Release fuzz/CleanClip.Fuzz >/dev/null
 export PATH="$PATH:$HOME/.dotnet/tools"

@@ -12,7 +12,7 @@ namespace CleanClip.Fuzz;
 /// </summary>
 public static class FuzzTargets
 {
-    public static IReadOnlyList<string> Names { get; } = ["csv", "safetensors", "pickle", "classes", "wordnet", "image"];
+    public static IReadOnlyList<string> Names { get; } = ["csv", "safetensors", "pickle", "classes", "wordnet", "image", "shard"];
 
     public static void Run(string target, byte[] input, string scratch)
     {
@@ -26,6 +26,7 @@ public static class FuzzTargets
                 case "classes": Classes(input, scratch); break;
                 case "wordnet": WordNetFolder(input, scratch); break;
                 case "image": ImageDecoder.TryDecode(input, "<fuzz>", out _, out _); break;
+                case "shard": Shard(input, scratch); break;
                 default: throw new ArgumentException($"unknown fuzz target '{target}'; targets: {string.Join(", ", Names)}");
             }
         }
@@ -50,6 +51,15 @@ public static class FuzzTargets
     {
         var data = ImageCaptionDataset.Load(Write(scratch, "table.csv", input));
         foreach (var row in data.Rows) _ = (row.Caption.Length, row.ImagePath.Length);
+    }
+
+    /// <summary>A WebDataset shard: indexed, then every image read back by seeking (the training path), then streamed.</summary>
+    private static void Shard(byte[] input, string scratch)
+    {
+        var shard = Write(scratch, "00000.tar", input);
+        var data = ImageCaptionDataset.Load(shard);
+        foreach (var row in data.Rows) _ = (row.Caption.Length, row.ReadBytes().Length);
+        foreach (var sample in ShardReader.Read(shard, new ShardLog())) _ = (sample.Image?.Length, sample.Json?.Length);
     }
 
     private static void SafetensorsFile(byte[] input, string scratch)

@@ -28,7 +28,7 @@ public static class EvalCommand
         var truncation = CliOptions.Truncation(d.Truncation);
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: ca, asr, ra, linear-probe (needs --probe-train-data), retrieval (needs --retrieval-data).", DefaultValueFactory = _ => "ca,asr,ra" };
         var probeTrain = new Option<string?>("--probe-train-data") { Description = "Labeled folder (like --eval-data, same classes; of a torchvision folder its train split) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };
-        var retrievalData = new Option<string?>("--retrieval-data") { Description = "Image-caption CSV/TSV for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
+        var retrievalData = new Option<string?>("--retrieval-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
         var target = new Option<string>("--target") { Description = "Target class of the backdoor: a class name or index.", DefaultValueFactory = _ => d.Target };
         var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };
         var seed = new Option<ulong>("--seed") { Description = "Eval image i gets the trigger seed Derive(seed, i).", DefaultValueFactory = _ => d.Seed };

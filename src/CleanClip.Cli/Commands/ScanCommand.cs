@@ -15,7 +15,7 @@ public static class ScanCommand
         var d = new ScanOptions { Checkpoint = "", TrainData = "", Output = "" };
         var checkpoint = new Option<string>("--checkpoint") { Description = "The model trained on the table: a checkpoint file (or a model name, fresh weights).", Required = true };
         var config = new ModelConfigCliOptions();
-        var trainData = new Option<string>("--train-data") { Description = "Image-caption CSV/TSV to scan (never written to).", Required = true };
+        var trainData = new Option<string>("--train-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) to scan (never written to).", Required = true };
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
         var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
         var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
@@ -32,7 +32,7 @@ public static class ScanCommand
         var forceBf16 = CliOptions.ForceBf16();
         var trustTorchScript = CliOptions.TrustTorchScript();
         var decodeThreads = new Option<int>("--decode-threads") { Description = "Image-loading threads (0: one per core).", DefaultValueFactory = _ => d.DecodeThreads };
-        var filterOut = new Option<string?>("--filter-out") { Description = "Write the table without the flagged rows to this new file." };
+        var filterOut = new Option<string?>("--filter-out") { Description = "Write the table without the flagged rows to this new file (a CSV/TSV input only)." };
         var removeTop = new Option<int?>("--remove-top") { Description = "With --filter-out: flag the N highest-ranked rows." };
         var threshold = new Option<double?>("--threshold") { Description = "With --filter-out: flag rows whose primary score is at least S." };
         var command = new Command("scan", "Score every image-caption pair of a training table for being a backdoor sample (k-distance, SLOF, DAO of Huang et al. 2025, and a k-free ensemble).")
@@ -60,6 +60,8 @@ public static class ScanCommand
             };
             ConsoleUi.NoteFreshWeights(options.Checkpoint);
             var result = ConsoleUi.WithProgress(progress => ScanJob.Run(options, progress));
+            if (result.Input is { LeftOutAny: true } input)
+                AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(options.TrainData)}: {Markup.Escape(input.Summary())}");
             if (result.Metrics is not null) AnsiConsole.Write(MetricsTable(result));
             AnsiConsole.Write(SuspectsTable(result));
             EmbedCommand.ReportSkipped(result.Skipped);

@@ -32,8 +32,8 @@ public static class TrainingCommand
 
     private static Command Create(string name, string description, TrainJobOptions d, string initName, string initHelp, bool required, Runner run)
     {
-        var trainData = new Option<string?>("--train-data") { Description = "Image-caption CSV/TSV (required unless --resume)." };
-        var validation = new Option<string?>("--validation-data") { Description = "Image-caption CSV for the validation loss and best.safetensors." };
+        var trainData = new Option<string?>("--train-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) (required unless --resume)." };
+        var validation = new Option<string?>("--validation-data") { Description = "Image-caption CSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) for the validation loss and best.safetensors." };
         var init = new Option<string>(initName) { Description = initHelp, Required = required, DefaultValueFactory = _ => d.Init };
         var config = new ModelConfigCliOptions();
         var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the model's text tower." };

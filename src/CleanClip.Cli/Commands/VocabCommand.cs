@@ -10,7 +10,7 @@ public static class VocabCommand
     public static Command Create()
     {
         var d = new VocabJobOptions { TrainData = "", Out = "" };
-        var trainData = new Option<string>("--train-data") { Description = "Image-caption CSV/TSV (image,caption) whose captions are learned from.", Required = true };
+        var trainData = new Option<string>("--train-data") { Description = "Image-caption CSV/TSV (image,caption) or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) whose captions are learned from.", Required = true };
         var size = new Option<int>("--size") { Description = $"Most tokens the vocabulary may hold, the model's vocabulary size ({VocabJob.BaseTokens} base tokens + merges).", DefaultValueFactory = _ => d.Size };
         var classes = new Option<string?>("--classes") { Description = "Classes file whose zero-shot prompts are learned from too." };
         var minFrequency = new Option<int>("--min-frequency") { Description = "Stop merging when the best pair occurs fewer times.", DefaultValueFactory = _ => d.MinFrequency };

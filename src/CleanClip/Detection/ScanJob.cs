@@ -30,6 +30,9 @@ public static class ScanJob
         IReadOnlyDictionary<Detector, ScanMetrics?>? Metrics, IReadOnlyList<SkippedInput> Skipped, bool CacheHit,
         int? Filtered, string ScoresPath, string SummaryPath)
     {
+        /// <summary>What reading the input left out (rows, or WebDataset keys and shards) before anything was embedded.</summary>
+        public DatasetReport? Input { get; init; }
+
         /// <summary>1-based rank of each scored row by the primary score (1 = most suspect), in score order.</summary>
         public int[] Ranks()
         {
@@ -46,7 +49,10 @@ public static class ScanJob
     {
         CheckFilter(options);
         CheckOutput(options.Output);
-        var dataset = ImageCaptionDataset.Load(options.TrainData, options.Table);
+        // WebDataset shards are indexed into the cache folder when there is one, beside the embeddings.
+        var table = options.CacheDir is null || options.Table.ShardIndexFolder is not null ? options.Table
+            : options.Table with { ShardIndexFolder = Path.Combine(options.CacheDir, ShardDataset.IndexFolderName) };
+        var dataset = ImageCaptionDataset.Load(options.TrainData, table);
         options.Settings.Validate(dataset.Count);
         var truth = options.Manifest is null ? GroundTruth.FromColumn(dataset.Rows) : GroundTruth.FromManifest(options.Manifest, dataset.Rows);
 
@@ -66,7 +72,7 @@ public static class ScanJob
         var metrics = scoredTruth is null ? null
             : scores.ByDetector.ToDictionary(p => p.Key, p => DetectionMetrics.Compute(p.Value, scoredTruth));
         var result = new Result(dataset.Rows, embeddings.Rows, scores, metrics, embeddings.Skipped, embeddings.Hit, null,
-            Path.Combine(options.Output, ScoresFile), Path.Combine(options.Output, SummaryFile));
+            Path.Combine(options.Output, ScoresFile), Path.Combine(options.Output, SummaryFile)) { Input = dataset.Skipped };
 
         Directory.CreateDirectory(options.Output);
         WriteScores(result, scoredTruth);
@@ -85,6 +91,9 @@ public static class ScanJob
         }
         if (options.RemoveTop is not null == options.Threshold is not null)
             throw new ArgumentException("--filter-out needs exactly one of --remove-top N or --threshold S");
+        if (ShardPattern.IsShardInput(options.TrainData))
+            throw new ArgumentException($"--filter-out copies the input table without the flagged rows, and {options.TrainData} names WebDataset shards, not a table: " +
+                "scores.csv lists every sample as SHARD/MEMBER with its rank, to leave out when the shards are written again");
         if (options.RemoveTop is < 0) throw new ArgumentException($"--remove-top {options.RemoveTop}: expected a count of rows, 0 or more");
         if (Path.GetFullPath(options.FilterOut) == Path.GetFullPath(options.TrainData))
             throw new ArgumentException($"--filter-out {options.FilterOut} is the input table; the filtered table must be a new file");
@@ -132,7 +141,7 @@ public static class ScanJob
             $"weights={ClassEmbeddingCache.DescribeWeights(options.Checkpoint, options.ModelSeed)}",
             $"config={options.ModelConfig?.ToLowerInvariant() ?? ""}",
             $"resolution={model.Config.ImageResolution}",
-            $"images=sha256:{ProbeFeatureCache.HashFileStamps(dataset.Rows.Select(r => (r.ImagePath, "", (RgbImage?)null)), dataset.Root)}",
+            $"images=sha256:{ProbeFeatureCache.HashFileStamps(dataset.Rows.Select(Stamp), dataset.Root)}",
             $"count={dataset.Count}",
         }.Concat(ClassEmbeddingCache.PrecisionLine(options.Precision)));
         string folder = options.CacheDir is null ? options.Output : Path.Combine(options.CacheDir, "scan-embeddings");
@@ -142,19 +151,19 @@ public static class ScanJob
         if (File.Exists(npy) && TryReadIndex(indexPath) is { } cached && cached.Description == description)
             return new EmbeddingFile(npy, cached.Rows, cached.Skipped, Hit: true);
 
-        var list = dataset.Rows.Select((row, i) => (Name: i.ToString(CultureInfo.InvariantCulture), Path: row.ImagePath)).ToList();
+        var names = dataset.Rows.Select((_, i) => i.ToString(CultureInfo.InvariantCulture)).ToList();
         var batches = ImageBatches.ForModel(model, options.BatchSize, options.DecodeThreads);
         var rows = new List<int>(dataset.Count);
         var device = model.LogitScale.device;
         IEnumerable<Tensor> Embed()
         {
             using var noGrad = torch.no_grad();
-            foreach (var (names, pixels) in batches.Read(list))
+            foreach (var (batchNames, pixels) in batches.Read(names, dataset.Rows))
             {
                 using var scope = torch.NewDisposeScope();
                 var embedded = model.ImageEmbeddings(pixels.to(device)).to(ScalarType.Float32);
-                rows.AddRange(names.Select(n => int.Parse(n, CultureInfo.InvariantCulture)));
-                progress?.Report(new JobProgress("embedding", rows.Count, list.Count));
+                rows.AddRange(batchNames.Select(n => int.Parse(n, CultureInfo.InvariantCulture)));
+                progress?.Report(new JobProgress("embedding", rows.Count, names.Count));
                 yield return embedded;
             }
         }
@@ -163,6 +172,11 @@ public static class ScanJob
         AtomicFile.WriteAllText(indexPath, JsonSerializer.Serialize(new EmbeddingIndex(description, rows.ToArray(), skipped), Json));
         return new EmbeddingFile(npy, rows, skipped, Hit: false);
     }
+
+    // What identifies a row's image without reading it: its file's stamp; for a WebDataset sample, its shard's stamp
+    // plus the member's name and place in the shard.
+    private static (string Path, string Tag, RgbImage? Pixels) Stamp(CaptionRow row) =>
+        row.Member is { } m ? (m.Shard, $"{m.Name}@{m.Offset}+{m.Length}", null) : (row.ImagePath, "", null);
 
     private static EmbeddingIndex? TryReadIndex(string path)
     {
@@ -235,7 +249,7 @@ public static class ScanJob
         var summary = new Dictionary<string, object?>
         {
             ["format"] = Format,
-            ["table"] = Path.GetFullPath(options.TrainData),
+            ["table"] = ShardPattern.IsShardInput(options.TrainData) ? ShardPattern.Absolute(options.TrainData) : Path.GetFullPath(options.TrainData),
             ["checkpoint"] = options.Checkpoint,
             ["rows"] = result.Rows.Count,
             ["scored"] = result.Scored.Count,

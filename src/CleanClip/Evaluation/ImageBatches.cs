@@ -23,6 +23,10 @@ public sealed class ImageBatches(ClipPreprocessor preprocessor, int batchSize, i
     public IEnumerable<(List<string> Names, Tensor Pixels)> Read(IReadOnlyList<(string Name, string Path)> images) =>
         Read(images.Select(i => i.Name).ToList(), ImagePipeline.LoadFile(images.Select(i => i.Path).ToList(), preprocessor));
 
+    /// <summary>Like the file list, for image–caption rows: table rows' files, or WebDataset samples read from their shards.</summary>
+    public IEnumerable<(List<string> Names, Tensor Pixels)> Read(IReadOnlyList<string> names, IReadOnlyList<CaptionRow> rows) =>
+        Read(names.ToList(), ImagePipeline.LoadRows(rows, preprocessor));
+
     /// <summary>Like the file list, for a labeled set whose images may be held in memory; names are relative to <paramref name="root"/>.</summary>
     public IEnumerable<(List<string> Names, Tensor Pixels)> Read(IReadOnlyList<LabeledImage> images, string root) =>
         Read(images.Select(i => Path.GetRelativePath(root, i.ImagePath).Replace('\\', '/')).ToList(),

@@ -51,12 +51,13 @@ public static class Retrieval
         using var scope = NewDisposeScope();
         var device = model.LogitScale.device;
 
-        var paths = data.Rows.Select(r => r.ImagePath).Distinct(StringComparer.Ordinal).ToList();
+        // One gallery entry per distinct image (a table may caption an image several times), read as its first row says.
+        var distinct = data.Rows.DistinctBy(r => r.ImagePath, StringComparer.Ordinal).ToList();
+        var paths = distinct.Select(r => r.ImagePath).ToList();
         var batches = ImageBatches.ForModel(model, options.BatchSize, options.DecodeThreads);
-        var list = paths.Select((p, i) => (i.ToString(CultureInfo.InvariantCulture), p)).ToList();
         var readable = new List<int>();
         var imageRows = new List<Tensor>();
-        foreach (var (names, pixels) in batches.Read(list))
+        foreach (var (names, pixels) in batches.Read(paths.Select((_, i) => i.ToString(CultureInfo.InvariantCulture)).ToList(), distinct))
         {
             imageRows.Add(model.ImageEmbeddings(pixels.to(device)).cpu());
             readable.AddRange(names.Select(n => int.Parse(n, CultureInfo.InvariantCulture)));
@@ -80,7 +81,7 @@ public static class Retrieval
             if (queries == 0) throw new InvalidDataException($"{data.TablePath}: no caption mentions the target '{target}', so the retrieval ASR is undefined");
             var targetImages = captions.Where((_, i) => isQuery[i]).Select(c => rowOf[c.ImagePath]).ToHashSet();
             var nonTarget = Enumerable.Range(0, readable.Count).Where(r => !targetImages.Contains(r)).ToList();
-            var triggered = EmbedTriggered(model, nonTarget.Select(r => (paths[readable[r]], (ulong)readable[r])).ToList(),
+            var triggered = EmbedTriggered(model, nonTarget.Select(r => (distinct[readable[r]], (ulong)readable[r])).ToList(),
                 trigger, options);
             triggeredCount = (int)triggered.shape[0];
             var gallery = torch.cat([images, triggered], 0);
@@ -106,7 +107,7 @@ public static class Retrieval
     /// <see cref="RetrievalOptions.TriggerResize"/> says, triggered with seed <c>Derive(Seed, index)</c>, normalised.
     /// An image that decoded for the clean pass decodes again here; a failure now is an error.
     /// </summary>
-    private static Tensor EmbedTriggered(ClipModel model, List<(string Path, ulong Index)> images, ITrigger trigger, RetrievalOptions options)
+    private static Tensor EmbedTriggered(ClipModel model, List<(CaptionRow Row, ulong Index)> images, ITrigger trigger, RetrievalOptions options)
     {
         int resolution = model.Config.ImageResolution;
         var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = resolution });
@@ -119,7 +120,7 @@ public static class Retrieval
             var prepared = new RgbImage[chunk.Count];
             Parallel.For(0, chunk.Count, i =>
             {
-                var image = TriggerInput.Prepare(ImageDecoder.Decode(chunk[i].Path), resolution, options.TriggerResize);
+                var image = TriggerInput.Prepare(chunk[i].Row.ReadImage(), resolution, options.TriggerResize);
                 prepared[i] = trigger.Apply(image, SplitMix64.Derive(options.Seed, chunk[i].Index));
             });
             var pixels = preprocessor.Normalize(torch.stack(prepared.Select(p => p.ToTensor())));

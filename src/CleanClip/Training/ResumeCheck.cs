@@ -19,7 +19,8 @@ public static class ResumeCheck
 
     /// <summary>
     /// Compares each given option (property name → CLI option) that <paramref name="stored"/> and
-    /// <paramref name="requested"/> both have; paths count as equal when they name the same file.
+    /// <paramref name="requested"/> both have; paths count as equal when they name the same file, shard patterns when
+    /// they name the same shards in the same order.
     /// </summary>
     public static void Compare(object stored, object requested, IReadOnlyDictionary<string, string> given, List<string> conflicts, List<string> notes)
     {
@@ -59,7 +60,8 @@ public static class ResumeCheck
     }
 
     private static bool Same(object? a, object? b) =>
-        Equals(a, b) || (a is string x && b is string y && (File.Exists(y) || Directory.Exists(y)) && Path.GetFullPath(x) == Path.GetFullPath(y));
+        Equals(a, b) || (a is string x && b is string y
+                         && ((File.Exists(y) || Directory.Exists(y)) && Path.GetFullPath(x) == Path.GetFullPath(y) || CleanClip.Data.ShardPattern.SameShards(x, y)));
 
     private static string Show(object? value) => value switch
     {

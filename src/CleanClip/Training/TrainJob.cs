@@ -103,9 +103,11 @@ public static class TrainJob
         var trainPath = job.TrainData ?? throw new ArgumentException("--train-data is required");
         // Stored absolute (like the tables) so that --resume works from any working directory.
         var vocab = Path.GetFullPath(job.Vocab ?? throw new ArgumentException("--vocab is required: the BPE vocabulary (.txt.gz) the model's text tower uses"));
-        var train = ImageCaptionDataset.Load(trainPath, job.Table);
-        if (train.Skipped.SkippedCount > 0) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
-        var validation = job.ValidationData is { } v ? ImageCaptionDataset.Load(v, job.Table) : null;
+        // WebDataset shards are indexed once into the run folder, so that --resume and later runs there skip the walk.
+        var table = job.Table with { ShardIndexFolder = job.Table.ShardIndexFolder ?? Path.Combine(job.Out, ShardDataset.IndexFolderName) };
+        var train = ImageCaptionDataset.Load(trainPath, table);
+        if (train.Skipped.LeftOutAny) notes.Add($"{trainPath}: {train.Skipped.Summary()}");
+        var validation = job.ValidationData is { } v ? ImageCaptionDataset.Load(v, table) : null;
         using var model = ModelLoader.Load(job.Init, job.ModelConfig, (long)job.Training.Seed, device, CheckpointReadOptions.Trusting(job.TrustTorchScript), job.Heads);
         // Captions are cut to the model's own context (at 77 for OpenAI's), keeping their end-of-text token by default.
         var tokenizer = ClipTokenizer.FromVocabFile(vocab, new TokenizerOptions { Truncation = job.Truncation, ContextLength = model.Config.ContextLength });

@@ -59,7 +59,7 @@ public static class Trainer
             options.InModalWeight, options.SymmetricInModal);
         var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution });
         // CleanCLIP and SSL add an augmented view to each original; PAR trains (and compares) on the augmented view alone.
-        var pipeline = ViewPipeline.FromFiles(run.TrainData.Rows.Select(r => r.ImagePath).ToList(), preprocessor,
+        var pipeline = ViewPipeline.FromRows(run.TrainData.Rows, preprocessor,
             options.UsesInModal || options.UsesReference ? run.ImageAugmentation : null,
             new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads },
             replaceOriginals: options.UsesReference);

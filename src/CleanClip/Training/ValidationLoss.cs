@@ -23,7 +23,7 @@ public static class ValidationLoss
             using var noGrad = no_grad();
             var device = model.TokenEmbedding.weight!.device;
             var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution });
-            var pipeline = ImagePipeline.FromFiles(data.Rows.Select(r => r.ImagePath).ToList(), preprocessor,
+            var pipeline = ImagePipeline.FromRows(data.Rows, preprocessor,
                 new PipelineOptions { BatchSize = batchSize, Shuffle = false, DecodeThreads = decodeThreads }, normalize: true);
             double total = 0;
             long pairs = 0;

@@ -45,10 +45,12 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     /// <summary>Runs scan with k 4 and reference batches of 20 unless <paramref name="extra"/> sets them.</summary>
-    private (int Exit, string Output) Scan(string output, params string[] extra)
+    private (int Exit, string Output) Scan(string output, params string[] extra) => ScanOf(_table, output, extra);
+
+    private (int Exit, string Output) ScanOf(string data, string output, params string[] extra)
     {
         string[] defaults = [.. extra.Contains("--k") ? [] : new[] { "--k", "4" }, .. extra.Contains("--reference-batch") ? [] : new[] { "--reference-batch", "20" }];
-        return CliRunner.Run(ScanCommand.Create(), ["--checkpoint", "tiny-vit", "--train-data", _table, "--out", output, "--cache-dir", _cache,
+        return CliRunner.Run(ScanCommand.Create(), ["--checkpoint", "tiny-vit", "--train-data", data, "--out", output, "--cache-dir", _cache,
             "--decode-threads", "1", .. defaults, .. extra]);
     }
 
@@ -177,5 +179,34 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("cached embeddings are 8 wide but the model tiny-vit embeds into", text);
         Assert.DoesNotContain("   at ", text);
+    }
+
+    [Fact]
+    public void ShardsOfTheTableScoreLikeItWithSamplesNamedByShardAndMember()
+    {
+        // The table's 40 pairs as two img2dataset-style shards, 20 samples each.
+        var table = ImageCaptionDataset.Load(_table);
+        for (int s = 0; s < 2; s++)
+            Data.Shards.ShardFiles.Write(_dir.File($"shards/{s:D5}.tar"), table.Rows.Skip(20 * s).Take(20).SelectMany((row, i) =>
+                Data.Shards.ShardFiles.Sample($"{20 * s + i:D3}", File.ReadAllBytes(row.ImagePath), row.Caption, "png")));
+        var pattern = _dir.File("shards/{00000..00001}.tar");
+
+        var (exit, text) = Scan(_dir.File("from-table"));
+        Assert.True(exit == 0, text);
+        (exit, text) = ScanOf(pattern, _dir.File("from-shards"));
+        Assert.True(exit == 0, text);
+
+        // Scores and ranks (the last five columns) agree row for row; the image column names shard and member.
+        string[] Tail(string line) => line.Split(',')[^5..];
+        var fromTable = File.ReadAllLines(Path.Combine(_dir.File("from-table"), ScanJob.ScoresFile));
+        var fromShards = File.ReadAllLines(Path.Combine(_dir.File("from-shards"), ScanJob.ScoresFile));
+        Assert.Equal("row,line,image,caption,kdist,slof,dao,multik,rank", fromShards[0]);
+        Assert.Equal(fromTable.Skip(1).Select(Tail), fromShards.Skip(1).Select(Tail));
+        Assert.StartsWith("21,0,00001.tar/021.png,", fromShards[22]);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(_cache, ShardDataset.IndexFolderName)).Length);
+
+        (exit, text) = ScanOf(pattern, _dir.File("filtered"), "--filter-out", _dir.File("kept.csv"), "--remove-top", "3");
+        Assert.Equal(1, exit);
+        Assert.Contains("names WebDataset shards, not a table", text);
     }
 }

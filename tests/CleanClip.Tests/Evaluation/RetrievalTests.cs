@@ -104,4 +104,29 @@ public class RetrievalTests
         Assert.Equal(["asr_top10", "image_to_text_r1", "image_to_text_r10", "image_to_text_r5", "text_to_image_r1", "text_to_image_r10", "text_to_image_r5"],
             a.ToDictionary().Keys.Order());
     }
+
+    // eval --retrieval-data takes shards too: the same pairs as shards give the table's numbers, triggered gallery included.
+    [Fact]
+    public void RunOnShardsOfATableGivesTheTablesNumbers()
+    {
+        using var dir = new TempDir();
+        var world = SyntheticWorld.Generate(new SyntheticWorldOptions { Count = 20, FinetuneCount = 16, TestCount = 4, ImageSize = 32, Seed = 3 }, dir.File("w"));
+        var table = ImageCaptionDataset.Load(Path.Combine(world.Folder, "finetune", "finetune.csv"));
+        Tests.Data.Shards.ShardFiles.Write(dir.File("shards/00000.tar"), table.Rows.SelectMany((row, i) =>
+            Tests.Data.Shards.ShardFiles.Sample($"{i:D9}", File.ReadAllBytes(row.ImagePath), row.Caption, Path.GetExtension(row.ImagePath).TrimStart('.'))));
+        var shards = ImageCaptionDataset.Load(dir.File("shards/00000.tar"));
+        var vocab = dir.File("vocab.txt.gz");
+        BpeTrainer.TrainToFile(table.Rows.Select(r => r.Caption), vocab, numMerges: 200, minFrequency: 1);
+        var tokenizer = ClipTokenizer.FromVocabFile(vocab);
+        using var model = ModelLoader.Load("tiny-rn", seed: 2);
+        var trigger = TriggerFactory.Create(new TriggerOptions { Name = "badnet", PatchSize = 4 });
+        var target = table.Rows.Select(r => r.Caption.Split(' ')[^1]).First();
+
+        var fromTable = Retrieval.Run(model, tokenizer.TokenizeToTensor, table, new RetrievalOptions { Seed = 5 }, trigger, target);
+        var fromShards = Retrieval.Run(model, tokenizer.TokenizeToTensor, shards, new RetrievalOptions { Seed = 5 }, trigger, target);
+
+        Assert.Equal(table.Count, fromShards.Images);
+        Assert.Equal(fromTable.ToDictionary(), fromShards.ToDictionary());
+        Assert.Equal(fromTable.TriggeredImages, fromShards.TriggeredImages);
+    }
 }

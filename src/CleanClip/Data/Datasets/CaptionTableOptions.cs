@@ -37,6 +37,12 @@ public sealed record CaptionTableOptions
     [ReferenceSwitch]
     public bool BackdoorFromPath { get; init; }
 
+    /// <summary>
+    /// Where the per-shard indexes of a WebDataset input are kept between runs (<see cref="ShardDataset"/>); null
+    /// indexes the shards in memory on every load. Ignored for a table.
+    /// </summary>
+    public string? ShardIndexFolder { get; init; }
+
     /// <summary>The separator used for <paramref name="path"/>: <see cref="Delimiter"/>, or the one its extension implies.</summary>
     public char DelimiterFor(string path) =>
         Delimiter ?? (path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) ? '\t' : ',');

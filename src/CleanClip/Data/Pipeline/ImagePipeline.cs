@@ -21,6 +21,13 @@ public static class ImagePipeline
     public static BatchPipeline<RgbImage> FromFiles(IReadOnlyList<string> imagePaths, ClipPreprocessor preprocessor, PipelineOptions? options = null, bool normalize = false) =>
         new(imagePaths.Count, LoadFile(imagePaths, preprocessor), Collate(normalize ? preprocessor : null), options);
 
+    /// <summary>
+    /// Reads the images of <paramref name="rows"/> every epoch: table rows from their files, WebDataset samples by
+    /// seeking into their shards (<see cref="CaptionRow.TryReadImage"/>); batch indices are positions in the list.
+    /// </summary>
+    public static BatchPipeline<RgbImage> FromRows(IReadOnlyList<CaptionRow> rows, ClipPreprocessor preprocessor, PipelineOptions? options = null, bool normalize = false) =>
+        new(rows.Count, LoadRows(rows, preprocessor), Collate(normalize ? preprocessor : null), options);
+
     /// <summary>Reads pre-decoded images from <paramref name="cache"/> (no JPEG decoding); missing sources are skipped.</summary>
     public static BatchPipeline<RgbImage> FromCache(DecodedCache cache, ClipPreprocessor preprocessor, PipelineOptions? options = null, bool normalize = false)
     {
@@ -32,6 +39,12 @@ public static class ImagePipeline
     /// <summary>Decode + resize + center crop of <c>imagePaths[index]</c>, or a skip with the decoder's reason.</summary>
     public static ItemLoader<RgbImage> LoadFile(IReadOnlyList<string> imagePaths, ClipPreprocessor preprocessor) =>
         (index, _) => ImageDecoder.TryDecode(imagePaths[index], out var image, out var reason)
+            ? preprocessor.ResizeAndCrop(image)
+            : LoadResult<RgbImage>.Skip(reason);
+
+    /// <summary>Read + decode + resize + center crop of <c>rows[index]</c>'s image, or a skip with the reason naming it.</summary>
+    public static ItemLoader<RgbImage> LoadRows(IReadOnlyList<CaptionRow> rows, ClipPreprocessor preprocessor) =>
+        (index, _) => rows[index].TryReadImage(out var image, out var reason)
             ? preprocessor.ResizeAndCrop(image)
             : LoadResult<RgbImage>.Skip(reason);
 

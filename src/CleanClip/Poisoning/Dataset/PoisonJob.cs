@@ -47,6 +47,9 @@ public static class PoisonJob
         CheckName(name);
         if (options.Resolution is <= 0)
             throw new ArgumentException($"--resolution must be a positive number of pixels, got {options.Resolution}");
+        if (ShardPattern.IsShardInput(options.Input))
+            throw new ArgumentException($"--input {options.Input} names WebDataset shards; poison reads an image-caption CSV/TSV table " +
+                "(it writes the poisoned table beside its input and points the clean rows at the input's image files)");
         // Every image is decoded up front, so a corrupt one is skipped and reported instead of failing half-way.
         var input = ImageCaptionDataset.Load(options.Input, options.Table with { CheckImages = true });
         var trigger = TriggerFactory.Create(options.Trigger);

@@ -24,6 +24,11 @@ public static class ViewPipeline
         IImageAugmentation? augmentation, PipelineOptions options, bool replaceOriginals = false) =>
         WithViews(imagePaths.Count, ImagePipeline.LoadFile(imagePaths, preprocessor), preprocessor, augmentation, options, replaceOriginals);
 
+    /// <summary>The same batches from the images of image–caption rows: files, or members of WebDataset shards.</summary>
+    public static BatchPipeline<ViewPair> FromRows(IReadOnlyList<CaptionRow> rows, ClipPreprocessor preprocessor,
+        IImageAugmentation? augmentation, PipelineOptions options, bool replaceOriginals = false) =>
+        WithViews(rows.Count, ImagePipeline.LoadRows(rows, preprocessor), preprocessor, augmentation, options, replaceOriginals);
+
     /// <summary>The same batches from pre-decoded images (no JPEG decoding; augmentation still runs per item and epoch).</summary>
     public static BatchPipeline<ViewPair> FromCache(DecodedCache cache, ClipPreprocessor preprocessor,
         IImageAugmentation? augmentation, PipelineOptions options, bool replaceOriginals = false)
