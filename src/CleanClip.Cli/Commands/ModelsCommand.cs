@@ -28,6 +28,9 @@ public static class ModelsCommand
                 table.AddRow(c.Name, tower, $"{c.ImageResolution}", $"{c.EmbedDim}", $"{c.TextWidth} × {c.TextLayers}", $"{c.VocabSize}");
             }
             AnsiConsole.Write(table);
+            Console.WriteLine("OpenCLIP's names for these: " +
+                string.Join(", ", ModelRegistry.OpenClipNames.Select(kv => $"{kv.Key} = {kv.Value}")) +
+                " (OpenCLIP's names without -quickgelu use exact GELU, which these models do not compute).");
             return 0;
         });
         return command;

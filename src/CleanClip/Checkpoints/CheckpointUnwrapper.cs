@@ -4,7 +4,10 @@ namespace CleanClip.Checkpoints;
 
 /// <summary>
 /// Finds the state dict inside an unpickled checkpoint: CleanCLIP and OpenCLIP save
-/// {"epoch", "name", "state_dict", "optimizer"}; HF and plain torch.save(model.state_dict()) save the state dict itself.
+/// {"epoch", "name", "state_dict", "optimizer"} (OpenCLIP's epoch_N.pt adds "scaler", its AMP loss scale, when it trains
+/// with AMP; other entries besides these are read and then dropped with the tensors they hold); HF and plain
+/// torch.save(model.state_dict()) save the state dict itself. DDP's "module." prefix is dropped by
+/// <see cref="CheckpointReader"/>.
 /// </summary>
 internal static class CheckpointUnwrapper
 {

@@ -27,7 +27,7 @@ public static class Bf16Support
     public static Precision Choose(Precision requested, bool force, DeviceType device, string? cpuinfo, out string? note)
     {
         note = null;
-        if (requested != Precision.Bf16 || device != DeviceType.CPU || cpuinfo is null || NativeOnCpu(cpuinfo)) return requested;
+        if (requested != Precision.Bf16 || !TorchRuntime.CpuOnlyPathApplies(device) || cpuinfo is null || NativeOnCpu(cpuinfo)) return requested;
         const string why = "this CPU has no native bf16 (no avx512_bf16 or amx_bf16 in /proc/cpuinfo), so bf16 is emulated and slower than fp32";
         if (force)
         {

@@ -35,5 +35,5 @@ internal static class MixedPrecision
                 conv.stride, conv.padding, conv.dilation, conv.groups);
 
     /// <summary>Whether low-precision convolutions on <paramref name="device"/> fall back to fp32 (see <see cref="Conv"/>).</summary>
-    public static bool ConvolutionsStayFp32(DeviceType device) => device == DeviceType.CPU && !TorchRuntime.OneDnnEnabled;
+    public static bool ConvolutionsStayFp32(DeviceType device) => TorchRuntime.CpuOnlyPathApplies(device) && !TorchRuntime.OneDnnEnabled;
 }

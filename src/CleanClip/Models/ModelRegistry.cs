@@ -1,6 +1,10 @@
 namespace CleanClip.Models;
 
-/// <summary>Every architecture CleanClip knows, by name: OpenAI's released CLIP models, two tiny test models and the demo's model.</summary>
+/// <summary>
+/// Every architecture CleanClip knows, by name: OpenAI's released CLIP models (also under OpenCLIP's "-quickgelu"
+/// names), two tiny test models and the demo's model. "RN50", "RN101" and the other ResNet names are OpenAI's models
+/// (QuickGELU), i.e. OpenCLIP's RN50-quickgelu etc., not OpenCLIP's GELU configs of the same name.
+/// </summary>
 public static class ModelRegistry
 {
     private static ClipConfig ResNet(string name, int embed, int res, int[] layers, int width, int textWidth) =>
@@ -32,13 +36,47 @@ public static class ModelRegistry
 
     public static IEnumerable<string> Names => All.Select(c => c.Name);
 
+    /// <summary>
+    /// OpenCLIP's <c>--model</c> names for OpenAI's architectures ("-quickgelu": OpenAI's activation, the one our models
+    /// use), with the registry name each is. Their tensors, key names and head counts are OpenAI's.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> OpenClipNames { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["RN50-quickgelu"] = "RN50",
+        ["RN101-quickgelu"] = "RN101",
+        ["RN50x4-quickgelu"] = "RN50x4",
+        ["RN50x16-quickgelu"] = "RN50x16",
+        ["RN50x64-quickgelu"] = "RN50x64",
+        ["ViT-B-32-quickgelu"] = "ViT-B/32",
+        ["ViT-B-16-quickgelu"] = "ViT-B/16",
+        ["ViT-L-14-quickgelu"] = "ViT-L/14",
+        ["ViT-L-14-336-quickgelu"] = "ViT-L/14@336px",
+    };
+
+    /// <summary>Every name <see cref="TryGet"/> accepts: the registry's and OpenCLIP's -quickgelu names.</summary>
+    public static IEnumerable<string> AcceptedNames => Names.Concat(OpenClipNames.Keys);
+
     public static bool TryGet(string name, out ClipConfig config)
     {
-        config = All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))!;
+        var registryName = OpenClipNames.TryGetValue(name, out var alias) ? alias : name;
+        config = All.FirstOrDefault(c => string.Equals(c.Name, registryName, StringComparison.OrdinalIgnoreCase))!;
         return config is not null;
     }
 
     public static ClipConfig Get(string name) =>
-        TryGet(name, out var c) ? c
-        : throw new ArgumentException($"unknown model '{name}'; known models: {string.Join(", ", Names)}", nameof(name));
+        TryGet(name, out var c) ? c : throw new ArgumentException(Unknown(name), nameof(name));
+
+    /// <summary>The one line for a name that is no model here: <see cref="Refusal"/>, prefixed "unknown model 'NAME'; ".</summary>
+    public static string Unknown(string name) => $"unknown model '{name}'; {Refusal(name)}";
+
+    /// <summary>
+    /// Why <paramref name="name"/> is no model here: an OpenCLIP name without "-quickgelu" is refused because OpenCLIP
+    /// builds it with exact GELU, which these models do not have; for anything else, the accepted names.
+    /// </summary>
+    public static string Refusal(string name) =>
+        OpenClipNames.ContainsKey(name + "-quickgelu") && !TryGet(name, out _)
+            ? $"'{name}' is OpenCLIP's config with exact GELU (nn.GELU), but CleanClip's models compute OpenAI's QuickGELU " +
+              $"and have no GELU switch, so its weights would give different features here; train it in OpenCLIP as " +
+              $"'{name}-quickgelu' (the same tensors with OpenAI's activation) and pass that name"
+            : $"known models: {string.Join(", ", AcceptedNames)}";
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using TorchSharp;
 
 namespace CleanClip.Models;
 
@@ -21,6 +22,11 @@ namespace CleanClip.Models;
 /// LibTorch loads, so <see cref="Initialize"/> must run first: the CLI and the benches call it on their first line.
 /// A value the user set is kept.</item>
 /// </list>
+/// Which of these can touch a CUDA run: none. oneDNN and NNPACK are CPU convolution backends, read only by LibTorch's
+/// CPU kernels (a CUDA convolution goes to cuDNN whatever they say), so <see cref="UseOneDnnFor"/> may run when a model
+/// is built (always on the CPU, before it moves to its device); the malloc and OpenMP settings concern host memory and
+/// host threads. Decisions that change what a model computes on a device (the bf16 fallback of
+/// <see cref="Bf16Support"/>, the fp32 convolutions of MixedPrecision) go through <see cref="CpuOnlyPathApplies"/>.
 /// </summary>
 public static class TorchRuntime
 {
@@ -81,6 +87,12 @@ public static class TorchRuntime
 
     private static bool LibraryLoaded(string name) =>
         File.Exists("/proc/self/maps") && File.ReadLines("/proc/self/maps").Any(line => line.Contains(name, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The guard of every CPU-only code path: true only for <see cref="DeviceType.CPU"/>, so <c>--device cuda</c> never
+    /// takes a path written for the CPU's kernels (tests/CleanClip.Tests/Models/DeviceGuardTests.cs lists them).
+    /// </summary>
+    public static bool CpuOnlyPathApplies(DeviceType device) => device == DeviceType.CPU;
 
     /// <summary>The <c>CLEANCLIP_ONEDNN</c> override, or null for the per-model choice.</summary>
     public static bool? ForcedOneDnn => Environment.GetEnvironmentVariable(OneDnnVariable) switch
