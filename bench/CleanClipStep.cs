@@ -1,4 +1,5 @@
 using CleanClip.Models;
+using CleanClip.Training;
 using CleanClip.Training.Losses;
 using CleanClip.Optimization;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace CleanClip.Bench;
 /// <summary>
 /// The timed unit of the step benches: B originals and B augmented views (images and captions) in ONE forward pass of
 /// both towers, as the reference does, ClipLoss + InModalLoss (λ1 = λ2 = 1), backward, AdamW by parameter role and the
-/// logit-scale clamp.
+/// logit-scale clamp, through the trainer's <see cref="ParameterUpdate"/> (gradient-norm check included).
 /// </summary>
 internal sealed class CleanClipStep(ClipModel model, double learningRate = 1e-5) : IDisposable
 {
@@ -21,11 +22,8 @@ internal sealed class CleanClipStep(ClipModel model, double learningRate = 1e-5)
         using var scope = NewDisposeScope();
         var (images, texts) = model.forward(pixels, tokens);
         var terms = objective.Compute(images, texts, model.LogitScale, withAugmentedViews: true);
-        optimizer.ZeroGrad();
-        terms.Total.backward();
-        optimizer.Step();
-        LogitScaleClamp.Apply(model);
-        return terms.Total.item<float>();
+        return ParameterUpdate.Apply(model, optimizer, terms.Total, gradientClipNorm: null,
+            what => new InvalidOperationException($"the benchmark step's {what} is not finite"));
     }
 
     public void Dispose() => optimizer.Dispose();

@@ -174,27 +174,9 @@ public static class Trainer
             (loss, clip) = (terms.Total, terms.Clip);
             parTerms = (terms.Perturbation.item<float>(), terms.ImageDistance.item<float>(), terms.TextDistance.item<float>());
         }
-        double total = loss.item<float>();
-        if (!double.IsFinite(total)) throw new TrainingDivergedException(state.Step, batch.Epoch, "loss", lastCheckpoint);
-        optimizer.ZeroGrad();
-        loss.backward();
-        var norm = GradientNorm(model);
-        if (!double.IsFinite(norm)) throw new TrainingDivergedException(state.Step, batch.Epoch, "gradient norm", lastCheckpoint);
-        if (run.Options.GradientClipNorm is { } maxNorm && norm > maxNorm)
-            using (no_grad())
-            using (var factor = (maxNorm / (norm + 1e-6)).ToScalar())
-                foreach (var parameter in model.parameters())
-                    parameter.grad?.mul_(factor);
-        optimizer.Step();
-        LogitScaleClamp.Apply(model);
+        double total = ParameterUpdate.Apply(model, optimizer, loss, run.Options.GradientClipNorm,
+            what => new TrainingDivergedException(state.Step, batch.Epoch, what, lastCheckpoint));
         return new StepTerms(total, clip.item<float>(), inModal, rate, parTerms);
-    }
-
-    private static double GradientNorm(nn.Module model)
-    {
-        using var scope = NewDisposeScope();
-        var norms = model.parameters().Where(p => p.grad is not null).Select(p => p.grad!.norm()).ToList();
-        return norms.Count == 0 ? 0 : stack(norms).norm().item<float>();
     }
 
     /// <summary>A fresh state (writing config.json and refusing to overwrite another run) or the resumed one.</summary>
