@@ -16,7 +16,7 @@ public static class DemoCommand
         var attack = new Option<string>("--attack") { Description = $"Trigger: {string.Join(", ", Poisoning.TriggerFactory.Names)}.", DefaultValueFactory = _ => d.Trigger.Name };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
         var seeds = new Option<string?>("--seeds") { Description = "Run the demo once per seed (e.g. 1,2,3), each in OUT/seed-N, and summarise them in OUT/seeds.md and seeds.json." };
-        var world = new Option<DemoWorldKind>("--world") { Description = "synthetic (generated shapes) or real (the Fashion-MNIST subset in data/fashion-mnist).", DefaultValueFactory = _ => d.WorldKind };
+        var world = new Option<DemoWorldKind>("--world") { Description = "synthetic (generated shapes) or real (the Fashion-MNIST subset in data/fashion-mnist).", DefaultValueFactory = _ => DemoOptions.DefaultWorld };
         var data = new Option<string?>("--data") { Description = "--world real: the Fashion-MNIST folder (default: data/fashion-mnist, searched upward from the current folder and the app's folder)." };
         var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);

@@ -38,11 +38,15 @@ public class DemoDataTests
         Assert.StartsWith("--data ", given.Message);
     }
 
-    [Fact]
-    public void TheCliRefusesAMissingDataFolderInOneLineBeforeWritingAnything()
+    /// <summary>With <c>--world real</c>, and without it (the real world is the default).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheCliRefusesAMissingDataFolderInOneLineBeforeWritingAnything(bool worldGiven)
     {
         using var dir = new TempDir();
-        var (exit, output) = CliRunner.Run(DemoCommand.Create(), "--world", "real", "--data", dir.File("missing"), "--out", dir.File("demo"));
+        string[] world = worldGiven ? ["--world", "real"] : [];
+        var (exit, output) = CliRunner.Run(DemoCommand.Create(), [.. world, "--data", dir.File("missing"), "--out", dir.File("demo")]);
         Assert.Equal(1, exit);
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: --data ", line);
@@ -53,7 +57,7 @@ public class DemoDataTests
     public void DataWithoutTheRealWorldAndSeedWithSeedsAreRefused()
     {
         using var dir = new TempDir();
-        var (exit, output) = CliRunner.Run(DemoCommand.Create(), "--data", dir.Path, "--out", dir.File("demo"));
+        var (exit, output) = CliRunner.Run(DemoCommand.Create(), "--world", "synthetic", "--data", dir.Path, "--out", dir.File("demo"));
         Assert.Equal(1, exit);
         Assert.Contains("--world real", output);
         (exit, output) = CliRunner.Run(DemoCommand.Create(), "--seed", "2", "--seeds", "1,2", "--out", dir.File("demo"));
