@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace CleanClip.Cli.Commands;
 
-/// <summary><c>cleanclip demo</c>: the whole poison-and-clean story on synthetic data, with a heading and bars per stage.</summary>
+/// <summary><c>cleanclip demo</c>: the whole poison-and-clean story on synthetic or real images, with a heading and bars per stage; <c>--seeds</c> runs it per seed and summarises.</summary>
 public static class DemoCommand
 {
     public static Command Create()
@@ -15,12 +15,15 @@ public static class DemoCommand
         var quick = new Option<bool>("--quick") { Description = "The two-minute version (smaller world, fewer epochs)." };
         var attack = new Option<string>("--attack") { Description = $"Trigger: {string.Join(", ", Poisoning.TriggerFactory.Names)}.", DefaultValueFactory = _ => d.Trigger.Name };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
+        var seeds = new Option<string?>("--seeds") { Description = "Run the demo once per seed (e.g. 1,2,3), each in OUT/seed-N, and summarise them in OUT/seeds.md and seeds.json." };
+        var world = new Option<DemoWorldKind>("--world") { Description = "synthetic (generated shapes) or real (the Fashion-MNIST subset in data/fashion-mnist).", DefaultValueFactory = _ => d.WorldKind };
+        var data = new Option<string?>("--data") { Description = "--world real: the Fashion-MNIST folder (default: data/fashion-mnist, searched upward from the current folder and the app's folder)." };
         var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
-        var command = new Command("demo", "Run the whole CleanCLIP story on synthetic data: poison, train, clean three ways, evaluate, report.")
+        var command = new Command("demo", "Run the whole CleanCLIP story on synthetic shapes or real Fashion-MNIST images: poison, train, clean three ways, evaluate, report.")
         {
-            output, quick, attack, seed, device, precision, forceBf16,
+            output, world, data, quick, attack, seed, seeds, device, precision, forceBf16,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -29,10 +32,23 @@ public static class DemoCommand
                 Output = parse.GetValue(output)!, Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!),
                 Trigger = d.Trigger with { Name = parse.GetValue(attack)! },
             };
+            if (parse.GetValue(world) == DemoWorldKind.Real) options = DemoOptions.RealWorld(options) with { Real = options.Real with { Data = parse.GetValue(data) } };
+            else if (parse.GetValue(data) is not null) throw new ArgumentException("--data is the real world's folder: give it with --world real");
             if (parse.GetValue(quick)) options = DemoOptions.Quick(options);
+            var seedList = parse.GetValue(seeds) is { } text ? DemoSeeds.Parse(text) : null;
+            if (seedList is not null && parse.GetResult(seed) is { Implicit: false })
+                throw new ArgumentException("give either --seed or --seeds, not both");
             if (DemoJob.WordNetNote(options) is { } note) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
-            var result = ConsoleUi.Cancellable(token => DemoJob.Run(options, new SpectreDemoUi(), token));
-            Print(result);
+            if (seedList is null)
+            {
+                var result = ConsoleUi.Cancellable(token => DemoJob.Run(options, new SpectreDemoUi(), token));
+                Print(result);
+            }
+            else
+            {
+                var result = ConsoleUi.Cancellable(token => DemoSeeds.Run(options, seedList, new SpectreDemoUi(), token));
+                Print(result);
+            }
             return 0;
         }));
         return command;
@@ -41,16 +57,39 @@ public static class DemoCommand
     private static void Print(DemoResult result)
     {
         foreach (var note in result.Notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
-        var table = new Table().AddColumns("model", "CA@1", "ASR@1", "RA", "DER", "time");
+        bool probe = result.Rows.Any(r => r.LinearProbeAttackSuccessRate is not null);
+        var table = new Table().AddColumns(probe ? ["model", "CA@1", "ASR@1", "ASR@5", "RA", "DER", "LP CA", "LP ASR", "time"] : ["model", "CA@1", "ASR@1", "ASR@5", "RA", "DER", "time"]);
         foreach (var row in result.Rows)
-            table.AddRow(row.Stage, Percent(row.CleanAccuracy), Percent(row.AttackSuccessRate), Percent(row.RobustAccuracy),
-                row.DefenseEffectivenessRating is { } der ? der.ToString("F2") : "", $"{row.Seconds:F0} s");
+        {
+            var cells = new List<string> { row.Stage, Percent(row.CleanAccuracy), Percent(row.AttackSuccessRate), Percent(row.AttackSuccessRate5), Percent(row.RobustAccuracy),
+                row.DefenseEffectivenessRating is { } der ? der.ToString("F2") : "" };
+            if (probe) cells.AddRange([Percent(row.LinearProbeAccuracy), Percent(row.LinearProbeAttackSuccessRate)]);
+            cells.Add($"{row.Seconds:F0} s");
+            table.AddRow(cells.ToArray());
+        }
         AnsiConsole.Write(new Rule("results"));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"CA: zero-shot accuracy on clean test images; ASR: share of triggered non-target images called the target; RA: accuracy on those; DER vs the poisoned model.");
+        AnsiConsole.MarkupLine($"CA: zero-shot accuracy on clean test images; ASR@k: share of triggered non-target images with the target in the top k; RA: accuracy on those; DER vs the poisoned model{(probe ? "; LP: a linear probe on the frozen image features" : "")}.");
         AnsiConsole.MarkupLine($"report: {Markup.Escape(result.Report)}   results: {Markup.Escape(result.ResultsJson)}   total {result.Elapsed.TotalMinutes:F1} min");
         AnsiConsole.Write(new Rule("reproduce each stage by hand"));
         foreach (var line in result.Commands) AnsiConsole.WriteLine(line);
+    }
+
+    private static void Print(DemoSeedsResult result)
+    {
+        var table = new Table().AddColumns("seed", "model", "CA@1", "ASR@1", "ASR@5", "LP ASR", "time");
+        foreach (var run in result.Runs)
+            foreach (var row in run.Rows)
+                table.AddRow($"{run.Seed}", row.Stage, Percent(row.CleanAccuracy), Percent(row.AttackSuccessRate), Percent(row.AttackSuccessRate5),
+                    Percent(row.LinearProbeAttackSuccessRate), $"{row.Seconds:F0} s");
+        AnsiConsole.Write(new Rule("results per seed"));
+        AnsiConsole.Write(table);
+        var summary = new Table().AddColumns("model", "CA@1", "ASR@1", "ASR@5", "LP ASR");
+        foreach (var s in result.Summary)
+            summary.AddRow(s.Stage, DemoSeeds.Spread(s.CleanAccuracy), DemoSeeds.Spread(s.AttackSuccessRate), DemoSeeds.Spread(s.AttackSuccessRate5), DemoSeeds.Spread(s.LinearProbeAttackSuccessRate));
+        AnsiConsole.Write(new Rule($"mean (min–max) over {result.Runs.Count} seeds"));
+        AnsiConsole.Write(summary);
+        AnsiConsole.MarkupLine($"table: {Markup.Escape(result.Table)}   numbers: {Markup.Escape(result.Json)}   each seed: {Markup.Escape(Path.Combine(result.Output, "seed-N"))}   total {result.Elapsed.TotalMinutes:F1} min");
     }
 
     private static string Percent(double? value) => value is { } v ? $"{100 * v:F1}%" : "";

@@ -28,6 +28,7 @@ public static class EvalCommand
         var truncation = CliOptions.Truncation(d.Truncation);
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: ca, asr, ra, linear-probe (needs --probe-train-data), retrieval (needs --retrieval-data).", DefaultValueFactory = _ => "ca,asr,ra" };
         var probeTrain = new Option<string?>("--probe-train-data") { Description = "Labeled folder (like --eval-data, same classes; of a torchvision folder its train split) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };
+        var probeSeed = new Option<ulong>("--probe-seed") { Description = "Seeds the linear probe's initial weights and its feature order.", DefaultValueFactory = _ => d.LinearProbe.Seed };
         var retrievalData = new Option<string?>("--retrieval-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
         var target = new Option<string>("--target") { Description = "Target class of the backdoor: a class name or index.", DefaultValueFactory = _ => d.Target };
         var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };
@@ -43,7 +44,7 @@ public static class EvalCommand
         var preset = CliOptions.Preset();
         var command = new Command("eval", "Zero-shot clean accuracy, attack success rate and robust accuracy of checkpoints, with DER against the first; linear probe and retrieval on request.")
         {
-            checkpoints, labels, evalData, classes, vocab, truncation, metrics, probeTrain, retrievalData, target, referenceAsr, seed, batch, device, precision, forceBf16, trustTorchScript, output, cacheDir, preset,
+            checkpoints, labels, evalData, classes, vocab, truncation, metrics, probeTrain, probeSeed, retrievalData, target, referenceAsr, seed, batch, device, precision, forceBf16, trustTorchScript, output, cacheDir, preset,
         };
         foreach (var option in config.All) command.Options.Add(option);
         foreach (var option in trigger.All) command.Options.Add(option);
@@ -58,7 +59,7 @@ public static class EvalCommand
                 ModelConfig = config.Name(parse), Heads = config.Heads(parse), EvalData = parse.GetValue(evalData)!, Classes = parse.GetValue(classes),
                 Vocab = parse.GetValue(vocab)!, Truncation = CliOptions.Or(parse, truncation, defaults.Truncation),
                 Metrics = EvalOptions.ParseMetrics(parse.GetValue(metrics)!), Target = parse.GetValue(target)!,
-                ProbeTrainData = parse.GetValue(probeTrain), RetrievalData = parse.GetValue(retrievalData),
+                ProbeTrainData = parse.GetValue(probeTrain), LinearProbe = defaults.LinearProbe with { Seed = parse.GetValue(probeSeed) }, RetrievalData = parse.GetValue(retrievalData),
                 ReferenceAsr = CliOptions.Or(parse, referenceAsr, defaults.ReferenceAsr), Seed = parse.GetValue(seed), BatchSize = parse.GetValue(batch),
                 Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!), TrustTorchScript = parse.GetValue(trustTorchScript), Output = parse.GetValue(output), CacheDir = parse.GetValue(cacheDir) ?? d.CacheDir,
                 Trigger = trigger.Read(parse, parse.GetValue(seed), defaults.Trigger),

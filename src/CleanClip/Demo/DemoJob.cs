@@ -19,17 +19,21 @@ public interface IDemoUi
     T Training<T>(string heading, Func<IProgress<TrainingProgress>, T> work);
 }
 
-/// <summary>One row of the demo's result table.</summary>
+/// <summary>
+/// One row of the demo's result table: zero-shot CA@1, ASR@1 and ASR@5 (the supervised row: its own head's), RA, DER
+/// against the poisoned model, and the linear probe's accuracy and ASR (CLIP checkpoints only, when the demo runs it).
+/// </summary>
 public sealed record DemoRow(string Stage, double? CleanAccuracy, double? AttackSuccessRate, double? RobustAccuracy,
-    double? DefenseEffectivenessRating, double Seconds);
+    double? DefenseEffectivenessRating, double Seconds, double? AttackSuccessRate5 = null,
+    double? LinearProbeAccuracy = null, double? LinearProbeAttackSuccessRate = null);
 
 public sealed record DemoResult(string Output, IReadOnlyList<DemoRow> Rows, string Report, string ResultsJson,
     IReadOnlyList<string> Commands, IReadOnlyList<string> Notes, TimeSpan Elapsed);
 
 /// <summary>
-/// <c>cleanclip demo</c>: synthetic world → poisoned pretraining set → a small CLIP trained on it → CleanCLIP and
-/// its baselines on disjoint clean pairs → one evaluation, table, report. Each stage is the library call of the
-/// matching command, with the command line that reproduces it recorded next to it.
+/// <c>cleanclip demo</c>: a world (synthetic shapes, or captioned Fashion-MNIST images) → poisoned pretraining set → a
+/// small CLIP trained on it → CleanCLIP and its baselines on disjoint clean pairs → one evaluation, table, report. Each
+/// stage is the library call of the matching command, with the command line that reproduces it recorded next to it.
 /// </summary>
 public static class DemoJob
 {
@@ -49,28 +53,23 @@ public static class DemoJob
     {
         var clock = Stopwatch.StartNew();
         var output = Path.GetFullPath(options.Output);
-        // A rerun replaces the world, runs and reports inside the folder, so it must be a demo's own (or new, or empty).
-        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !OwnedFolder.IsOwned(output, OutputTag))
-            throw new IOException($"--out {output} is not empty and is not a demo's folder (no {OwnedFolder.MarkerName} of '{OutputTag}'); "
-                + "the demo replaces its world, runs and reports there: choose a new or empty folder");
-        OwnedFolder.Create(output, OutputTag);
+        bool real = options.WorldKind == DemoWorldKind.Real;
+        // Found (or refused, in one line) before anything is written.
+        string? dataDir = real ? DemoData.Find(options.Real.Data) : null;
+        Claim(output, dataDir);
         var notes = new List<string>();
         var commands = new List<string>();
         var seconds = new Dictionary<string, double>();
 
         // 1. World.
-        var worldDir = Path.Combine(output, "world");
         var watch = Stopwatch.StartNew();
-        ui.Stage("1/6 synthetic world", progress => SyntheticWorld.Generate(options.World with { Overwrite = true }, worldDir, progress));
+        var world = real ? RealWorld(options, dataDir!, output, ui, commands) : SyntheticWorldFiles(options, output, ui, commands);
         seconds["world"] = watch.Elapsed.TotalSeconds;
-        commands.Add($"cleanclip synth --out {worldDir} --n {options.World.Count} --finetune {options.World.FinetuneCount} --test {options.World.TestCount} --size {options.World.ImageSize} --seed {options.World.Seed} --kind-centred {options.World.KindCentredProbability} --overwrite");
-        var trainCsv = Path.Combine(worldDir, "train", "train.csv");
-        var finetuneCsv = Path.Combine(worldDir, "finetune", "finetune.csv");
-        var testDir = Path.Combine(worldDir, "test");
+        var (trainCsv, finetuneCsv, testDir) = (world.TrainCsv, world.FinetuneCsv, world.TestData);
 
         // 2. Poison.
         watch.Restart();
-        int poisonCount = (int)Math.Round(options.PoisonRate * options.World.Count);
+        int poisonCount = (int)Math.Round(options.PoisonRate * world.PretrainingPairs);
         // The trigger is applied at the model's resolution, as eval applies it.
         int modelResolution = Models.ModelRegistry.Get(options.Model).ImageResolution;
         var poison = ui.Stage("2/6 poison the pretraining pairs", progress => PoisonJob.Run(new PoisonJobOptions
@@ -87,10 +86,21 @@ public static class DemoJob
 
         // 3. Vocabulary and poisoned pretraining.
         var vocab = Path.Combine(output, "vocab.txt.gz");
-        var captions = ImageCaptionDataset.Load(poison.Table).Rows.Select(r => r.Caption).ToList();
-        var classes = ClassesFile.Read(Path.Combine(testDir, "classes.json"));
-        captions.AddRange(Enumerable.Range(0, classes.Classes.Count).SelectMany(classes.Prompts));
-        BpeTrainer.TrainToFile(captions, vocab, options.Merges);
+        if (real)
+        {
+            // vocab writes only a new file; the old one lies in the demo's own folder and goes with the old runs.
+            File.Delete(vocab);
+            int size = VocabJob.BaseTokens + options.Merges;
+            VocabJob.Run(new VocabJobOptions { TrainData = poison.Table, Classes = world.ClassesFile, Size = size, Out = vocab });
+            commands.Add($"cleanclip vocab --train-data {poison.Table} --size {size} --classes {world.ClassesFile} --out {vocab}");
+        }
+        else
+        {
+            var captions = ImageCaptionDataset.Load(poison.Table).Rows.Select(r => r.Caption).ToList();
+            var classes = ClassesFile.Read(world.ClassesFile);
+            captions.AddRange(Enumerable.Range(0, classes.Classes.Count).SelectMany(classes.Prompts));
+            BpeTrainer.TrainToFile(captions, vocab, options.Merges);
+        }
         watch.Restart();
         var poisonedRun = Path.Combine(output, "runs", "poisoned");
         ResetRun(poisonedRun);
@@ -131,41 +141,51 @@ public static class DemoJob
             commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {finetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}{precisionFlag}{wordNetFlag}");
         }
 
-        // 4b. Supervised finetuning on labeled images (the paper's other defense), scored by its own head.
+        // 4b. Labeled images (the real world's cleaning images; a second synthetic world's class-balanced images):
+        // supervised finetuning, the paper's other defense, trains on them and the linear probe is fitted on them.
+        string? labeledDir = world.LabeledData;
         string? supervisedModel = null, supervisedHead = null;
-        if (options.Supervised is { } supervised)
+        watch.Restart();
+        if (labeledDir is null && (options.Supervised is not null || options.LinearProbe))
         {
-            watch.Restart();
-            var labeledDir = Path.Combine(output, "labeled");
+            var labeledRoot = Path.Combine(output, "labeled");
             ui.Stage("4/6 labeled images for supervised finetuning", progress => SyntheticWorld.Generate(options.World with
             {
                 Seed = options.World.Seed + 1, Count = 1, FinetuneCount = 1, TestCount = options.SupervisedImages, Overwrite = true,
-            }, labeledDir, progress));
+            }, labeledRoot, progress));
+            labeledDir = Path.Combine(labeledRoot, "test");
+            commands.Add($"cleanclip synth --out {labeledRoot} --n 1 --finetune 1 --test {options.SupervisedImages} --size {options.World.ImageSize} --seed {options.World.Seed + 1} --kind-centred {options.World.KindCentredProbability} --overwrite");
+        }
+        if (options.Supervised is { } supervised)
+        {
             var runDir = Path.Combine(output, "runs", "supervised");
             ResetRun(runDir);
             var result = ui.Training("4/6 clean: supervised finetuning (image tower + linear head)", progress => SupervisedJob.Run(new SupervisedJobOptions
             {
-                Checkpoint = poisonedModel, TrainData = Path.Combine(labeledDir, "test"), Vocab = vocab, Out = runDir, Device = options.Device,
+                Checkpoint = poisonedModel, TrainData = labeledDir!, Vocab = vocab, Out = runDir, Device = options.Device,
                 Training = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
             }, progress, cancellation)).Training;
             if (result.Outcome != TrainingOutcome.Completed) throw new OperationCanceledException("the demo was interrupted during supervised finetuning");
             (supervisedModel, supervisedHead) = (result.ModelFile, result.HeadFile);
             seconds["supervised"] = watch.Elapsed.TotalSeconds;
-            commands.Add($"cleanclip synth --out {labeledDir} --n 1 --finetune 1 --test {options.SupervisedImages} --size {options.World.ImageSize} --seed {options.World.Seed + 1} --kind-centred {options.World.KindCentredProbability} --overwrite");
-            commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {Path.Combine(labeledDir, "test")} --head-init {supervised.HeadInit} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}{precisionFlag}");
+            commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {labeledDir} --head-init {supervised.HeadInit} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}{precisionFlag}");
         }
 
         // 5. Evaluate every checkpoint on the labeled test split, triggered and not.
         watch.Restart();
         var evalDir = Path.Combine(output, "eval");
+        bool probe = options.LinearProbe && labeledDir is not null;
         var eval = ui.Stage("5/6 evaluate", progress => EvalJob.Run(new EvalOptions
         {
             Checkpoints = checkpoints.Select(c => c.File).ToList(), Labels = checkpoints.Select(c => c.Label).ToList(),
             EvalData = testDir, Vocab = vocab, Target = options.Target, Trigger = options.Trigger with { Seed = options.Seed },
             Seed = options.Seed, Device = options.Device, Output = evalDir, CacheDir = null, Precision = options.Precision,
+            Metrics = probe ? [EvalMetric.Ca, EvalMetric.Asr, EvalMetric.Ra, EvalMetric.LinearProbe] : [EvalMetric.Ca, EvalMetric.Asr, EvalMetric.Ra],
+            ProbeTrainData = probe ? labeledDir : null, LinearProbe = new LinearProbeOptions { Seed = options.Seed },
         }, progress));
         seconds["eval"] = watch.Elapsed.TotalSeconds;
-        commands.Add($"cleanclip eval --checkpoint {string.Join(" --checkpoint ", checkpoints.Select(c => c.File))} --labels {string.Join(",", checkpoints.Select(c => c.Label))} --eval-data {testDir} --vocab {vocab} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --trigger-seed {options.Seed} --target {options.Target} --seed {options.Seed} --out {evalDir}{precisionFlag}");
+        string probeFlags = probe ? $" --metrics ca,asr,ra,linear-probe --probe-train-data {labeledDir} --probe-seed {options.Seed}" : "";
+        commands.Add($"cleanclip eval --checkpoint {string.Join(" --checkpoint ", checkpoints.Select(c => c.File))} --labels {string.Join(",", checkpoints.Select(c => c.Label))} --eval-data {testDir} --vocab {vocab} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --trigger-seed {options.Seed} --target {options.Target} --seed {options.Seed}{probeFlags} --out {evalDir}{precisionFlag}");
 
         var evals = eval.Results.Checkpoints.ToList();
         if (supervisedModel is not null)
@@ -196,14 +216,83 @@ public static class DemoJob
         commands.Add($"cleanclip report {evalDir} {string.Join(" ", evals.Select(c => Path.GetDirectoryName(c.Checkpoint)))} --out {Path.Combine(output, "report")}");
 
         var rows = evals.Select(c => new DemoRow(c.Label, c.CleanAccuracy?["1"], c.AttackSuccessRate?["1"],
-            c.RobustAccuracy, c.DefenseEffectivenessRating, seconds.GetValueOrDefault(c.Label))).ToList();
+            c.RobustAccuracy, c.DefenseEffectivenessRating, seconds.GetValueOrDefault(c.Label),
+            At(c.AttackSuccessRate, "5"), c.LinearProbeAccuracy, c.LinearProbeAttackSuccessRate)).ToList();
         var resultsJson = Path.Combine(output, "results.json");
         AtomicFile.WriteAllText(resultsJson, JsonSerializer.Serialize(new
         {
-            options = new { world = options.World, trigger = options.Trigger.Name, patch_size = options.Trigger.PatchSize, options.Target, poison_rate = options.PoisonRate, options.Model, pretraining = options.Pretraining, cleaning = options.Cleaning, seed = options.Seed },
+            options = new
+            {
+                world_kind = options.WorldKind, world = real ? null : options.World,
+                real = real ? new { data = dataDir, pretraining_range = options.Real.Pretraining.ToString(), cleaning_range = options.Real.Cleaning.ToString() } : null,
+                trigger = options.Trigger.Name, patch_size = options.Trigger.PatchSize, options.Target, poison_rate = options.PoisonRate, options.Model,
+                pretraining = options.Pretraining, cleaning = options.Cleaning, seed = options.Seed, linear_probe = probe,
+            },
             rows, stage_seconds = seconds, total_seconds = clock.Elapsed.TotalSeconds, commands, report = report.MarkdownPath,
         }, EvalResults.Json));
         return new DemoResult(output, rows, report.MarkdownPath, resultsJson, commands, notes, clock.Elapsed);
+    }
+
+    private static double? At(IReadOnlyDictionary<string, double>? byK, string k) => byK is not null && byK.TryGetValue(k, out var v) ? v : null;
+
+    /// <summary>
+    /// What stage 1 built: the clean pretraining table (poisoned next), the cleaning table, the labeled test set, the
+    /// classes file whose prompts join the vocabulary, and a labeled set for supervised finetuning and the probe
+    /// (null: the synthetic demo generates one later).
+    /// </summary>
+    private sealed record DemoWorldFiles(string TrainCsv, int PretrainingPairs, string FinetuneCsv, string TestData, string ClassesFile, string? LabeledData);
+
+    private static DemoWorldFiles SyntheticWorldFiles(DemoOptions options, string output, IDemoUi ui, List<string> commands)
+    {
+        var worldDir = Path.Combine(output, "world");
+        ui.Stage("1/6 synthetic world", progress => SyntheticWorld.Generate(options.World with { Overwrite = true }, worldDir, progress));
+        commands.Add($"cleanclip synth --out {worldDir} --n {options.World.Count} --finetune {options.World.FinetuneCount} --test {options.World.TestCount} --size {options.World.ImageSize} --seed {options.World.Seed} --kind-centred {options.World.KindCentredProbability} --overwrite");
+        var testDir = Path.Combine(worldDir, "test");
+        return new DemoWorldFiles(Path.Combine(worldDir, "train", "train.csv"), options.World.Count, Path.Combine(worldDir, "finetune", "finetune.csv"),
+            testDir, Path.Combine(testDir, "classes.json"), null);
+    }
+
+    /// <summary>The folder of the real world's captioned tables inside the demo's output.</summary>
+    public const string RealWorldFolder = "real-world";
+
+    /// <summary>
+    /// Captioned tables from two disjoint ranges of the Fashion-MNIST train split (<c>cleanclip caption-table</c>), the
+    /// template of each caption chosen by the seed; the cleaning table is named labels.csv, which makes its folder the
+    /// labeled set of supervised finetuning and the probe. The test split of the data folder is the eval set.
+    /// </summary>
+    private static DemoWorldFiles RealWorld(DemoOptions options, string dataDir, string output, IDemoUi ui, List<string> commands)
+    {
+        var (pretraining, cleaning) = (options.Real.Pretraining, options.Real.Cleaning);
+        if (pretraining.Start < cleaning.End && cleaning.Start < pretraining.End)
+            throw new ArgumentException($"the real world's pretraining range {pretraining} and cleaning range {cleaning} overlap: cleaning pairs must be unseen");
+        var worldDir = Path.Combine(output, RealWorldFolder);
+        // caption-table writes only into new folders; the old tables lie in the demo's own folder.
+        ResetRun(worldDir);
+        var pretrainTable = Path.Combine(worldDir, "pretrain", "table.csv");
+        var cleanTable = Path.Combine(worldDir, "clean", LabeledImageDataset.LabelsFileName);
+        foreach (var (heading, range, table) in new[] { ("1/6 Fashion-MNIST: pretraining pairs", pretraining, pretrainTable), ("1/6 Fashion-MNIST: cleaning pairs", cleaning, cleanTable) })
+        {
+            ui.Stage(heading, progress => CaptionTableJob.Run(new CaptionTableJobOptions
+            {
+                Data = dataDir, Split = DatasetSplit.Train, Range = (range.Start, range.End), Seed = options.Seed, Out = table,
+            }, progress));
+            commands.Add($"cleanclip caption-table --data {dataDir} --split train --range {range} --seed {options.Seed} --out {table}");
+        }
+        return new DemoWorldFiles(pretrainTable, pretraining.Count, cleanTable, dataDir,
+            Path.Combine(worldDir, "pretrain", CaptionTableJob.ClassesFileName), Path.GetDirectoryName(cleanTable));
+    }
+
+    /// <summary>
+    /// Makes <paramref name="output"/> a demo's folder. A rerun replaces the world, runs and reports inside it, so it must
+    /// be a demo's own (or new, or empty), and it must not hold or lie inside the real world's data folder.
+    /// </summary>
+    internal static void Claim(string output, string? dataDir)
+    {
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !OwnedFolder.IsOwned(output, OutputTag))
+            throw new IOException($"--out {output} is not empty and is not a demo's folder (no {OwnedFolder.MarkerName} of '{OutputTag}'); "
+                + "the demo replaces its world, runs and reports there: choose a new or empty folder");
+        if (dataDir is not null) OwnedFolder.EnsureApart(output, [dataDir], "write the demo into");
+        OwnedFolder.Create(output, OutputTag);
     }
 
     public static string Describe(TrainingMethod method) => method switch
