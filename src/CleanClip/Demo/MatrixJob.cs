@@ -178,7 +178,8 @@ public static class MatrixJob
                     {
                         if (defense.Method is { } method)
                         {
-                            model = DemoJob.Clean(attackOptions, method, files, model, vocab, cellDir, $"clean: {DemoJob.Describe(method)}", attackUi, [], cancellation).Model;
+                            // A run that completed before its evaluation was cut short is evaluated, not trained again.
+                            model = ModelOf(cellDir) ?? DemoJob.Clean(attackOptions, method, files, model, vocab, cellDir, $"clean: {DemoJob.Describe(method)}", attackUi, [], cancellation).Model;
                         }
                         var probe = demo.LinearProbe ? World().Labeled : null;
                         eval = DemoJob.Evaluate(attackOptions, [(defense.Name, model)], files, vocab, probe, evalDir, $"evaluate {defense.Name}", attackUi, []).Results.Checkpoints[0];
