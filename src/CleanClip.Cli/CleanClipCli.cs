@@ -24,6 +24,7 @@ public static class CleanClipCli
         TrainingCommand.Clean(),
         SupervisedCommand.Create(),
         DemoCommand.Create(),
+        MatrixCommand.Create(),
         EvalCommand.Create(),
         ReportCommand.Create(),
         ScanCommand.Create(),

@@ -12,12 +12,12 @@ public static class DemoCommand
     {
         var d = new DemoOptions();
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => d.Output };
-        var quick = new Option<bool>("--quick") { Description = "The two-minute version (smaller world, fewer epochs)." };
+        var quick = DemoCliOptions.Quick();
         var attack = new Option<string>("--attack") { Description = $"Trigger: {string.Join(", ", Poisoning.TriggerFactory.Names)}.", DefaultValueFactory = _ => d.Trigger.Name };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
-        var seeds = new Option<string?>("--seeds") { Description = "Run the demo once per seed (e.g. 1,2,3), each in OUT/seed-N, and summarise them in OUT/seeds.md and seeds.json." };
-        var world = new Option<DemoWorldKind>("--world") { Description = "synthetic (generated shapes) or real (the Fashion-MNIST subset in data/fashion-mnist).", DefaultValueFactory = _ => DemoOptions.DefaultWorld };
-        var data = new Option<string?>("--data") { Description = "--world real: the Fashion-MNIST folder (default: data/fashion-mnist, searched upward from the current folder and the app's folder)." };
+        var seeds = DemoCliOptions.Seeds("Run the demo once per seed (e.g. 1,2,3), each in OUT/seed-N, and summarise them in OUT/seeds.md and seeds.json.");
+        var world = DemoCliOptions.World(DemoOptions.DefaultWorld);
+        var data = DemoCliOptions.Data();
         var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
@@ -32,9 +32,7 @@ public static class DemoCommand
                 Output = parse.GetValue(output)!, Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!),
                 Trigger = d.Trigger with { Name = parse.GetValue(attack)! },
             };
-            if (parse.GetValue(world) == DemoWorldKind.Real) options = DemoOptions.RealWorld(options) with { Real = options.Real with { Data = parse.GetValue(data) } };
-            else if (parse.GetValue(data) is not null) throw new ArgumentException("--data is the real world's folder: give it with --world real");
-            if (parse.GetValue(quick)) options = DemoOptions.Quick(options);
+            options = DemoCliOptions.Recipe(parse, options, world, data, quick);
             var seedList = parse.GetValue(seeds) is { } text ? DemoSeeds.Parse(text) : null;
             if (seedList is not null && parse.GetResult(seed) is { Implicit: false })
                 throw new ArgumentException("give either --seed or --seeds, not both");
@@ -92,9 +90,9 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"table: {Markup.Escape(result.Table)}   numbers: {Markup.Escape(result.Json)}   each seed: {Markup.Escape(Path.Combine(result.Output, "seed-N"))}   total {result.Elapsed.TotalMinutes:F1} min");
     }
 
-    private static string Percent(double? value) => value is { } v ? $"{100 * v:F1}%" : "";
+    internal static string Percent(double? value) => value is { } v ? $"{100 * v:F1}%" : "";
 
-    private sealed class SpectreDemoUi : IDemoUi
+    internal sealed class SpectreDemoUi : IDemoUi
     {
         public T Stage<T>(string heading, Func<IProgress<JobProgress>, T> work)
         {

@@ -63,144 +63,59 @@ public static class DemoJob
 
         // 1. World.
         var watch = Stopwatch.StartNew();
-        var world = real ? RealWorld(options, dataDir!, output, ui, commands) : SyntheticWorldFiles(options, output, ui, commands);
+        var world = BuildWorld(options, dataDir, output, ui, commands);
         seconds["world"] = watch.Elapsed.TotalSeconds;
-        var (trainCsv, finetuneCsv, testDir) = (world.TrainCsv, world.FinetuneCsv, world.TestData);
 
         // 2. Poison.
         watch.Restart();
-        int poisonCount = (int)Math.Round(options.PoisonRate * world.PretrainingPairs);
-        // The trigger is applied at the model's resolution, as eval applies it.
-        int modelResolution = Models.ModelRegistry.Get(options.Model).ImageResolution;
-        var poison = ui.Stage("2/6 poison the pretraining pairs", progress => PoisonJob.Run(new PoisonJobOptions
-        {
-            Input = trainCsv, Name = "poisoned", Overwrite = true, Resolution = modelResolution,
-            Poison = new PoisonOptions { Target = options.Target, NumPoison = poisonCount, Seed = options.Seed },
-            Trigger = options.Trigger with { Seed = options.Seed },
-        }, progress));
+        var poison = Poison(options, world, "poisoned", "2/6 poison the pretraining pairs", ui, commands);
         seconds["poison"] = watch.Elapsed.TotalSeconds;
-        commands.Add($"cleanclip poison --input {trainCsv} --name poisoned --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --seed {options.Seed} --resolution {modelResolution} --overwrite");
-
-        // The commands that reproduce a stage name the precision only when it is not the default.
-        string precisionFlag = options.Precision == Models.Precision.Fp32 ? "" : $" --precision {options.Precision}";
 
         // 3. Vocabulary and poisoned pretraining.
-        var vocab = Path.Combine(output, "vocab.txt.gz");
-        if (real)
-        {
-            // vocab writes only a new file; the old one lies in the demo's own folder and goes with the old runs.
-            File.Delete(vocab);
-            int size = VocabJob.BaseTokens + options.Merges;
-            VocabJob.Run(new VocabJobOptions { TrainData = poison.Table, Classes = world.ClassesFile, Size = size, Out = vocab });
-            commands.Add($"cleanclip vocab --train-data {poison.Table} --size {size} --classes {world.ClassesFile} --out {vocab}");
-        }
-        else
-        {
-            var captions = ImageCaptionDataset.Load(poison.Table).Rows.Select(r => r.Caption).ToList();
-            var classes = ClassesFile.Read(world.ClassesFile);
-            captions.AddRange(Enumerable.Range(0, classes.Classes.Count).SelectMany(classes.Prompts));
-            BpeTrainer.TrainToFile(captions, vocab, options.Merges);
-        }
+        var vocab = Vocabulary(options, world, poison.Table, Path.Combine(output, "vocab.txt.gz"), commands);
         watch.Restart();
-        var poisonedRun = Path.Combine(output, "runs", "poisoned");
-        ResetRun(poisonedRun);
-        var pretrained = ui.Training("3/6 train a CLIP on the poisoned pairs", progress => TrainJob.Run(new TrainJobOptions
-        {
-            TrainData = poison.Table, Init = options.Model, Vocab = vocab, Out = poisonedRun, Device = options.Device,
-            Training = options.Pretraining with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
-        }, progress, cancellation));
+        var pretrained = Pretrain(options, poison.Table, vocab, Path.Combine(output, "runs", "poisoned"), "3/6 train a CLIP on the poisoned pairs", ui, commands, cancellation);
         notes.AddRange(pretrained.Notes);
         seconds["poisoned"] = watch.Elapsed.TotalSeconds;
-        var poisonedModel = pretrained.Training.ModelFile ?? throw new OperationCanceledException("the demo was interrupted while training");
-        commands.Add($"cleanclip train --train-data {poison.Table} --init {options.Model} --vocab {vocab} --out {poisonedRun} --epochs {options.Pretraining.Epochs} --batch-size {options.Pretraining.BatchSize} --lr {options.Pretraining.LearningRate} --warmup {options.Pretraining.WarmupSteps} --beta2 {options.Pretraining.Beta2} --weight-decay {options.Pretraining.WeightDecay} --seed {options.Seed}{precisionFlag}");
+        var poisonedModel = pretrained.Model;
 
         // 4. Clean it several ways on the disjoint clean pairs.
         var checkpoints = new List<(string Label, string File)> { ("poisoned", poisonedModel) };
-        bool noWordNet = WordNetNote(options) is not null;
-        string wordNetFlag = noWordNet ? " --no-wordnet" : "";
         foreach (var method in options.Methods)
         {
             watch.Restart();
             var label = method.ToString().ToLowerInvariant();
-            var runDir = Path.Combine(output, "runs", label);
-            ResetRun(runDir);
-            var cleaned = ui.Training($"4/6 clean: {Describe(method)}", progress => TrainJob.Run(new TrainJobOptions
-            {
-                TrainData = finetuneCsv, Init = poisonedModel, Vocab = vocab, Out = runDir, Device = options.Device,
-                Training = options.Cleaning with
-                {
-                    Method = method, Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision,
-                    NoWordNet = options.Cleaning.NoWordNet || noWordNet,
-                    // As `clean --method par` does when no augmentation is given.
-                    ImageAugmentation = TrainingOptions.DefaultImageAugmentation(method, options.Cleaning.ImageAugmentation),
-                },
-            }, progress, cancellation));
+            var cleaned = Clean(options, method, world, poisonedModel, vocab, Path.Combine(output, "runs", label), $"4/6 clean: {Describe(method)}", ui, commands, cancellation);
             notes.AddRange(cleaned.Notes.Where(n => !notes.Contains(n)));
             seconds[label] = watch.Elapsed.TotalSeconds;
-            checkpoints.Add((label, cleaned.Training.ModelFile ?? throw new OperationCanceledException("the demo was interrupted while cleaning")));
-            commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {finetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}{precisionFlag}{wordNetFlag}");
+            checkpoints.Add((label, cleaned.Model));
         }
 
         // 4b. Labeled images (the real world's cleaning images; a second synthetic world's class-balanced images):
         // supervised finetuning, the paper's other defense, trains on them and the linear probe is fitted on them.
-        string? labeledDir = world.LabeledData;
-        string? supervisedModel = null, supervisedHead = null;
         watch.Restart();
-        if (labeledDir is null && (options.Supervised is not null || options.LinearProbe))
+        string? labeledDir = options.Supervised is not null || options.LinearProbe ? LabeledData(options, world, output, ui, commands) : world.LabeledData;
+        string? supervisedModel = null, supervisedHead = null;
+        if (options.Supervised is not null)
         {
-            var labeledRoot = Path.Combine(output, "labeled");
-            ui.Stage("4/6 labeled images for supervised finetuning", progress => SyntheticWorld.Generate(options.World with
-            {
-                Seed = options.World.Seed + 1, Count = 1, FinetuneCount = 1, TestCount = options.SupervisedImages, Overwrite = true,
-            }, labeledRoot, progress));
-            labeledDir = Path.Combine(labeledRoot, "test");
-            commands.Add($"cleanclip synth --out {labeledRoot} --n 1 --finetune 1 --test {options.SupervisedImages} --size {options.World.ImageSize} --seed {options.World.Seed + 1} --kind-centred {options.World.KindCentredProbability} --overwrite");
-        }
-        if (options.Supervised is { } supervised)
-        {
-            var runDir = Path.Combine(output, "runs", "supervised");
-            ResetRun(runDir);
-            var result = ui.Training("4/6 clean: supervised finetuning (image tower + linear head)", progress => SupervisedJob.Run(new SupervisedJobOptions
-            {
-                Checkpoint = poisonedModel, TrainData = labeledDir!, Vocab = vocab, Out = runDir, Device = options.Device,
-                Training = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
-            }, progress, cancellation)).Training;
-            if (result.Outcome != TrainingOutcome.Completed) throw new OperationCanceledException("the demo was interrupted during supervised finetuning");
-            (supervisedModel, supervisedHead) = (result.ModelFile, result.HeadFile);
+            (supervisedModel, supervisedHead) = Supervise(options, poisonedModel, labeledDir!, vocab, Path.Combine(output, "runs", "supervised"), ui, commands, cancellation);
             seconds["supervised"] = watch.Elapsed.TotalSeconds;
-            commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {labeledDir} --head-init {supervised.HeadInit} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}{precisionFlag}");
         }
 
         // 5. Evaluate every checkpoint on the labeled test split, triggered and not.
         watch.Restart();
         var evalDir = Path.Combine(output, "eval");
         bool probe = options.LinearProbe && labeledDir is not null;
-        var eval = ui.Stage("5/6 evaluate", progress => EvalJob.Run(new EvalOptions
-        {
-            Checkpoints = checkpoints.Select(c => c.File).ToList(), Labels = checkpoints.Select(c => c.Label).ToList(),
-            EvalData = testDir, Vocab = vocab, Target = options.Target, Trigger = options.Trigger with { Seed = options.Seed },
-            Seed = options.Seed, Device = options.Device, Output = evalDir, CacheDir = null, Precision = options.Precision,
-            Metrics = probe ? [EvalMetric.Ca, EvalMetric.Asr, EvalMetric.Ra, EvalMetric.LinearProbe] : [EvalMetric.Ca, EvalMetric.Asr, EvalMetric.Ra],
-            ProbeTrainData = probe ? labeledDir : null, LinearProbe = new LinearProbeOptions { Seed = options.Seed },
-        }, progress));
+        var eval = Evaluate(options, checkpoints, world, vocab, probe ? labeledDir : null, evalDir, "5/6 evaluate", ui, commands);
         seconds["eval"] = watch.Elapsed.TotalSeconds;
-        string probeFlags = probe ? $" --metrics ca,asr,ra,linear-probe --probe-train-data {labeledDir} --probe-seed {options.Seed}" : "";
-        commands.Add($"cleanclip eval --checkpoint {string.Join(" --checkpoint ", checkpoints.Select(c => c.File))} --labels {string.Join(",", checkpoints.Select(c => c.Label))} --eval-data {testDir} --vocab {vocab} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --trigger-seed {options.Seed} --target {options.Target} --seed {options.Seed}{probeFlags} --out {evalDir}{precisionFlag}");
 
         var evals = eval.Results.Checkpoints.ToList();
         if (supervisedModel is not null)
         {
-            using var classifier = SupervisedClassifier.Load(supervisedModel, supervisedHead!, Models.TorchDevice.Choose(options.Device));
-            classifier.Model.Precision = options.Precision;
-            var head = SupervisedEvaluation.Evaluate(classifier, new EvalOptions
-            {
-                Checkpoints = ["supervised"], EvalData = testDir, Vocab = vocab, Target = options.Target,
-                Trigger = options.Trigger with { Seed = options.Seed }, Seed = options.Seed, Device = options.Device,
-            }, "supervised");
+            var head = EvaluateSupervised(options, supervisedModel, supervisedHead!, world, vocab);
             var first = evals[0];
             evals.Add(head with
             {
-                Checkpoint = supervisedModel,
                 DefenseEffectivenessRating = BackdoorMetrics.DefenseEffectivenessRating(first.CleanAccuracy!["1"], first.AttackSuccessRate!["1"],
                     head.CleanAccuracy!["1"], head.AttackSuccessRate!["1"]),
             });
@@ -235,12 +150,172 @@ public static class DemoJob
 
     private static double? At(IReadOnlyDictionary<string, double>? byK, string k) => byK is not null && byK.TryGetValue(k, out var v) ? v : null;
 
+    // The demo's stages, one library call each, shared with the matrix (MatrixJob). Each appends the command line that
+    // reproduces it to `commands`.
+
+    /// <summary>Stage 1: the synthetic world, or the real world's captioned tables, in <paramref name="output"/>.</summary>
+    public static DemoWorldFiles BuildWorld(DemoOptions options, string? dataDir, string output, IDemoUi ui, List<string> commands) =>
+        options.WorldKind == DemoWorldKind.Real ? RealWorld(options, dataDir!, output, ui, commands) : SyntheticWorldFiles(options, output, ui, commands);
+
+    /// <summary>
+    /// Stage 2: poisons <see cref="DemoOptions.PoisonRate"/> of the world's pretraining pairs with the options' trigger and
+    /// mode, writing NAME.csv and NAME/ beside the clean table (replacing an earlier set of that name).
+    /// </summary>
+    public static PoisonJob.Result Poison(DemoOptions options, DemoWorldFiles world, string name, string heading, IDemoUi ui, List<string> commands)
+    {
+        int poisonCount = (int)Math.Round(options.PoisonRate * world.PretrainingPairs);
+        // The trigger is applied at the model's resolution, as eval applies it.
+        int modelResolution = Models.ModelRegistry.Get(options.Model).ImageResolution;
+        var poison = ui.Stage(heading, progress => PoisonJob.Run(new PoisonJobOptions
+        {
+            Input = world.TrainCsv, Name = name, Overwrite = true, Resolution = modelResolution,
+            Poison = new PoisonOptions { Target = options.Target, NumPoison = poisonCount, Seed = options.Seed, Mode = options.PoisonMode },
+            Trigger = options.Trigger with { Seed = options.Seed },
+        }, progress));
+        string modeFlag = options.PoisonMode == PoisonMode.DirtyLabel ? "" : $" --mode {options.PoisonMode}";
+        commands.Add($"cleanclip poison --input {world.TrainCsv} --name {name} --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize}{modeFlag} --seed {options.Seed} --resolution {modelResolution} --overwrite");
+        return poison;
+    }
+
+    /// <summary>
+    /// The vocabulary at <paramref name="vocab"/>: <c>cleanclip vocab</c> on the real world's poisoned table and classes,
+    /// or BPE trained on the synthetic world's poisoned captions and class prompts.
+    /// </summary>
+    public static string Vocabulary(DemoOptions options, DemoWorldFiles world, string poisonTable, string vocab, List<string> commands)
+    {
+        if (options.WorldKind == DemoWorldKind.Real)
+        {
+            // vocab writes only a new file; the old one lies in the caller's own folder and goes with the old runs.
+            File.Delete(vocab);
+            int size = VocabJob.BaseTokens + options.Merges;
+            VocabJob.Run(new VocabJobOptions { TrainData = poisonTable, Classes = world.ClassesFile, Size = size, Out = vocab });
+            commands.Add($"cleanclip vocab --train-data {poisonTable} --size {size} --classes {world.ClassesFile} --out {vocab}");
+        }
+        else
+        {
+            var captions = ImageCaptionDataset.Load(poisonTable).Rows.Select(r => r.Caption).ToList();
+            var classes = ClassesFile.Read(world.ClassesFile);
+            captions.AddRange(Enumerable.Range(0, classes.Classes.Count).SelectMany(classes.Prompts));
+            BpeTrainer.TrainToFile(captions, vocab, options.Merges);
+        }
+        return vocab;
+    }
+
+    /// <summary>The commands that reproduce a stage name the precision only when it is not the default.</summary>
+    private static string PrecisionFlag(DemoOptions options) => options.Precision == Models.Precision.Fp32 ? "" : $" --precision {options.Precision}";
+
+    /// <summary>A finished training stage: its final weights and the notes of its run.</summary>
+    public sealed record StageModel(string Model, IReadOnlyList<string> Notes);
+
+    /// <summary>Stage 3: the model trained from scratch on the poisoned table in a fresh <paramref name="runDir"/>.</summary>
+    public static StageModel Pretrain(DemoOptions options, string poisonTable, string vocab, string runDir, string heading, IDemoUi ui, List<string> commands,
+        CancellationToken cancellation)
+    {
+        ResetRun(runDir);
+        var pretrained = ui.Training(heading, progress => TrainJob.Run(new TrainJobOptions
+        {
+            TrainData = poisonTable, Init = options.Model, Vocab = vocab, Out = runDir, Device = options.Device,
+            Training = options.Pretraining with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
+        }, progress, cancellation));
+        var model = pretrained.Training.ModelFile ?? throw new OperationCanceledException("interrupted while training");
+        commands.Add($"cleanclip train --train-data {poisonTable} --init {options.Model} --vocab {vocab} --out {runDir} --epochs {options.Pretraining.Epochs} --batch-size {options.Pretraining.BatchSize} --lr {options.Pretraining.LearningRate} --warmup {options.Pretraining.WarmupSteps} --beta2 {options.Pretraining.Beta2} --weight-decay {options.Pretraining.WeightDecay} --seed {options.Seed}{PrecisionFlag(options)}");
+        return new StageModel(model, pretrained.Notes);
+    }
+
+    /// <summary>Stage 4: <paramref name="poisonedModel"/> cleaned by <paramref name="method"/> on the world's cleaning pairs in a fresh <paramref name="runDir"/>.</summary>
+    public static StageModel Clean(DemoOptions options, TrainingMethod method, DemoWorldFiles world, string poisonedModel, string vocab, string runDir, string heading,
+        IDemoUi ui, List<string> commands, CancellationToken cancellation)
+    {
+        // Every cleaning run of one demo (or matrix) runs without WordNet when any of its methods would miss it.
+        bool noWordNet = WordNetNote(options) is not null;
+        ResetRun(runDir);
+        var cleaned = ui.Training(heading, progress => TrainJob.Run(new TrainJobOptions
+        {
+            TrainData = world.FinetuneCsv, Init = poisonedModel, Vocab = vocab, Out = runDir, Device = options.Device,
+            Training = options.Cleaning with
+            {
+                Method = method, Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision,
+                NoWordNet = options.Cleaning.NoWordNet || noWordNet,
+                // As `clean --method par` does when no augmentation is given.
+                ImageAugmentation = TrainingOptions.DefaultImageAugmentation(method, options.Cleaning.ImageAugmentation),
+            },
+        }, progress, cancellation));
+        var model = cleaned.Training.ModelFile ?? throw new OperationCanceledException("interrupted while cleaning");
+        commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {world.FinetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}{PrecisionFlag(options)}{(noWordNet ? " --no-wordnet" : "")}");
+        return new StageModel(model, cleaned.Notes);
+    }
+
+    /// <summary>
+    /// The labeled images of supervised finetuning and the linear probe: the real world's cleaning images, or a second
+    /// synthetic world's class-balanced test split generated into <paramref name="output"/>/labeled.
+    /// </summary>
+    public static string LabeledData(DemoOptions options, DemoWorldFiles world, string output, IDemoUi ui, List<string> commands)
+    {
+        if (world.LabeledData is { } labeled) return labeled;
+        var labeledRoot = Path.Combine(output, "labeled");
+        ui.Stage("4/6 labeled images for supervised finetuning", progress => SyntheticWorld.Generate(options.World with
+        {
+            Seed = options.World.Seed + 1, Count = 1, FinetuneCount = 1, TestCount = options.SupervisedImages, Overwrite = true,
+        }, labeledRoot, progress));
+        commands.Add($"cleanclip synth --out {labeledRoot} --n 1 --finetune 1 --test {options.SupervisedImages} --size {options.World.ImageSize} --seed {options.World.Seed + 1} --kind-centred {options.World.KindCentredProbability} --overwrite");
+        return Path.Combine(labeledRoot, "test");
+    }
+
+    /// <summary>Supervised finetuning (image tower and a linear head) of <paramref name="poisonedModel"/> on the labeled images, in a fresh <paramref name="runDir"/>.</summary>
+    public static (string Model, string Head) Supervise(DemoOptions options, string poisonedModel, string labeledDir, string vocab, string runDir,
+        IDemoUi ui, List<string> commands, CancellationToken cancellation)
+    {
+        var supervised = options.Supervised ?? throw new ArgumentException("supervised finetuning needs DemoOptions.Supervised");
+        ResetRun(runDir);
+        var result = ui.Training("4/6 clean: supervised finetuning (image tower + linear head)", progress => SupervisedJob.Run(new SupervisedJobOptions
+        {
+            Checkpoint = poisonedModel, TrainData = labeledDir, Vocab = vocab, Out = runDir, Device = options.Device,
+            Training = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
+        }, progress, cancellation)).Training;
+        if (result.Outcome != TrainingOutcome.Completed) throw new OperationCanceledException("interrupted during supervised finetuning");
+        commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {labeledDir} --head-init {supervised.HeadInit} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}{PrecisionFlag(options)}");
+        return (result.ModelFile!, result.HeadFile!);
+    }
+
+    /// <summary>
+    /// Stage 5: zero-shot CA and ASR (and RA) of the CLIP checkpoints on the world's test split into
+    /// <paramref name="evalDir"/>, with the linear probe fitted on <paramref name="probeTrainData"/> when given.
+    /// </summary>
+    public static EvalJob.Result Evaluate(DemoOptions options, IReadOnlyList<(string Label, string File)> checkpoints, DemoWorldFiles world, string vocab,
+        string? probeTrainData, string evalDir, string heading, IDemoUi ui, List<string> commands)
+    {
+        bool probe = probeTrainData is not null;
+        var eval = ui.Stage(heading, progress => EvalJob.Run(new EvalOptions
+        {
+            Checkpoints = checkpoints.Select(c => c.File).ToList(), Labels = checkpoints.Select(c => c.Label).ToList(),
+            EvalData = world.TestData, Vocab = vocab, Target = options.Target, Trigger = options.Trigger with { Seed = options.Seed },
+            Seed = options.Seed, Device = options.Device, Output = evalDir, CacheDir = null, Precision = options.Precision,
+            Metrics = probe ? [EvalMetric.Ca, EvalMetric.Asr, EvalMetric.Ra, EvalMetric.LinearProbe] : [EvalMetric.Ca, EvalMetric.Asr, EvalMetric.Ra],
+            ProbeTrainData = probeTrainData, LinearProbe = new LinearProbeOptions { Seed = options.Seed },
+        }, progress));
+        string probeFlags = probe ? $" --metrics ca,asr,ra,linear-probe --probe-train-data {probeTrainData} --probe-seed {options.Seed}" : "";
+        commands.Add($"cleanclip eval --checkpoint {string.Join(" --checkpoint ", checkpoints.Select(c => c.File))} --labels {string.Join(",", checkpoints.Select(c => c.Label))} --eval-data {world.TestData} --vocab {vocab} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --trigger-seed {options.Seed} --target {options.Target} --seed {options.Seed}{probeFlags} --out {evalDir}{PrecisionFlag(options)}");
+        return eval;
+    }
+
+    /// <summary>The supervised model's own head on the world's test split: CA and ASR as the head classifies, labeled "supervised".</summary>
+    public static CheckpointEval EvaluateSupervised(DemoOptions options, string model, string head, DemoWorldFiles world, string vocab)
+    {
+        using var classifier = SupervisedClassifier.Load(model, head, Models.TorchDevice.Choose(options.Device));
+        classifier.Model.Precision = options.Precision;
+        return SupervisedEvaluation.Evaluate(classifier, new EvalOptions
+        {
+            Checkpoints = ["supervised"], EvalData = world.TestData, Vocab = vocab, Target = options.Target,
+            Trigger = options.Trigger with { Seed = options.Seed }, Seed = options.Seed, Device = options.Device,
+        }, "supervised") with { Checkpoint = model };
+    }
+
     /// <summary>
     /// What stage 1 built: the clean pretraining table (poisoned next), the cleaning table, the labeled test set, the
     /// classes file whose prompts join the vocabulary, and a labeled set for supervised finetuning and the probe
     /// (null: the synthetic demo generates one later).
     /// </summary>
-    private sealed record DemoWorldFiles(string TrainCsv, int PretrainingPairs, string FinetuneCsv, string TestData, string ClassesFile, string? LabeledData);
+    public sealed record DemoWorldFiles(string TrainCsv, int PretrainingPairs, string FinetuneCsv, string TestData, string ClassesFile, string? LabeledData);
 
     private static DemoWorldFiles SyntheticWorldFiles(DemoOptions options, string output, IDemoUi ui, List<string> commands)
     {

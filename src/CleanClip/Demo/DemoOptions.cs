@@ -1,5 +1,6 @@
 using CleanClip.Data.Synthetic;
 using CleanClip.Poisoning;
+using CleanClip.Poisoning.Dataset;
 using CleanClip.Training;
 using CleanClip.Training.Supervised;
 
@@ -29,6 +30,8 @@ public sealed record DemoOptions
     /// <summary>Any trigger of <see cref="TriggerFactory.Names"/>.</summary>
     public TriggerOptions Trigger { get; init; } = new() { Name = "badnet", PatchSize = 8 };
     public string Target { get; init; } = "banana";
+    /// <summary>Dirty label (the demo), or label-consistent: only pairs already captioned with the target are triggered.</summary>
+    public PoisonMode PoisonMode { get; init; } = PoisonMode.DirtyLabel;
     /// <summary>Share of the pretraining pairs that are poisoned.</summary>
     public double PoisonRate { get; init; } = 0.05;
     public string Model { get; init; } = "demo-rn";

@@ -40,9 +40,10 @@ public static class ReportPlots
 
     /// <summary>
     /// CA (x) against ASR (y) for every checkpoint with both, one colour per run, with the Pareto front (no other point has
-    /// higher CA and lower ASR) joined by a dashed line: the defenses worth having sit at the lower right.
+    /// higher CA and lower ASR) joined by a dashed line unless <paramref name="front"/> is false (for points of different
+    /// attacks, which do not compete): the defenses worth having sit at the lower right.
     /// </summary>
-    public static void Pareto(IReadOnlyList<Point> points, string path, int width, int height)
+    public static void Pareto(IReadOnlyList<Point> points, string path, int width, int height, bool front = true)
     {
         var plot = new Plot();
         var complete = points.Where(p => p.CleanAccuracy is not null && p.AttackSuccessRate is not null).ToList();
@@ -55,10 +56,10 @@ public static class ReportPlots
             foreach (var p in group)
                 plot.Add.Text(p.Checkpoint, 100 * p.CleanAccuracy!.Value, 100 * p.AttackSuccessRate!.Value).LabelFontSize = 11;
         }
-        var front = ParetoFront(complete);
-        if (front.Count > 1)
+        var best = front ? ParetoFront(complete) : [];
+        if (best.Count > 1)
         {
-            var line = plot.Add.ScatterLine(front.Select(p => 100 * p.CleanAccuracy!.Value).ToArray(), front.Select(p => 100 * p.AttackSuccessRate!.Value).ToArray(), Colors.Gray);
+            var line = plot.Add.ScatterLine(best.Select(p => 100 * p.CleanAccuracy!.Value).ToArray(), best.Select(p => 100 * p.AttackSuccessRate!.Value).ToArray(), Colors.Gray);
             line.LinePattern = LinePattern.Dashed;
             line.LegendText = "Pareto front";
         }
@@ -160,6 +161,38 @@ public static class ReportPlots
         plot.Title(title);
         plot.XLabel("false-positive rate (clean rows flagged)");
         plot.YLabel("true-positive rate (poisoned rows flagged)");
+        Save(plot, path, width, height);
+    }
+
+    /// <summary>
+    /// A grid of percentages, rows top to bottom and columns left to right, each cell shaded from white (0 %) to the ASR
+    /// red (100 %) and labeled with its value; a missing value is a grey cell labeled "–".
+    /// </summary>
+    public static void Heatmap(IReadOnlyList<string> rows, IReadOnlyList<string> columns, double?[,] values, string title, string path, int width, int height)
+    {
+        var plot = new Plot();
+        for (int r = 0; r < rows.Count; r++)
+            for (int c = 0; c < columns.Count; c++)
+            {
+                double y = rows.Count - 1 - r;
+                var value = values[r, c];
+                var fill = value is { } v ? Color.InterpolateRgb(Colors.White, AsrColor, Math.Clamp(v, 0, 1)) : Colors.LightGray;
+                var cell = plot.Add.Rectangle(c - 0.5, c + 0.5, y - 0.5, y + 0.5);
+                cell.FillStyle.Color = fill;
+                cell.LineStyle.Color = Colors.White;
+                var label = plot.Add.Text(value is { } p ? (100 * p).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "–", c, y);
+                label.LabelFontSize = 13;
+                label.LabelAlignment = Alignment.MiddleCenter;
+                label.LabelFontColor = value is > 0.6 ? Colors.White : Colors.Black;
+            }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, columns.Count).Select(c => (double)c).ToArray(), columns.ToArray());
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, rows.Count).Select(r => (double)(rows.Count - 1 - r)).ToArray(), rows.ToArray());
+        plot.Axes.SetLimits(-0.5, columns.Count - 0.5, -0.5, rows.Count - 0.5);
+        plot.Title(title);
+        plot.XLabel("defense");
+        plot.YLabel("attack");
         Save(plot, path, width, height);
     }
 

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using CleanClip.Demo;
+using CleanClip.Training;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CleanClip.Tests.Demo;
+
+/// <summary>
+/// A 3 × 3 matrix on a miniature synthetic world (numbers meaningless at this size): every cell is evaluated, each
+/// attack's poisoned model is trained once, the outputs are well-formed, and a rerun skips every finished cell.
+/// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
+public class MatrixMiniatureTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void AThreeByThreeMatrixRunsEachCellOnceAndARerunSkipsThem()
+    {
+        using var dir = new TempDir();
+        var d = new DemoOptions();
+        var options = new MatrixOptions
+        {
+            Demo = d with
+            {
+                World = d.World with { Count = 200, FinetuneCount = 64, TestCount = 40 },
+                Pretraining = d.Pretraining with { Epochs = 1, BatchSize = 32, WarmupSteps = 2 },
+                Cleaning = d.Cleaning with { Epochs = 1, BatchSize = 16, WarmupSteps = 2, NoWordNet = true },
+                SupervisedImages = 40,
+            },
+            Attacks = MatrixJob.ParseAttacks("badnet,blended,sig"),
+            Defenses = MatrixJob.ParseDefenses("none,mmcl,cleanclip"),
+            Seeds = [1],
+            Output = dir.File("matrix"),
+        };
+        var ui = new DemoSmokeTests.SilentUi();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = MatrixJob.Run(options, ui);
+        output.WriteLine($"first run: {clock.Elapsed.TotalSeconds:F0} s");
+
+        Assert.Equal(9, result.Cells.Count);
+        Assert.Equal((9, 0, 3), (result.CellsRun, result.CellsSkipped, result.PoisonedModelsTrained));
+        // One world, one poisoned model per attack: the stage log and the run folders say so.
+        Assert.Single(ui.Headings, h => h.Contains("synthetic world"));
+        Assert.Equal(3, ui.Headings.Count(h => h.Contains("train a CLIP on the poisoned pairs")));
+        Assert.Equal(6, ui.Headings.Count(h => h.Contains("clean:")));
+        var seedDir = Path.Combine(result.Output, "seed-1");
+        foreach (var attack in new[] { "badnet", "blended", "sig" })
+        {
+            Assert.True(RunCompletion.IsComplete(Path.Combine(seedDir, attack, MatrixJob.PoisonedFolder)));
+            foreach (var defense in new[] { "none", "mmcl", "cleanclip" })
+                Assert.True(File.Exists(Path.Combine(seedDir, attack, defense, MatrixJob.CellFile)), $"{attack}/{defense}");
+        }
+        Assert.Equal(3, Directory.EnumerateDirectories(seedDir, MatrixJob.PoisonedFolder, SearchOption.AllDirectories).Count());
+
+        // matrix.json: every cell and a summary per (attack, defense) with CA@1 and ASR@1 in [0, 1].
+        using (var json = JsonDocument.Parse(File.ReadAllText(result.Json)))
+        {
+            Assert.Equal(MatrixJob.Format, json.RootElement.GetProperty("format").GetString());
+            Assert.Equal(9, json.RootElement.GetProperty("cells").GetArrayLength());
+            var summary = json.RootElement.GetProperty("summary");
+            Assert.Equal(9, summary.GetArrayLength());
+            foreach (var s in summary.EnumerateArray())
+                foreach (var metric in new[] { "clean_accuracy", "attack_success_rate", "linear_probe_attack_success_rate" })
+                {
+                    var mean = s.GetProperty(metric).GetProperty("mean").GetDouble();
+                    Assert.InRange(mean, 0, 1);
+                }
+        }
+        var table = File.ReadAllText(result.Table);
+        Assert.Equal(9, table.Split('\n').Count(l => l.StartsWith("| badnet |") || l.StartsWith("| blended |") || l.StartsWith("| sig |")));
+        foreach (var png in new[] { result.Heatmap, result.Scatter })
+        {
+            var bytes = File.ReadAllBytes(png);
+            Assert.True(bytes.Length > 1000, png);
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, bytes[..4]);
+        }
+
+        // A rerun skips every cell: nothing trained, cell files and models untouched, the same table.
+        var before = Directory.EnumerateFiles(seedDir, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        var jsonBefore = File.ReadAllBytes(result.Json);
+        var again = new DemoSmokeTests.SilentUi();
+        clock.Restart();
+        var rerun = MatrixJob.Run(options, again);
+        output.WriteLine($"rerun: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal((0, 9, 0), (rerun.CellsRun, rerun.CellsSkipped, rerun.PoisonedModelsTrained));
+        Assert.Empty(again.Headings);
+        Assert.Equal(before, Directory.EnumerateFiles(seedDir, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc));
+        Assert.Equal(jsonBefore, File.ReadAllBytes(rerun.Json));
+
+        // A cell whose marker is gone (a killed cleaning run) is run again, and only it.
+        File.Delete(Path.Combine(seedDir, "blended", "cleanclip", RunCompletion.FileName));
+        var third = new DemoSmokeTests.SilentUi();
+        var resumed = MatrixJob.Run(options, third);
+        Assert.Equal((1, 8, 0), (resumed.CellsRun, resumed.CellsSkipped, resumed.PoisonedModelsTrained));
+        Assert.Equal(["blended · clean: CleanCLIP (CLIP loss + in-modal loss)", "blended · evaluate cleanclip"], third.Headings.Select(h => h.Replace("seed 1 · ", "")));
+    }
+}
