@@ -103,6 +103,7 @@ public static class DemoSeeds
             runs,
             summary,
             total_seconds = elapsed.TotalSeconds,
+            machine = MachineInfo.Current(),
             table = TableName,
         }, Json));
         AtomicFile.WriteAllText(table, Markdown(options, runs, summary));

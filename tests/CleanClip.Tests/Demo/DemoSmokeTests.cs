@@ -31,20 +31,26 @@ public class DemoSmokeTests
         Assert.Equal(["runs"], Directory.EnumerateFileSystemEntries(mine).Select(Path.GetFileName));
     }
 
-    [Fact]
-    public void AMiniatureDemoWritesTableReportAndCommands()
+    /// <summary>The synthetic demo in miniature: a 200-pair world, tiny-vit, one epoch per stage (seconds, no story).</summary>
+    internal static DemoOptions Miniature(string output)
     {
-        using var dir = new TempDir();
         var d = new DemoOptions();
-        var options = d with
+        return d with
         {
-            Output = dir.File("demo"), Model = "tiny-vit", Merges = 300,
+            Output = output, Model = "tiny-vit", Merges = 300,
             World = d.World with { Count = 200, FinetuneCount = 64, TestCount = 40 },
             Pretraining = d.Pretraining with { Epochs = 1, BatchSize = 32, WarmupSteps = 2 },
             Cleaning = d.Cleaning with { Epochs = 1, BatchSize = 16, WarmupSteps = 2 },
             Supervised = d.Supervised! with { Epochs = 1, BatchSize = 16, WarmupSteps = 2 }, SupervisedImages = 40,
             DecodeThreads = 1,
         };
+    }
+
+    [Fact]
+    public void AMiniatureDemoWritesTableReportAndCommands()
+    {
+        using var dir = new TempDir();
+        var options = Miniature(dir.File("demo"));
         var ui = new SilentUi();
         var result = DemoJob.Run(options, ui);
         Assert.Equal(["poisoned", "cleanclip", "mmcl", "ssl", "supervised"], result.Rows.Select(r => r.Stage));

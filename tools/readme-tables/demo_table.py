@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Writes the README's demo table from a `cleanclip demo --seeds` result (seeds.json).
+
+    python3 tools/readme-tables/demo_table.py docs/results/demo-real-seeds.json            # print the table
+    python3 tools/readme-tables/demo_table.py docs/results/demo-real-seeds.json --write README.md
+
+--write replaces the text between <!-- demo-table:begin --> and <!-- demo-table:end --> in the given file.
+The machine line comes from the result's "machine" record (CPU model, logical CPUs, LibTorch threads), which the
+demo writes; `--record-machine THREADS` adds this machine's record to a result written before the demo recorded it
+(use it only on the machine that ran the demo).
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+COLUMNS = [("CA@1", "clean_accuracy"), ("ASR@1", "attack_success_rate"), ("ASR@5", "attack_success_rate5"),
+           ("LP ASR", "linear_probe_attack_success_rate")]
+LABELS = {"poisoned": "poisoned", "cleanclip": "CleanCLIP", "mmcl": "MMCL-only", "ssl": "SSL-only",
+          "supervised": "supervised finetuning"}
+
+
+def cell(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    mean = 100 * sum(values) / len(values)
+    return f"{mean:.1f} ({100 * min(values):.1f}–{100 * max(values):.1f})"
+
+
+def table(result):
+    runs = result["runs"]
+    stages = [row["stage"] for row in runs[0]["rows"]]
+    lines = ["| model | " + " | ".join(name for name, _ in COLUMNS) + " |",
+             "|---|" + "---|" * len(COLUMNS)]
+    for stage in stages:
+        rows = [next(r for r in run["rows"] if r["stage"] == stage) for run in runs]
+        lines.append(f"| {LABELS.get(stage, stage)} | " + " | ".join(cell([r.get(key) for r in rows]) for _, key in COLUMNS) + " |")
+    machine = result.get("machine")
+    if machine is None:
+        sys.exit("the result has no machine record: run the demo again, or --record-machine on the machine that ran it")
+    seeds = ", ".join(str(s) for s in result["seeds"])
+    minutes = result["total_seconds"] / 60 / len(runs)
+    lines.append("")
+    lines.append(f"Mean (min–max) in % over seeds {seeds} of `cleanclip demo --seeds {','.join(str(s) for s in result['seeds'])}` "
+                 f"({result['world_kind']} world, {result['trigger']} → {result['target']}); {machine['cpu_model']}, "
+                 f"{machine['logical_cpus']} logical CPUs, {machine['torch_threads']} LibTorch threads, "
+                 f"{minutes:.1f} min per seed. Written by tools/readme-tables/demo_table.py from "
+                 f"{os.path.relpath(args.result)}.")
+    return "\n".join(lines)
+
+
+def this_machine(threads):
+    model = None
+    if os.path.exists("/proc/cpuinfo"):
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {"cpu_model": model or "unknown", "logical_cpus": os.cpu_count(), "torch_threads": threads}
+
+
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("result")
+parser.add_argument("--write", metavar="FILE")
+parser.add_argument("--record-machine", type=int, metavar="THREADS")
+args = parser.parse_args()
+with open(args.result) as f:
+    result = json.load(f)
+if args.record_machine is not None:
+    result["machine"] = this_machine(args.record_machine)
+    tmp = args.result + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, args.result)
+text = table(result)
+if args.write:
+    with open(args.write) as f:
+        readme = f.read()
+    pattern = re.compile(r"(<!-- demo-table:begin -->\n).*?(<!-- demo-table:end -->)", re.S)
+    if not pattern.search(readme):
+        sys.exit(f"{args.write}: no <!-- demo-table:begin --> ... <!-- demo-table:end --> markers")
+    readme = pattern.sub(lambda m: m.group(1) + text + "\n" + m.group(2), readme)
+    tmp = args.write + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(readme)
+    os.replace(tmp, args.write)
+else:
+    print(text)
