@@ -68,6 +68,8 @@ public static class DemoCommand
         AnsiConsole.Write(new Rule("results"));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"CA: zero-shot accuracy on clean test images; ASR@k: share of triggered non-target images with the target in the top k; RA: accuracy on those; DER vs the poisoned model{(probe ? "; LP: a linear probe on the frozen image features" : "")}.");
+        if (result.Scan is { } scan)
+            AnsiConsole.MarkupLine($"scan of the poisoned pretraining pairs ({scan.Detector}): AUROC {scan.Auroc:F3}, precision at the true poison count ({scan.Poisoned} of {scan.Rows}) {Percent(scan.PrecisionAtCount)}");
         AnsiConsole.MarkupLine($"report: {Markup.Escape(result.Report)}   results: {Markup.Escape(result.ResultsJson)}   total {result.Elapsed.TotalMinutes:F1} min");
         AnsiConsole.Write(new Rule("reproduce each stage by hand"));
         foreach (var line in result.Commands) AnsiConsole.WriteLine(line);

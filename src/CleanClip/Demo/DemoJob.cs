@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CleanClip.Data;
+using CleanClip.Detection;
 using CleanClip.Data.Synthetic;
 using CleanClip.Evaluation;
 using CleanClip.Reporting;
@@ -28,7 +29,17 @@ public sealed record DemoRow(string Stage, double? CleanAccuracy, double? Attack
     double? LinearProbeAccuracy = null, double? LinearProbeAttackSuccessRate = null);
 
 public sealed record DemoResult(string Output, IReadOnlyList<DemoRow> Rows, string Report, string ResultsJson,
-    IReadOnlyList<string> Commands, IReadOnlyList<string> Notes, TimeSpan Elapsed);
+    IReadOnlyList<string> Commands, IReadOnlyList<string> Notes, TimeSpan Elapsed)
+{
+    /// <summary>How well the scan of the poisoned pretraining pairs found the poison, when the demo scanned.</summary>
+    public DemoScan? Scan { get; init; }
+}
+
+/// <summary>
+/// The demo's scan of its poisoned pretraining pairs: the primary detector's AUROC, average precision and precision at
+/// the true poison count against the poison manifest.
+/// </summary>
+public sealed record DemoScan(string Detector, int Rows, int Poisoned, double Auroc, double AveragePrecision, double PrecisionAtCount, string Folder);
 
 /// <summary>
 /// <c>cleanclip demo</c>: a world (synthetic shapes, or captioned Fashion-MNIST images) → poisoned pretraining set → a
@@ -78,6 +89,15 @@ public static class DemoJob
         notes.AddRange(pretrained.Notes);
         seconds["poisoned"] = watch.Elapsed.TotalSeconds;
         var poisonedModel = pretrained.Model;
+
+        // 3b. Find the poison: scan the poisoned pairs with the model trained on them.
+        DemoScan? scan = null;
+        if (options.Scan)
+        {
+            watch.Restart();
+            scan = ScanPoisoned(options, poison, poisonedModel, Path.Combine(output, "scan"), ui, commands);
+            seconds["scan"] = watch.Elapsed.TotalSeconds;
+        }
 
         // 4. Clean it several ways on the disjoint clean pairs.
         var checkpoints = new List<(string Label, string File)> { ("poisoned", poisonedModel) };
@@ -143,15 +163,34 @@ public static class DemoJob
                 trigger = options.Trigger.Name, patch_size = options.Trigger.PatchSize, options.Target, poison_rate = options.PoisonRate, options.Model,
                 pretraining = options.Pretraining, cleaning = options.Cleaning, seed = options.Seed, linear_probe = probe,
             },
-            rows, stage_seconds = seconds, total_seconds = clock.Elapsed.TotalSeconds, machine = MachineInfo.Current(), commands, report = report.MarkdownPath,
+            rows, scan, stage_seconds = seconds, total_seconds = clock.Elapsed.TotalSeconds, machine = MachineInfo.Current(), commands, report = report.MarkdownPath,
         }, EvalResults.Json));
-        return new DemoResult(output, rows, report.MarkdownPath, resultsJson, commands, notes, clock.Elapsed);
+        return new DemoResult(output, rows, report.MarkdownPath, resultsJson, commands, notes, clock.Elapsed) { Scan = scan };
     }
 
     private static double? At(IReadOnlyDictionary<string, double>? byK, string k) => byK is not null && byK.TryGetValue(k, out var v) ? v : null;
 
     // The demo's stages, one library call each, shared with the matrix (MatrixJob). Each appends the command line that
     // reproduces it to `commands`.
+
+    /// <summary>
+    /// Stage 3b: scans the poisoned pretraining table with the poisoned model against the poison manifest; null when the
+    /// ground truth is one-sided.
+    /// </summary>
+    public static DemoScan? ScanPoisoned(DemoOptions options, PoisonJob.Result poison, string model, string output, IDemoUi ui, List<string> commands)
+    {
+        var manifest = Path.Combine(poison.Folder, PoisonJob.ManifestFileName);
+        var result = ui.Stage("3/6 scan the poisoned pairs for the poison", progress => ScanJob.Run(new ScanOptions
+        {
+            Checkpoint = model, TrainData = poison.Table, Manifest = manifest, Output = output, CacheDir = null,
+            Device = options.Device, Precision = options.Precision, DecodeThreads = options.DecodeThreads,
+        }, progress));
+        commands.Add($"cleanclip scan --checkpoint {model} --train-data {poison.Table} --manifest {manifest} --out {output}");
+        var primary = result.Scores.Primary;
+        return result.Metrics?.GetValueOrDefault(primary) is { } m
+            ? new DemoScan(Detectors.Name(primary), m.Rows, m.Poisoned, m.Auroc, m.AveragePrecision, m.PrecisionAtCount, output)
+            : null;
+    }
 
     /// <summary>Stage 1: the synthetic world, or the real world's captioned tables, in <paramref name="output"/>.</summary>
     public static DemoWorldFiles BuildWorld(DemoOptions options, string? dataDir, string output, IDemoUi ui, List<string> commands) =>

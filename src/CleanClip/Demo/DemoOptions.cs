@@ -68,6 +68,12 @@ public sealed record DemoOptions
     /// tested on the test split, clean and triggered: the backdoor as a classifier on the frozen features sees it.
     /// </summary>
     public bool LinearProbe { get; init; } = true;
+
+    /// <summary>
+    /// Scan the poisoned pretraining pairs with the poisoned model (<c>cleanclip scan</c>: local-outlier scores of the
+    /// image embeddings) and report how well the primary score finds the poisoned pairs.
+    /// </summary>
+    public bool Scan { get; init; } = true;
     public ulong Seed { get; init; } = 1;
     /// <summary>What every stage's model computes in (training, cleaning, evaluation).</summary>
     public Models.Precision Precision { get; init; } = Models.Precision.Fp32;

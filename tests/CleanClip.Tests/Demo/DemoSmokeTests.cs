@@ -60,7 +60,15 @@ public class DemoSmokeTests
         Assert.True(File.Exists(result.Report));
         Assert.True(File.Exists(result.ResultsJson));
         Assert.Contains(result.Commands, c => c.StartsWith("cleanclip clean ") && c.Contains("--method CleanClip"));
-        Assert.Equal(10, ui.Headings.Count);
+        Assert.Equal(11, ui.Headings.Count);
+        // The scan of the poisoned pretraining pairs: 5% of the 200 pairs, scored against the poison manifest.
+        Assert.NotNull(result.Scan);
+        Assert.Equal((200, 10), (result.Scan!.Rows, result.Scan.Poisoned));
+        Assert.InRange(result.Scan.Auroc, 0, 1);
+        Assert.True(File.Exists(Path.Combine(result.Scan.Folder, CleanClip.Detection.ScanJob.ScoresFile)));
+        Assert.Contains(result.Commands, c => c.StartsWith("cleanclip scan ") && c.Contains("--manifest"));
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(result.ResultsJson)))
+            Assert.Equal(result.Scan.Auroc, json.RootElement.GetProperty("scan").GetProperty("auroc").GetDouble());
         Assert.Contains(result.Commands, c => c.StartsWith("cleanclip finetune-supervised "));
         Assert.Equal(5, CleanClip.Evaluation.EvalResults.Read(Path.Combine(options.Output, "eval", "eval.json")).Checkpoints.Count);
     }

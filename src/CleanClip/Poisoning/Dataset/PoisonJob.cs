@@ -39,6 +39,9 @@ public static class PoisonJob
 {
     public sealed record Result(string Table, string Folder, int Rows, int Poisoned, DatasetReport InputReport);
 
+    /// <summary>The manifest's file name inside <see cref="Result.Folder"/>: every poisoned row, the trigger and the seed.</summary>
+    public const string ManifestFileName = PoisonSetFolder.ManifestName;
+
     private const ulong TriggerStream = 0x7419;
 
     public static Result Run(PoisonJobOptions options, IProgress<JobProgress>? progress = null)
