@@ -65,7 +65,7 @@ internal static class ReportMarkdown
         md.AppendLine("|---|---:|---:|---:|");
         foreach (var (name, scores) in scan.Scores)
         {
-            var m = Detection.DetectionMetrics.Compute(scores, scan.Poisoned)!;
+            var m = Detection.DetectionMetrics.Compute(scores, scan.Poisoned!)!;
             md.AppendLine($"| {name} | {m.Auroc.ToString("F3", CultureInfo.InvariantCulture)} | {m.AveragePrecision.ToString("F3", CultureInfo.InvariantCulture)} | {Pct(m.PrecisionAtCount)} |");
         }
         md.AppendLine();
