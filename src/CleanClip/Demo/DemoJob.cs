@@ -312,7 +312,7 @@ public static class DemoJob
             Training = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
         }, progress, cancellation)).Training;
         if (result.Outcome != TrainingOutcome.Completed) throw new OperationCanceledException("interrupted during supervised finetuning");
-        commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {labeledDir} --head-init {supervised.HeadInit} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}{PrecisionFlag(options)}");
+        commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {labeledDir} --head-init {(supervised.HeadInit == HeadInit.ZeroShot ? "zero-shot" : "random")} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}{PrecisionFlag(options)}");
         return (result.ModelFile!, result.HeadFile!);
     }
 

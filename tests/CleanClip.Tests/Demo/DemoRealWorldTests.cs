@@ -29,6 +29,7 @@ public class DemoRealWorldTests
         };
         var ui = new DemoSmokeTests.SilentUi();
         var result = DemoJob.Run(options, ui);
+        DemoCommandsParseTests.AssertParse(result.Commands);
 
         Assert.Equal(["poisoned", "cleanclip", "mmcl", "ssl", "supervised"], result.Rows.Select(r => r.Stage));
         Assert.All(result.Rows, r => Assert.InRange(r.AttackSuccessRate!.Value, 0, 1));
