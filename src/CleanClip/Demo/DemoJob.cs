@@ -163,7 +163,7 @@ public static class DemoJob
                 trigger = options.Trigger.Name, patch_size = options.Trigger.PatchSize, options.Target, poison_rate = options.PoisonRate, options.Model,
                 pretraining = options.Pretraining, cleaning = options.Cleaning, seed = options.Seed, linear_probe = probe,
             },
-            rows, scan, stage_seconds = seconds, total_seconds = clock.Elapsed.TotalSeconds, machine = MachineInfo.Current(), commands, report = report.MarkdownPath,
+            rows, scan, stage_seconds = seconds, total_seconds = clock.Elapsed.TotalSeconds, machine = Models.MachineInfo.Current(), commands, report = report.MarkdownPath,
         }, EvalResults.Json));
         return new DemoResult(output, rows, report.MarkdownPath, resultsJson, commands, notes, clock.Elapsed) { Scan = scan };
     }

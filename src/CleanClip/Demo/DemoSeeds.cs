@@ -103,7 +103,7 @@ public static class DemoSeeds
             runs,
             summary,
             total_seconds = elapsed.TotalSeconds,
-            machine = MachineInfo.Current(),
+            machine = Models.MachineInfo.Current(),
             table = TableName,
         }, Json));
         AtomicFile.WriteAllText(table, Markdown(options, runs, summary));

@@ -78,8 +78,7 @@ public static class ReportJob
                     rows = scan.Scores[scan.Primary].Length,
                     poisoned = scan.Poisoned?.Count(p => p),
                     primary = scan.Primary,
-                    metrics = scan.HasBothClasses ? scan.Scores.ToDictionary(p => p.Key, p => DetectionMetrics.Compute(p.Value, scan.Poisoned!) is { } m
-                        ? new { auroc = m.Auroc, auprc = m.AveragePrecision, precision_at_poison_count = m.PrecisionAtCount } : null) : null,
+                    metrics = scan.Metrics?.ToDictionary(p => p.Key, p => new { auroc = p.Value.Auroc, auprc = p.Value.AveragePrecision, precision_at_poison_count = p.Value.PrecisionAtCount }),
                 },
                 metrics_lines = run.Metrics?.Count,
                 notes = run.Notes,
@@ -145,7 +144,7 @@ public static class ReportJob
             return made;
         }
         var roc = $"{run.Name}-scan-roc.png";
-        ReportPlots.Roc(scan.Scores.Select(p => (p.Key, DetectionMetrics.RocCurve(p.Value, scan.Poisoned!), DetectionMetrics.Auroc(p.Value, scan.Poisoned!))).ToList(),
+        ReportPlots.Roc(scan.Scores.Select(p => (p.Key, DetectionMetrics.RocCurve(p.Value, scan.Poisoned!), scan.Metrics![p.Key].Auroc)).ToList(),
             $"{run.Name}: ROC of every detector", png(roc), options.PlotWidth, options.PlotHeight);
         made.Add(new(roc, "scan-roc", run.Name, $"ROC curves of the scan's detectors against the known poisoned rows ({run.Name})"));
         return made;

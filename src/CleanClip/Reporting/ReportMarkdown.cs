@@ -63,11 +63,8 @@ internal static class ReportMarkdown
         md.AppendLine($"Scan of {rows} rows, {scan.Poisoned!.Count(p => p)} of them poisoned; primary detector `{scan.Primary}`.").AppendLine();
         md.AppendLine("| detector | AUROC | AUPRC | precision at the poison count |");
         md.AppendLine("|---|---:|---:|---:|");
-        foreach (var (name, scores) in scan.Scores)
-        {
-            var m = Detection.DetectionMetrics.Compute(scores, scan.Poisoned!)!;
+        foreach (var (name, m) in scan.Metrics!)
             md.AppendLine($"| {name} | {m.Auroc.ToString("F3", CultureInfo.InvariantCulture)} | {m.AveragePrecision.ToString("F3", CultureInfo.InvariantCulture)} | {Pct(m.PrecisionAtCount)} |");
-        }
         md.AppendLine();
     }
 

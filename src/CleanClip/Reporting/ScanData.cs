@@ -57,7 +57,13 @@ public sealed record ScanData(string Primary, IReadOnlyDictionary<string, float[
     }
 
     /// <summary>Whether both poisoned and clean rows are known, so that metrics and a ROC curve exist.</summary>
-    public bool HasBothClasses => Poisoned is { } p && p.Contains(true) && p.Contains(false);
+    public bool HasBothClasses => Metrics is not null;
+
+    /// <summary>Each detector's metrics against <see cref="Poisoned"/>, computed once; null without both classes.</summary>
+    public IReadOnlyDictionary<string, ScanMetrics>? Metrics { get; } =
+        Poisoned is { } p && p.Contains(true) && p.Contains(false)
+            ? Scores.ToDictionary(s => s.Key, s => DetectionMetrics.Compute(s.Value, p)!)
+            : null;
 
     private static (string Primary, string[] Detectors) ReadSummary(string path)
     {

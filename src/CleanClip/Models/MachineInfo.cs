@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace CleanClip;
+namespace CleanClip.Models;
 
 /// <summary>
 /// The machine a measurement ran on, recorded beside every result a claim is made from: learning results change with
@@ -15,11 +15,7 @@ public sealed record MachineInfo(string CpuModel, int LogicalCpus, int TorchThre
         new(CpuModelName() ?? RuntimeInformation.OSArchitecture.ToString(), Environment.ProcessorCount,
             TorchSharp.torch.get_num_threads(), RuntimeInformation.OSDescription);
 
-    private static string? CpuModelName()
-    {
-        const string cpuinfo = "/proc/cpuinfo";
-        if (!File.Exists(cpuinfo)) return null;
-        return File.ReadLines(cpuinfo).Where(line => line.StartsWith("model name", StringComparison.Ordinal))
+    private static string? CpuModelName() =>
+        Bf16Support.ReadCpuInfo()?.Split('\n').Where(line => line.StartsWith("model name", StringComparison.Ordinal))
             .Select(line => line[(line.IndexOf(':') + 1)..].Trim()).FirstOrDefault();
-    }
 }
