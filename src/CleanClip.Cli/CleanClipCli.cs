@@ -27,6 +27,7 @@ public static class CleanClipCli
         MatrixCommand.Create(),
         EvalCommand.Create(),
         ReportCommand.Create(),
+        FrontierCommand.Create(),
         ScanCommand.Create(),
         SweepCommand.Create(),
     };

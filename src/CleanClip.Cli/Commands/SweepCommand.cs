@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using CleanClip.Cli.Sweeps;
+using CleanClip.Reporting;
 using Spectre.Console;
+using CleanClip.Sweeps;
 
 namespace CleanClip.Cli.Commands;
 
@@ -230,7 +232,16 @@ public static class SweepCommand
             AnsiConsole.MarkupLine($"[red]failed:[/] {Markup.Escape(point.Name)} (exit code {point.ExitCode}): see {Markup.Escape(Path.Combine(point.Folder, LocalRunner.LogName))}");
         if (record.Points.Any(p => p.State is PointState.Incomplete or PointState.Pending))
             AnsiConsole.MarkupLine("rerun the same sweep to continue the points that are not complete");
+        else if (record.Points.Any(p => SweepFrontier.LastEvaluation(p.Folder) is { CleanAccuracy: not null, AttackSuccessRate: not null }))
+            FrontierCommand.Print(SweepFrontier.Write([folder], FrontierGroup(record), Path.Combine(folder, FrontierFolder)));
     }
+
+    /// <summary>Where a finished sweep whose runs evaluated themselves writes its CA-vs-ASR frontier.</summary>
+    public const string FrontierFolder = "frontier";
+
+    /// <summary>The frontier's groups: the first varied option with a value that is not a number (a method, say), else one group.</summary>
+    private static string? FrontierGroup(SweepRecord record) => record.Points[0].Values.Keys.FirstOrDefault(option =>
+        record.Points.Any(p => p.Values.TryGetValue(option, out var v) && !double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)));
 
     private static string Points(int count) => count == 1 ? "1 point" : $"{count} points";
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using CleanClip.Training.Checkpointing;
+using CleanClip.Sweeps;
 
 namespace CleanClip.Cli.Sweeps;
 

@@ -1,3 +1,5 @@
+using CleanClip.Sweeps;
+
 namespace CleanClip.Cli.Sweeps;
 
 /// <summary>

@@ -18,7 +18,7 @@ public partial class FolderDependencyTests
         ["Checkpoints", "Poisoning"],
         ["Evaluation"],
         ["Training"],
-        ["Attacks", "Detection", "Presets"],
+        ["Attacks", "Detection", "Presets", "Sweeps"],
         ["Reporting"],
         ["Demo"],
     ];

@@ -3,6 +3,7 @@ using CleanClip.Cli.Sweeps;
 using CleanClip.Tests.Training;
 using CleanClip.Training;
 using Xunit;
+using CleanClip.Sweeps;
 
 namespace CleanClip.Tests.Cli.Sweeps;
 

@@ -5,6 +5,7 @@ using CleanClip.Tests.Training;
 using CleanClip.Training;
 using Xunit;
 using Xunit.Abstractions;
+using CleanClip.Sweeps;
 
 namespace CleanClip.Tests.Cli.Sweeps;
 

@@ -4,6 +4,7 @@ using CleanClip.Cli;
 using CleanClip.Cli.Commands;
 using CleanClip.Cli.Sweeps;
 using Xunit;
+using CleanClip.Sweeps;
 
 namespace CleanClip.Tests.Cli.Sweeps;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CleanClip.Training;
 
-namespace CleanClip.Cli.Sweeps;
+namespace CleanClip.Sweeps;
 
 /// <summary>Where a point stands (snake_case in sweep.json).</summary>
 public enum PointState
