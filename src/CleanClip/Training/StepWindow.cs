@@ -3,46 +3,48 @@ using CleanClip.Training.Logging;
 
 namespace CleanClip.Training;
 
-/// <summary>Averages of the steps since the last metrics line, and the pairs/s they ran at.</summary>
+/// <summary>Averages of the steps' terms since the last metrics line, and the items (pairs or images) per second they ran at.</summary>
 internal sealed class StepWindow
 {
     private long _start = Stopwatch.GetTimestamp();
-    private long _pairs;
+    private long _items, _correct;
     private int _steps;
     private double _loss, _clip, _inModal, _perturbation, _imageDistance, _textDistance;
-    private bool _hasInModal, _hasPar;
+    private bool _hasClip, _hasInModal, _hasPar, _hasCorrect;
 
-    public double PairsPerSecond { get; private set; }
+    public double ItemsPerSecond { get; private set; }
 
-    /// <param name="par">PAR runs: the perturbation term and the two towers' distances to the frozen model.</param>
-    public void Add(int pairs, double loss, double clip, double? inModal, (double Perturbation, double ImageDistance, double TextDistance)? par = null)
+    public void Add(int items, StepTerms terms)
     {
-        _pairs += pairs;
+        _items += items;
         _steps++;
-        _loss += loss;
-        _clip += clip;
-        if (inModal is { } value) { _inModal += value; _hasInModal = true; }
-        if (par is { } p)
+        _loss += terms.Loss;
+        if (terms.Clip is { } clip) { _clip += clip; _hasClip = true; }
+        if (terms.InModal is { } inModal) { _inModal += inModal; _hasInModal = true; }
+        if (terms.Par is { } p)
         {
             (_perturbation, _imageDistance, _textDistance) = (_perturbation + p.Perturbation, _imageDistance + p.ImageDistance, _textDistance + p.TextDistance);
             _hasPar = true;
         }
+        if (terms.Correct is { } correct) { _correct += correct; _hasCorrect = true; }
         var seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
-        PairsPerSecond = seconds > 0 ? _pairs / seconds : 0;
+        ItemsPerSecond = seconds > 0 ? _items / seconds : 0;
     }
 
-    public MetricsLine Flush(TrainingState state, double learningRate, double elapsedSeconds, double logitScale)
+    /// <summary>The window's step line, and a fresh window.</summary>
+    public MetricsLine Flush(int epoch, long step, double learningRate, double elapsedSeconds, double? logitScale)
     {
         var line = new MetricsLine
         {
-            Kind = "step", Epoch = state.Epoch, Step = state.Step, ElapsedSeconds = elapsedSeconds,
-            Loss = _loss / _steps, ClipLoss = _clip / _steps, InModalLoss = _hasInModal ? _inModal / _steps : null,
+            Kind = "step", Epoch = epoch, Step = step, ElapsedSeconds = elapsedSeconds,
+            Loss = _loss / _steps, ClipLoss = _hasClip ? _clip / _steps : null, InModalLoss = _hasInModal ? _inModal / _steps : null,
             PerturbationLoss = _hasPar ? _perturbation / _steps : null, ImageDistance = _hasPar ? _imageDistance / _steps : null,
             TextDistance = _hasPar ? _textDistance / _steps : null,
-            LearningRate = learningRate, LogitScale = logitScale, PairsPerSecond = PairsPerSecond,
+            TrainAccuracy = _hasCorrect ? (double)_correct / _items : null,
+            LearningRate = learningRate, LogitScale = logitScale, PairsPerSecond = ItemsPerSecond,
         };
-        (_start, _pairs, _steps, _loss, _clip, _inModal, _hasInModal) = (Stopwatch.GetTimestamp(), 0, 0, 0, 0, 0, false);
-        (_perturbation, _imageDistance, _textDistance, _hasPar) = (0, 0, 0, false);
+        (_start, _items, _steps, _loss, _clip, _inModal, _correct) = (Stopwatch.GetTimestamp(), 0, 0, 0, 0, 0, 0);
+        (_perturbation, _imageDistance, _textDistance, _hasClip, _hasInModal, _hasPar, _hasCorrect) = (0, 0, 0, false, false, false, false);
         return line;
     }
 }

@@ -17,10 +17,9 @@ using static TorchSharp.torch;
 namespace CleanClip.Training;
 
 /// <summary>
-/// The one contrastive trainer under <c>train</c>, <c>clean</c> and the demo: MMCL, CleanCLIP or SSL-only
-/// objective over [originals; augmented views], or PAR's against a frozen copy of the initial model (one view per
-/// pair), AdamW by parameter role, warmup + cosine, logit-scale clamp,
-/// checkpoints that resume bit-identically, Ctrl-C and NaN handling, metrics.jsonl and TensorBoard.
+/// Contrastive training under <c>train</c>, <c>clean</c> and the demo, on <see cref="TrainingEngine"/>: MMCL, CleanCLIP
+/// or SSL-only objective over [originals; augmented views], or PAR's against a frozen copy of the initial model (one
+/// view per pair), AdamW by parameter role, warmup + cosine, validation loss and the evaluation hook at epoch ends.
 /// </summary>
 public static class Trainer
 {
@@ -29,154 +28,150 @@ public static class Trainer
 
     public static TrainingResult Run(TrainingRun run, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var options = run.Options;
-        options.Validate();
-        if (options.UsesInModal && run.ImageAugmentation is null)
-            throw new ArgumentException($"{options.Method} training needs an image augmentation for the in-modal view");
         var clock = Stopwatch.StartNew();
-        var model = run.Model;
-        model.Precision = options.Precision;   // also what the evaluation hook and validation loss compute in
-        var device = model.TokenEmbedding.weight!.device;
-        ParObjective? par = null;
-        if (options.UsesReference)
-        {
-            var reference = run.Reference ?? throw new ArgumentException("--method Par needs the frozen copy of the initial model (TrainingRun.Reference)");
-            if (ReferenceEquals(reference, model)) throw new ArgumentException("PAR's frozen model must be a separate copy of the initial model, not the model trained");
-            var referenceDevice = reference.TokenEmbedding.weight!.device;
-            if (referenceDevice.type != device.type || referenceDevice.index != device.index)
-                throw new ArgumentException($"PAR's frozen model is on {referenceDevice}, the model trained on {device}");
-            ReferenceModel.Freeze(reference, options.Precision);
-            par = new ParObjective(options.ClipWeight, options.ParWeight, options.ParTau);
-        }
-        int stepsPerEpoch = run.TrainData.Count / options.BatchSize;
-        if (stepsPerEpoch == 0)
-            throw new ArgumentException($"{run.TrainData.TablePath}: {run.TrainData.Count} pairs make no full batch of {options.BatchSize}; lower --batch-size");
-        long totalSteps = (long)stepsPerEpoch * options.Epochs;
-        var truncation = CaptionTruncation.Count(run.Tokenizer, run.TrainData.Rows);
-        truncation.ThrowIfRefused(run.Tokenizer, run.TrainData);
-        var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, (int)totalSteps, stepsPerEpoch, options.Schedule);
-        var objective = new CleanClipObjective(options.Method == TrainingMethod.Ssl ? 0 : options.ClipWeight,
-            options.InModalWeight, options.SymmetricInModal);
-        var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution });
-        // CleanCLIP and SSL add an augmented view to each original; PAR trains (and compares) on the augmented view alone.
-        var pipeline = ViewPipeline.FromRows(run.TrainData.Rows, preprocessor,
-            options.UsesInModal || options.UsesReference ? run.ImageAugmentation : null,
-            new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads },
-            replaceOriginals: options.UsesReference);
-        var captions = new CaptionViews(run.TrainData.Rows.Select(r => r.Caption).ToList(),
-            run.TextAugmentation ?? new Eda(null, options.EdaAlpha), options.EdaRefresh, options.Seed);
-        var folder = new CheckpointFolder(Path.Combine(run.RunDirectory, "checkpoints"), options.KeepCheckpoints);
-        using var optimizer = WeightDecayGroups.AdamW(model, options.DecayRule, options.LearningRate, options.WeightDecay,
-            options.Beta1, options.Beta2, options.Epsilon);
-
-        folder.RemoveInterruptedWrites();
-        var state = Start(run, optimizer, folder, truncation);
-        var skipped = SkippedImageList.Open(run.RunDirectory, run.TrainData.Rows, resumed: run.ResumeFrom is not null);
-        long startStep = state.Step;
-        TrainingOutcome? StopReason() =>
-            cancellation.IsCancellationRequested ? TrainingOutcome.Interrupted
-            : state.Step - startStep >= (options.StopAfterSteps ?? long.MaxValue) ? TrainingOutcome.StepLimit
-            : null;
-        using var log = new TrainingLog(run.RunDirectory, run.ResumeFrom is null ? null : state.Step, options.TensorBoard);
-        string? lastCheckpoint = run.ResumeFrom;
-        double? lastLoss = null;
-        var window = new StepWindow();
-        TrainingResult Finish(TrainingOutcome outcome, string? modelFile)
-        {
-            skipped.Save();
-            return new(outcome, state.Step, run.RunDirectory, lastCheckpoint, modelFile, File.Exists(folder.BestPath) ? folder.BestPath : null,
-                lastLoss, state.BestValidationLoss, skipped.Images, truncation, clock.Elapsed);
-        }
-        model.train();
+        var task = new ContrastiveTask(run);
         try
         {
-            for (int epoch = state.Epoch; epoch < options.Epochs; epoch++)
-            {
-                using (var batches = pipeline.Start(epoch, CancellationToken.None, state.Epoch == epoch ? state.BatchInEpoch : 0))
-                {
-                    foreach (var batch in batches)
-                        using (batch)
-                        {
-                            var terms = BatchOutOfMemoryException.Guard(() => Step(run, objective, par, optimizer, captions, schedule, batch, state, lastCheckpoint),
-                                options.BatchSize, state.Step + 1, lastCheckpoint);
-                            lastLoss = terms.Total;
-                            state = state with
-                            {
-                                Step = state.Step + 1, Epoch = epoch, BatchInEpoch = batch.Number + 1,
-                                EpochLossSum = state.EpochLossSum + terms.Total, EpochSteps = state.EpochSteps + 1,
-                            };
-                            window.Add(batch.Count, terms.Total, terms.Clip, terms.InModal, terms.Par);
-                            progress?.Report(new TrainingProgress(epoch, options.Epochs, state.Step, totalSteps, terms.Total, terms.LearningRate, window.PairsPerSecond));
-                            if (state.Step % options.LogEverySteps == 0)
-                                log.Log(window.Flush(state, terms.LearningRate, clock.Elapsed.TotalSeconds, model.LogitScale.item<float>()));
-                            if (options.SaveEverySteps > 0 && state.Step % options.SaveEverySteps == 0)
-                                lastCheckpoint = folder.Save(model, optimizer, state);
-                            // At an epoch's last batch, stopping waits for the epoch's end: its summary, validation and checkpoint.
-                            if (batch.Number + 1 < stepsPerEpoch && StopReason() is { } outcome)
-                            {
-                                if (lastCheckpoint != folder.PathFor(state.Step)) lastCheckpoint = folder.Save(model, optimizer, state);
-                                // The collator works in batch order: every batch up to this one (and perhaps some prefetched after it) is listed.
-                                skipped.Add(batches.Skipped);
-                                return Finish(outcome, null);
-                            }
-                        }
-                    // The enumeration has ended, so the epoch's threads have stopped and its list of skipped items is complete.
-                    skipped.Add(batches.Skipped);
-                }
-                skipped.Save();
-                state = EndEpoch(run, epoch, state, log, clock, folder, optimizer, ref lastCheckpoint);
-                if (epoch + 1 < options.Epochs && StopReason() is { } stop)
-                    return Finish(stop, null);
-            }
+            var end = TrainingEngine.Run(task, run.RunDirectory, run.ResumeFrom, clock, progress, cancellation);
+            return new(end.Result, end.State.Step, run.RunDirectory, end.LastCheckpoint, end.ModelFile, end.BestCheckpoint,
+                end.LastLoss, end.State.BestValidationLoss, task.Skipped.Images, task.Truncation, clock.Elapsed);
         }
         finally
         {
-            model.eval();
+            task.Dispose();
         }
-        var modelFile = Path.Combine(run.RunDirectory, ModelFileName);
-        ModelLoader.Save(model, modelFile);
-        var completed = Finish(TrainingOutcome.Completed, modelFile);
-        // Last of all, so a run folder that holds the marker holds everything else of a completed run.
-        RunCompletion.Write(run.RunDirectory, state.Step, modelFile);
-        return completed;
     }
 
-    private readonly record struct StepTerms(double Total, double Clip, double? InModal, double LearningRate,
-        (double Perturbation, double ImageDistance, double TextDistance)? Par);
-
-    /// <param name="par">PAR's objective, used instead of <paramref name="objective"/> when not null.</param>
-    private static StepTerms Step(TrainingRun run, CleanClipObjective objective, ParObjective? par, AdamWOptimizer optimizer,
-        CaptionViews captions, LearningRateSchedule schedule, Batch batch, TrainingState state, string? lastCheckpoint)
+    /// <summary>The contrastive task: its data, step, state and checkpoints.</summary>
+    private sealed class ContrastiveTask : ITrainingTask<TrainingState>, IDisposable
     {
-        using var scope = NewDisposeScope();
-        var model = run.Model;
-        var device = model.TokenEmbedding.weight!.device;
-        double rate = schedule.At((int)state.Step);
-        optimizer.SetLearningRate(rate);
-        var texts = batch.Indices.Select(captions.Original).ToList();
-        if (run.Options.UsesInModal) texts.AddRange(batch.Indices.Select(i => captions.Augmented(i, batch.Epoch)));
-        var tokens = run.Tokenizer.TokenizeToTensor(texts).to(device);
-        var pixels = batch[ViewPipeline.Pixels].to(device);
-        var (images, textEmbeddings) = model.forward(pixels, tokens);
-        Tensor loss, clip;
-        double? inModal = null;
-        (double, double, double)? parTerms = null;
-        if (par is null)
+        private readonly TrainingRun _run;
+        private readonly TrainingOptions _options;
+        private readonly LearningRateSchedule _schedule;
+        private readonly ContrastiveStep _step;
+        private readonly BatchPipeline<ViewPair> _pipeline;
+        private readonly CaptionViews _captions;
+        private readonly AdamWOptimizer _optimizer;
+        private readonly Device _device;
+        private SkippedImageList? _skipped;
+
+        public CaptionTruncation Truncation { get; }
+        public SkippedImageList Skipped => _skipped ?? throw new InvalidOperationException("the run has not started");
+        public LoopSettings Loop { get; }
+        public int StepsPerEpoch { get; }
+
+        public ContrastiveTask(TrainingRun run)
         {
-            var terms = objective.Compute(images, textEmbeddings, model.LogitScale, run.Options.UsesInModal);
-            (loss, clip, inModal) = (terms.Total, terms.Clip, terms.InModal?.item<float>());
+            _run = run;
+            var options = _options = run.Options;
+            options.Validate();
+            if (options.UsesInModal && run.ImageAugmentation is null)
+                throw new ArgumentException($"{options.Method} training needs an image augmentation for the in-modal view");
+            var model = run.Model;
+            model.Precision = options.Precision;   // also what the evaluation hook and validation loss compute in
+            _device = model.TokenEmbedding.weight!.device;
+            if (options.UsesReference)
+            {
+                var reference = run.Reference ?? throw new ArgumentException("--method Par needs the frozen copy of the initial model (TrainingRun.Reference)");
+                if (ReferenceEquals(reference, model)) throw new ArgumentException("PAR's frozen model must be a separate copy of the initial model, not the model trained");
+                var referenceDevice = reference.TokenEmbedding.weight!.device;
+                if (referenceDevice.type != _device.type || referenceDevice.index != _device.index)
+                    throw new ArgumentException($"PAR's frozen model is on {referenceDevice}, the model trained on {_device}");
+                ReferenceModel.Freeze(reference, options.Precision);
+            }
+            StepsPerEpoch = run.TrainData.Count / options.BatchSize;
+            if (StepsPerEpoch == 0)
+                throw new ArgumentException($"{run.TrainData.TablePath}: {run.TrainData.Count} pairs make no full batch of {options.BatchSize}; lower --batch-size");
+            Loop = new LoopSettings(options.Epochs, options.BatchSize, options.LogEverySteps, options.SaveEverySteps, options.KeepCheckpoints,
+                options.StopAfterSteps, options.TensorBoard);
+            Truncation = CaptionTruncation.Count(run.Tokenizer, run.TrainData.Rows);
+            Truncation.ThrowIfRefused(run.Tokenizer, run.TrainData);
+            _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, StepsPerEpoch * options.Epochs, StepsPerEpoch, options.Schedule);
+            _step = new ContrastiveStep(model, options, run.Reference);
+            var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = model.Config.ImageResolution });
+            // CleanCLIP and SSL add an augmented view to each original; PAR trains (and compares) on the augmented view alone.
+            _pipeline = ViewPipeline.FromRows(run.TrainData.Rows, preprocessor,
+                options.UsesInModal || options.UsesReference ? run.ImageAugmentation : null,
+                new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads },
+                replaceOriginals: options.UsesReference);
+            _captions = new CaptionViews(run.TrainData.Rows.Select(r => r.Caption).ToList(),
+                run.TextAugmentation ?? new Eda(null, options.EdaAlpha), options.EdaRefresh, options.Seed);
+            _optimizer = WeightDecayGroups.AdamW(model, options.DecayRule, options.LearningRate, options.WeightDecay,
+                options.Beta1, options.Beta2, options.Epsilon);
         }
-        else
+
+        public TrainingState Start(CheckpointFolder folder)
         {
-            Tensor referenceImages, referenceTexts;
-            using (no_grad()) (referenceImages, referenceTexts) = run.Reference!.forward(pixels, tokens);
-            var terms = par.Compute(images, textEmbeddings, referenceImages, referenceTexts, model.LogitScale);
-            (loss, clip) = (terms.Total, terms.Clip);
-            parTerms = (terms.Perturbation.item<float>(), terms.ImageDistance.item<float>(), terms.TextDistance.item<float>());
+            var state = Trainer.Start(_run, _optimizer, folder, Truncation);
+            _skipped = SkippedImageList.Open(_run.RunDirectory, _run.TrainData.Rows, resumed: _run.ResumeFrom is not null);
+            return state;
         }
-        double total = ParameterUpdate.Apply(model, optimizer, loss, run.Options.GradientClipNorm,
-            what => new TrainingDivergedException(state.Step, batch.Epoch, what, lastCheckpoint));
-        return new StepTerms(total, clip.item<float>(), inModal, rate, parTerms);
+
+        public void Train(bool training)
+        {
+            if (training) _run.Model.train();
+            else _run.Model.eval();
+        }
+
+        public EpochBatches Batches(int epoch, int firstBatch) => _pipeline.Start(epoch, CancellationToken.None, firstBatch);
+
+        public StepTerms Step(Batch batch, TrainingState state, string? lastCheckpoint)
+        {
+            using var scope = NewDisposeScope();
+            var texts = batch.Indices.Select(_captions.Original).ToList();
+            if (_options.UsesInModal) texts.AddRange(batch.Indices.Select(i => _captions.Augmented(i, batch.Epoch)));
+            var tokens = _run.Tokenizer.TokenizeToTensor(texts).to(_device);
+            var pixels = batch[ViewPipeline.Pixels].to(_device);
+            return _step.Run(pixels, tokens, _optimizer, _schedule.At((int)state.Step),
+                what => new TrainingDivergedException(state.Step, batch.Epoch, what, lastCheckpoint));
+        }
+
+        public double? LogitScale => _run.Model.LogitScale.item<float>();
+
+        public void BatchesEnded(EpochBatches batches)
+        {
+            Skipped.Add(batches.Skipped);
+            Skipped.Save();
+        }
+
+        public (TrainingState Next, MetricsLine Summary, bool Best) EndEpoch(int epoch, TrainingState state, double elapsedSeconds)
+        {
+            double? validation = _run.ValidationData is null ? null
+                : ValidationLoss.Compute(_run.Model, _run.Tokenizer, _run.ValidationData, _options.BatchSize, _options.DecodeThreads);
+            EpochEvaluation? evaluation = null;
+            if (_run.Evaluate is not null && _options.EvalEveryEpochs > 0 && (epoch + 1) % _options.EvalEveryEpochs == 0)
+            {
+                _run.Model.eval();
+                try { using (no_grad()) evaluation = _run.Evaluate(_run.Model); }
+                finally { _run.Model.train(); }
+            }
+            bool best = validation is { } v && (state.BestValidationLoss is null || v < state.BestValidationLoss);
+            var summary = new MetricsLine
+            {
+                Kind = "epoch", Epoch = epoch, Step = state.Step, ElapsedSeconds = elapsedSeconds,
+                Loss = state.EpochSteps > 0 ? state.EpochLossSum / state.EpochSteps : null, ValidationLoss = validation,
+                CleanAccuracy = evaluation?.CleanAccuracy, AttackSuccessRate = evaluation?.AttackSuccessRate, EdaMode = EdaMode(_run),
+            };
+            var next = state with
+            {
+                Epoch = epoch + 1, BatchInEpoch = 0, EpochLossSum = 0, EpochSteps = 0,
+                BestValidationLoss = best ? validation : state.BestValidationLoss,
+            };
+            return (next, summary, best);
+        }
+
+        public string Save(CheckpointFolder folder, TrainingState state) => folder.Save(_run.Model, _optimizer, state);
+        public void SaveBest(CheckpointFolder folder, TrainingState state) => folder.SaveBest(_run.Model, _optimizer, state);
+
+        public string Finish(TrainingState state)
+        {
+            var modelFile = Path.Combine(_run.RunDirectory, ModelFileName);
+            ModelLoader.Save(_run.Model, modelFile);
+            Skipped.Save();
+            return modelFile;
+        }
+
+        public void Dispose() => _optimizer.Dispose();
     }
 
     /// <summary>A fresh state (writing config.json and refusing to overwrite another run) or the resumed one.</summary>
@@ -219,35 +214,6 @@ public static class Trainer
         };
         AtomicFile.WriteAllText(Path.Combine(run.RunDirectory, ConfigFileName),
             $"{{\n\"model\": {run.Model.Config.ToJson()},\n\"run\": {state.ToJson()},\n\"captions\": {JsonSerializer.Serialize(truncation, TrainingState.Json)}\n}}\n");
-        return state;
-    }
-
-    private static TrainingState EndEpoch(TrainingRun run, int epoch, TrainingState state, TrainingLog log, Stopwatch clock,
-        CheckpointFolder folder, AdamWOptimizer optimizer, ref string? lastCheckpoint)
-    {
-        double? validation = run.ValidationData is null ? null
-            : ValidationLoss.Compute(run.Model, run.Tokenizer, run.ValidationData, run.Options.BatchSize, run.Options.DecodeThreads);
-        EpochEvaluation? evaluation = null;
-        if (run.Evaluate is not null && run.Options.EvalEveryEpochs > 0 && (epoch + 1) % run.Options.EvalEveryEpochs == 0)
-        {
-            run.Model.eval();
-            try { using (no_grad()) evaluation = run.Evaluate(run.Model); }
-            finally { run.Model.train(); }
-        }
-        bool best = validation is { } v && (state.BestValidationLoss is null || v < state.BestValidationLoss);
-        log.Log(new MetricsLine
-        {
-            Kind = "epoch", Epoch = epoch, Step = state.Step, ElapsedSeconds = clock.Elapsed.TotalSeconds,
-            Loss = state.EpochSteps > 0 ? state.EpochLossSum / state.EpochSteps : null, ValidationLoss = validation,
-            CleanAccuracy = evaluation?.CleanAccuracy, AttackSuccessRate = evaluation?.AttackSuccessRate, EdaMode = EdaMode(run),
-        });
-        state = state with
-        {
-            Epoch = epoch + 1, BatchInEpoch = 0, EpochLossSum = 0, EpochSteps = 0,
-            BestValidationLoss = best ? validation : state.BestValidationLoss,
-        };
-        lastCheckpoint = folder.Save(run.Model, optimizer, state);
-        if (best) folder.SaveBest(run.Model, optimizer, state);
         return state;
     }
 

@@ -9,7 +9,7 @@ namespace CleanClip.Training;
 /// continue so that the final weights equal an uninterrupted run's. Randomness needs no stored generator state:
 /// data order, image augmentations and caption augmentations are all derived from (seed, epoch, item).
 /// </summary>
-public sealed record TrainingState
+public sealed record TrainingState : ILoopState<TrainingState>
 {
     public const string MetadataKey = "cleanclip.training";
 
@@ -39,6 +39,11 @@ public sealed record TrainingState
     /// <summary>The caption augmentation's <see cref="Augmentation.Eda.Mode"/>; null when the run has no in-modal loss.</summary>
     public string? EdaMode { get; init; }
     public string LibraryVersion { get; init; } = CurrentVersion;
+
+    public TrainingState AfterStep(int epoch, int batchNumber, int items, StepTerms terms) => this with
+    {
+        Step = Step + 1, Epoch = epoch, BatchInEpoch = batchNumber + 1, EpochLossSum = EpochLossSum + terms.Loss, EpochSteps = EpochSteps + 1,
+    };
 
     public static string CurrentVersion { get; } =
         typeof(TrainingState).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";

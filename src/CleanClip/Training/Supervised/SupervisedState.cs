@@ -6,7 +6,7 @@ namespace CleanClip.Training.Supervised;
 /// Where a supervised finetuning run stands, stored in every checkpoint: with the weights, the head and the AdamW
 /// moments, enough to continue bit-identically (the data order is derived from (seed, epoch), nothing else is random).
 /// </summary>
-public sealed record SupervisedState
+public sealed record SupervisedState : ILoopState<SupervisedState>
 {
     public const string MetadataKey = "cleanclip.supervised";
 
@@ -33,6 +33,12 @@ public sealed record SupervisedState
     /// <summary>The vocabulary the zero-shot head was built with, if any.</summary>
     public string? Vocab { get; init; }
     public string LibraryVersion { get; init; } = TrainingState.CurrentVersion;
+
+    public SupervisedState AfterStep(int epoch, int batchNumber, int items, StepTerms terms) => this with
+    {
+        Step = Step + 1, Epoch = epoch, BatchInEpoch = batchNumber + 1, EpochLossSum = EpochLossSum + terms.Loss, EpochSteps = EpochSteps + 1,
+        EpochCorrect = EpochCorrect + (terms.Correct ?? 0), EpochImages = EpochImages + items,
+    };
 
     public string ToJson() => JsonSerializer.Serialize(this, TrainingState.Json);
 

@@ -7,6 +7,7 @@ using CleanClip.Data.Pipeline;
 using CleanClip.Training.Checkpointing;
 using CleanClip.Training.Logging;
 using CleanClip.Optimization;
+using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,116 +27,114 @@ public static class SupervisedTrainer
 
     public static SupervisedResult Run(SupervisedRun run, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var options = run.Options;
-        options.Validate();
         var clock = Stopwatch.StartNew();
-        var classifier = run.Classifier;
-        classifier.Model.Precision = options.Precision;
-        if (classifier.ClassNames.Count != run.TrainData.Classes.Classes.Count)
-            throw new ArgumentException($"the head has {classifier.ClassNames.Count} classes but {run.TrainData.Root} has {run.TrainData.Classes.Classes.Count}");
-        int stepsPerEpoch = run.TrainData.Count / options.BatchSize;
-        if (stepsPerEpoch == 0)
-            throw new ArgumentException($"{run.TrainData.Root}: {run.TrainData.Count} images make no full batch of {options.BatchSize}; lower --batch-size");
-        long totalSteps = (long)stepsPerEpoch * options.Epochs;
-        var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, (int)totalSteps, stepsPerEpoch, ScheduleMode.FromZero);
-        var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = classifier.Model.Config.ImageResolution });
-        var pipeline = ImagePipeline.FromFiles(run.TrainData.Images.Select(i => i.ImagePath).ToList(), preprocessor,
-            new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads }, normalize: true);
-        var labels = run.TrainData.Images.Select(i => (long)i.Label).ToArray();
-        var folder = new CheckpointFolder(Path.Combine(run.RunDirectory, "checkpoints"), options.KeepCheckpoints);
-        using var optimizer = SupervisedDecayGroups.AdamW(classifier.TrainableParameters(), options);
-
-        var state = Start(run, optimizer, folder);
-        long startStep = state.Step;
-        TrainingOutcome? StopReason() =>
-            cancellation.IsCancellationRequested ? TrainingOutcome.Interrupted
-            : state.Step - startStep >= (options.StopAfterSteps ?? long.MaxValue) ? TrainingOutcome.StepLimit
-            : null;
-        using var log = new TrainingLog(run.RunDirectory, run.ResumeFrom is null ? null : state.Step, tensorboard: true);
-        string? lastCheckpoint = run.ResumeFrom;
-        double? lastLoss = null;
-        var window = new Window();
-        string Save() => SupervisedCheckpoint.Save(folder, options.KeepCheckpoints, classifier, optimizer, state);
-        SupervisedResult Stop(TrainingOutcome outcome) => new(outcome, state.Step, run.RunDirectory, lastCheckpoint, null, null, lastLoss,
-            EpochAccuracies(run.RunDirectory), pipeline.SkippedCount, clock.Elapsed);
-        classifier.train();
+        var task = new SupervisedTask(run);
         try
         {
-            for (int epoch = state.Epoch; epoch < options.Epochs; epoch++)
-            {
-                using (var batches = pipeline.Start(epoch, CancellationToken.None, state.Epoch == epoch ? state.BatchInEpoch : 0))
-                    foreach (var batch in batches)
-                        using (batch)
-                        {
-                            var step = BatchOutOfMemoryException.Guard(() => Step(classifier, optimizer, schedule, batch, labels, state, lastCheckpoint),
-                                options.BatchSize, state.Step + 1, lastCheckpoint);
-                            lastLoss = step.Loss;
-                            state = state with
-                            {
-                                Step = state.Step + 1, Epoch = epoch, BatchInEpoch = batch.Number + 1,
-                                EpochLossSum = state.EpochLossSum + step.Loss, EpochSteps = state.EpochSteps + 1,
-                                EpochCorrect = state.EpochCorrect + step.Correct, EpochImages = state.EpochImages + batch.Count,
-                            };
-                            window.Add(batch.Count, step.Loss, step.Correct);
-                            progress?.Report(new TrainingProgress(epoch, options.Epochs, state.Step, totalSteps, step.Loss, step.LearningRate, window.ImagesPerSecond));
-                            if (state.Step % options.LogEverySteps == 0)
-                                log.Log(window.Flush(state, step.LearningRate, clock.Elapsed.TotalSeconds));
-                            if (options.SaveEverySteps > 0 && state.Step % options.SaveEverySteps == 0)
-                                lastCheckpoint = Save();
-                            // At an epoch's last batch, stopping waits for the epoch's end: its summary and checkpoint.
-                            if (batch.Number + 1 < stepsPerEpoch && StopReason() is { } outcome)
-                            {
-                                if (lastCheckpoint != folder.PathFor(state.Step)) lastCheckpoint = Save();
-                                return Stop(outcome);
-                            }
-                        }
-                log.Log(new MetricsLine
-                {
-                    Kind = "epoch", Epoch = epoch, Step = state.Step, ElapsedSeconds = clock.Elapsed.TotalSeconds,
-                    Loss = state.EpochSteps > 0 ? state.EpochLossSum / state.EpochSteps : null,
-                    TrainAccuracy = state.EpochImages > 0 ? (double)state.EpochCorrect / state.EpochImages : null,
-                });
-                state = state with { Epoch = epoch + 1, BatchInEpoch = 0, EpochLossSum = 0, EpochSteps = 0, EpochCorrect = 0, EpochImages = 0 };
-                lastCheckpoint = Save();
-                if (epoch + 1 < options.Epochs && StopReason() is { } stop) return Stop(stop);
-            }
+            var end = TrainingEngine.Run(task, run.RunDirectory, run.ResumeFrom, clock, progress, cancellation);
+            return new SupervisedResult(end.Result, end.State.Step, run.RunDirectory, end.LastCheckpoint, end.ModelFile,
+                end.ModelFile is null ? null : Path.Combine(run.RunDirectory, HeadFileName), end.LastLoss,
+                EpochAccuracies(run.RunDirectory), task.SkippedCount, clock.Elapsed);
         }
         finally
         {
-            classifier.eval();
+            task.Dispose();
         }
-        var modelFile = Path.Combine(run.RunDirectory, ModelFileName);
-        ModelLoader.Save(classifier.Model, modelFile);
-        var headFile = Path.Combine(run.RunDirectory, HeadFileName);
-        classifier.SaveHead(headFile);
-        // Last of all, so a run folder that holds the marker holds everything else of a completed run.
-        RunCompletion.Write(run.RunDirectory, state.Step, modelFile);
-        return new SupervisedResult(TrainingOutcome.Completed, state.Step, run.RunDirectory, lastCheckpoint, modelFile, headFile, lastLoss,
-            EpochAccuracies(run.RunDirectory), pipeline.SkippedCount, clock.Elapsed);
     }
 
-    private readonly record struct StepResult(double Loss, long Correct, double LearningRate);
-
-    private static StepResult Step(SupervisedClassifier classifier, AdamWOptimizer optimizer, LearningRateSchedule schedule,
-        Batch batch, long[] labels, SupervisedState state, string? lastCheckpoint)
+    /// <summary>The supervised task: labeled images, cross-entropy through the image tower and the head.</summary>
+    private sealed class SupervisedTask : ITrainingTask<SupervisedState>, IDisposable
     {
-        using var scope = NewDisposeScope();
-        var device = classifier.Head.weight!.device;
-        double rate = schedule.At((int)state.Step);
-        optimizer.SetLearningRate(rate);
-        var target = tensor(batch.Indices.Select(i => labels[i]).ToArray()).to(device);
-        var logits = classifier.forward(batch[ImagePipeline.Pixels].to(device));
-        var loss = nn.functional.cross_entropy(logits, target);
-        double value = loss.item<float>();
-        if (!double.IsFinite(value)) throw new TrainingDivergedException(state.Step, batch.Epoch, "loss", lastCheckpoint);
-        long correct = logits.argmax(1).eq(target).sum().item<long>();
-        optimizer.ZeroGrad();
-        loss.backward();
-        var norms = optimizer.Groups.SelectMany(g => g.Parameters).Where(p => p.Parameter.grad is not null).Select(p => p.Parameter.grad!.norm()).ToList();
-        if (norms.Count > 0 && !double.IsFinite(stack(norms).norm().item<float>()))
-            throw new TrainingDivergedException(state.Step, batch.Epoch, "gradient norm", lastCheckpoint);
-        optimizer.Step();
-        return new StepResult(value, correct, rate);
+        private readonly SupervisedRun _run;
+        private readonly SupervisedClassifier _classifier;
+        private readonly LearningRateSchedule _schedule;
+        private readonly BatchPipeline<RgbImage> _pipeline;
+        private readonly long[] _labels;
+        private readonly AdamWOptimizer _optimizer;
+        private readonly IReadOnlyList<Parameter> _parameters;
+
+        public LoopSettings Loop { get; }
+        public int StepsPerEpoch { get; }
+        public long SkippedCount => _pipeline.SkippedCount;
+
+        public SupervisedTask(SupervisedRun run)
+        {
+            _run = run;
+            var options = run.Options;
+            options.Validate();
+            _classifier = run.Classifier;
+            _classifier.Model.Precision = options.Precision;
+            if (_classifier.ClassNames.Count != run.TrainData.Classes.Classes.Count)
+                throw new ArgumentException($"the head has {_classifier.ClassNames.Count} classes but {run.TrainData.Root} has {run.TrainData.Classes.Classes.Count}");
+            StepsPerEpoch = run.TrainData.Count / options.BatchSize;
+            if (StepsPerEpoch == 0)
+                throw new ArgumentException($"{run.TrainData.Root}: {run.TrainData.Count} images make no full batch of {options.BatchSize}; lower --batch-size");
+            Loop = new LoopSettings(options.Epochs, options.BatchSize, options.LogEverySteps, options.SaveEverySteps, options.KeepCheckpoints,
+                options.StopAfterSteps, TensorBoard: true);
+            _schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, StepsPerEpoch * options.Epochs, StepsPerEpoch, ScheduleMode.FromZero);
+            var preprocessor = new ClipPreprocessor(new PreprocessOptions { Resolution = _classifier.Model.Config.ImageResolution });
+            _pipeline = ImagePipeline.FromFiles(run.TrainData.Images.Select(i => i.ImagePath).ToList(), preprocessor,
+                new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads }, normalize: true);
+            _labels = run.TrainData.Images.Select(i => (long)i.Label).ToArray();
+            _parameters = _classifier.TrainableParameters().Select(p => p.Parameter).ToList();
+            _optimizer = SupervisedDecayGroups.AdamW(_classifier.TrainableParameters(), options);
+        }
+
+        public SupervisedState Start(CheckpointFolder folder) => SupervisedTrainer.Start(_run, _optimizer, folder);
+
+        public void Train(bool training)
+        {
+            if (training) _classifier.train();
+            else _classifier.eval();
+        }
+
+        public EpochBatches Batches(int epoch, int firstBatch) => _pipeline.Start(epoch, CancellationToken.None, firstBatch);
+
+        public StepTerms Step(Batch batch, SupervisedState state, string? lastCheckpoint)
+        {
+            using var scope = NewDisposeScope();
+            var device = _classifier.Head.weight!.device;
+            double rate = _schedule.At((int)state.Step);
+            _optimizer.SetLearningRate(rate);
+            var target = tensor(batch.Indices.Select(i => _labels[i]).ToArray()).to(device);
+            var logits = _classifier.forward(batch[ImagePipeline.Pixels].to(device));
+            var loss = nn.functional.cross_entropy(logits, target);
+            long correct = logits.argmax(1).eq(target).sum().item<long>();
+            double value = ParameterUpdate.Apply(_parameters, _optimizer, loss, gradientClipNorm: null,
+                what => new TrainingDivergedException(state.Step, batch.Epoch, what, lastCheckpoint));
+            return new StepTerms(value, rate) { Correct = correct };
+        }
+
+        public double? LogitScale => null;
+
+        public void BatchesEnded(EpochBatches batches) { }
+
+        public (SupervisedState Next, MetricsLine Summary, bool Best) EndEpoch(int epoch, SupervisedState state, double elapsedSeconds)
+        {
+            var summary = new MetricsLine
+            {
+                Kind = "epoch", Epoch = epoch, Step = state.Step, ElapsedSeconds = elapsedSeconds,
+                Loss = state.EpochSteps > 0 ? state.EpochLossSum / state.EpochSteps : null,
+                TrainAccuracy = state.EpochImages > 0 ? (double)state.EpochCorrect / state.EpochImages : null,
+            };
+            return (state with { Epoch = epoch + 1, BatchInEpoch = 0, EpochLossSum = 0, EpochSteps = 0, EpochCorrect = 0, EpochImages = 0 }, summary, false);
+        }
+
+        public string Save(CheckpointFolder folder, SupervisedState state) =>
+            SupervisedCheckpoint.Save(folder, _run.Options.KeepCheckpoints, _classifier, _optimizer, state);
+
+        public void SaveBest(CheckpointFolder folder, SupervisedState state) =>
+            throw new InvalidOperationException("supervised finetuning keeps no best checkpoint");
+
+        public string Finish(SupervisedState state)
+        {
+            var modelFile = Path.Combine(_run.RunDirectory, ModelFileName);
+            ModelLoader.Save(_classifier.Model, modelFile);
+            _classifier.SaveHead(Path.Combine(_run.RunDirectory, HeadFileName));
+            return modelFile;
+        }
+
+        public void Dispose() => _optimizer.Dispose();
     }
 
     /// <summary>A fresh state (writing config.json and refusing to overwrite another run) or the resumed one.</summary>
@@ -182,33 +181,5 @@ public static class SupervisedTrainer
         return File.Exists(path)
             ? MetricsLine.ReadAll(path).Where(l => l.Kind == "epoch" && l.TrainAccuracy is not null).Select(l => l.TrainAccuracy!.Value).ToList()
             : [];
-    }
-
-    /// <summary>Averages of the steps since the last metrics line, and the images/s they ran at.</summary>
-    private sealed class Window
-    {
-        private long _start = Stopwatch.GetTimestamp(), _images, _correct;
-        private int _steps;
-        private double _loss;
-
-        public double ImagesPerSecond { get; private set; }
-
-        public void Add(int images, double loss, long correct)
-        {
-            (_images, _correct, _steps, _loss) = (_images + images, _correct + correct, _steps + 1, _loss + loss);
-            var seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
-            ImagesPerSecond = seconds > 0 ? _images / seconds : 0;
-        }
-
-        public MetricsLine Flush(SupervisedState state, double learningRate, double elapsedSeconds)
-        {
-            var line = new MetricsLine
-            {
-                Kind = "step", Epoch = state.Epoch, Step = state.Step, ElapsedSeconds = elapsedSeconds, Loss = _loss / _steps,
-                TrainAccuracy = (double)_correct / _images, LearningRate = learningRate, PairsPerSecond = ImagesPerSecond,
-            };
-            (_start, _images, _correct, _steps, _loss) = (Stopwatch.GetTimestamp(), 0, 0, 0, 0);
-            return line;
-        }
     }
 }
