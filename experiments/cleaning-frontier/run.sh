@@ -17,11 +17,11 @@ for S in $SEEDS; do
     \"--patch-size\", \"8\", \"--trigger-seed\", \"$S\", \"--eval-every\", \"5\""
   cat > "$W/cleanclip-grid.json" <<GRID
 {"command": [$base, "--method", "CleanClip"],
- "vary": {"--lr": [1e-3, 1.5e-3, 2e-3], "--inmodal-weight": [1, 2, 4], "--epochs": [5, 10]}}
+ "vary": {"--lr": [1e-3, 1.5e-3], "--inmodal-weight": [1, 2, 4], "--epochs": [5, 10]}}
 GRID
   cat > "$W/mmcl-grid.json" <<GRID
 {"command": [$base, "--method", "Mmcl"],
- "vary": {"--lr": [5e-4, 1e-3, 1.5e-3, 2e-3, 3e-3], "--epochs": [5, 10]}}
+ "vary": {"--lr": [5e-4, 1e-3, 1.5e-3, 2e-3], "--epochs": [5, 10]}}
 GRID
   $CC sweep --grid "$W/cleanclip-grid.json" --out "$W/sweep-cleanclip" --jobs 1
   $CC sweep --grid "$W/mmcl-grid.json" --out "$W/sweep-mmcl" --jobs 1

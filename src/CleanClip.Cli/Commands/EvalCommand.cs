@@ -14,7 +14,7 @@ public static class EvalCommand
     /// <summary>The command with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
     public static Command Create(Func<EvalOptions, int> run)
     {
-        var d = new EvalOptions { Checkpoints = [], EvalData = "", Vocab = "" };
+        var d = new EvalOptions { EvalData = "", Vocab = "" };
         var checkpoints = new Option<string[]>("--checkpoint")
         {
             Description = "Checkpoint files or model names (fresh weights); repeat or list several for one comparison table, baseline first.",

@@ -85,7 +85,7 @@ public static class TrainingCommand
             if (parse.GetValue(evalData) is { } evalFolder)
                 eval = new EvalOptions
                 {
-                    Checkpoints = ["training"], EvalData = evalFolder, Classes = parse.GetValue(classes), Vocab = options.Vocab ?? "",
+                    EvalData = evalFolder, Classes = parse.GetValue(classes), Vocab = options.Vocab ?? "",
                     Target = parse.GetValue(target) ?? "", Seed = options.Training.Seed,
                     Metrics = parse.GetValue(target) is null ? [EvalMetric.Ca] : [EvalMetric.Ca, EvalMetric.Asr],
                     Trigger = trigger.Read(parse, options.Training.Seed, chosen.Apply(new CleanClip.Poisoning.TriggerOptions())),

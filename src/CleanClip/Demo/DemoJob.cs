@@ -344,7 +344,7 @@ public static class DemoJob
         classifier.Model.Precision = options.Precision;
         return SupervisedEvaluation.Evaluate(classifier, new EvalOptions
         {
-            Checkpoints = ["supervised"], EvalData = world.TestData, Vocab = vocab, Target = options.Target,
+            EvalData = world.TestData, Vocab = vocab, Target = options.Target,
             Trigger = options.Trigger with { Seed = options.Seed }, Seed = options.Seed, Device = options.Device,
         }, "supervised") with { Checkpoint = model };
     }

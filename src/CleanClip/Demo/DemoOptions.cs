@@ -89,15 +89,15 @@ public sealed record DemoOptions
     /// </summary>
     /// <remarks>
     /// On the real world (<see cref="RealWorld"/> first) it pretrains on 4,000 images for 4 epochs at weight decay 0.1
-    /// like the synthetic quick demo, and cleans on 1,500 for half the real world's cleaning epochs at lr 5e-4: at the
-    /// full demo's 1.5e-3 MMCL-only finetuning removed its shallower backdoor as well (docs/experiments/real-world-recipe.md).
+    /// like the synthetic quick demo, and cleans on 1,500 for 5 epochs at lr 5e-4 (λ2 = 1): at the full demo's 1.5e-3
+    /// MMCL-only finetuning removed its shallower backdoor as well (docs/experiments/real-world-recipe.md).
     /// </remarks>
     public static DemoOptions Quick(DemoOptions d) => d.WorldKind == DemoWorldKind.Real
         ? d with
         {
             Real = d.Real with { Pretraining = new(d.Real.Pretraining.Start, d.Real.Pretraining.Start + 4_000), Cleaning = new(d.Real.Cleaning.Start, d.Real.Cleaning.Start + 1_500) },
             Pretraining = d.Pretraining with { Epochs = 4, WeightDecay = 0.1 },
-            Cleaning = d.Cleaning with { Epochs = Math.Max(1, d.Cleaning.Epochs / 2), LearningRate = 5e-4 },
+            Cleaning = d.Cleaning with { Epochs = 5, LearningRate = 5e-4, InModalWeight = 1 },
         }
         : d with
         {

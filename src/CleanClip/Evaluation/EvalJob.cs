@@ -69,19 +69,29 @@ public static class EvalJob
     /// <param name="Skipped">Unreadable eval images; null when the eval images were not read (every feature from the cache).</param>
     private sealed record Outcome(CheckpointEval Eval, List<SkippedInput>? Skipped, List<string> Notes);
 
+    /// <summary>What every checkpoint of one evaluation shares: the options, the eval plan, the tokenizer and the trigger.</summary>
+    private sealed record Setting(EvalOptions Options, EvalPlan Plan, ClipTokenizer Tokenizer, ITrigger? Trigger, IProgress<JobProgress>? Progress)
+    {
+        /// <summary>How the trigger's image is resized: squashed as the reference's ASR does, else CLIP's crop.</summary>
+        public ResizeMode Resize => Options.ReferenceAsr ? ResizeMode.Squash : ResizeMode.Crop;
+        public int ClassCount => Plan.Dataset.Classes.Classes.Count;
+    }
+
+    /// <summary>One model under evaluation, its zero-shot head (when CA/ASR/RA are wanted) and its feature cache.</summary>
+    private sealed record Subject(ClipModel Model, ZeroShotClassifier? Classifier, string Checkpoint, string Label, ProbeCacheUse? ProbeCache,
+        TorchSharp.torch.Device Device);
+
     private static Outcome EvaluateOne(EvalOptions options, EvalPlan plan, string checkpoint, string label, ClipTokenizer tokenizer,
         ITrigger? trigger, ClassEmbeddingCache? cache, ProbeFeatureCache? features, TorchSharp.torch.Device device, IProgress<JobProgress>? progress)
     {
         var clock = Stopwatch.StartNew();
-        var classes = plan.Dataset.Classes;
-        int classCount = classes.Classes.Count;
         using var model = ModelLoader.Load(checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript), options.Heads);
         TokenizerFit.Check(model, tokenizer, options.Vocab);
         model.eval();
         model.Precision = options.Precision;
         using var classifier = options.WantsZeroShot ? Classifier(model, tokenizer, options, plan.Dataset.Classes, checkpoint, label, cache, progress) : null;
         var probeCache = features is null ? null : new ProbeCacheUse(features, ClassEmbeddingCache.DescribeWeights(checkpoint, options.ModelSeed));
-        return Measure(model, classifier, tokenizer, options, plan, checkpoint, label, trigger, probeCache, device, progress, clock);
+        return Measure(new Setting(options, plan, tokenizer, trigger, progress), new Subject(model, classifier, checkpoint, label, probeCache, device), clock);
     }
 
     private static ZeroShotClassifier Classifier(ClipModel model, ClipTokenizer tokenizer, EvalOptions options, ClassesFile classes,
@@ -115,133 +125,151 @@ public static class EvalJob
         model.eval();
         using var classifier = options.WantsZeroShot ? ZeroShotClassifier.Build(model, tokenizer.TokenizeToTensor, plan.Dataset.Classes) : null;
         var device = model.TokenEmbedding.weight!.device;
-        return Measure(model, classifier, tokenizer, options, plan, label, label, trigger, null, device, null, clock).Eval;
+        return Measure(new Setting(options, plan, tokenizer, trigger, null), new Subject(model, classifier, label, label, null, device), clock).Eval;
     }
 
-    private static Outcome Measure(ClipModel model, ZeroShotClassifier? classifier, ClipTokenizer tokenizer, EvalOptions options, EvalPlan plan,
-        string checkpoint, string label, ITrigger? trigger, ProbeCacheUse? probeCache, TorchSharp.torch.Device device,
-        IProgress<JobProgress>? progress, Stopwatch clock)
+    /// <summary>
+    /// Zero-shot metrics from one pass over the eval images (clean and triggered), then the linear probe and retrieval
+    /// when asked; the probe's eval features come from that same pass, or from the cache.
+    /// </summary>
+    private static Outcome Measure(Setting setting, Subject subject, Stopwatch clock)
     {
-        var classes = plan.Dataset.Classes;
-        int classCount = classes.Classes.Count;
         var notes = new List<string>();
         using var noGrad = torch.no_grad();
-        var resize = options.ReferenceAsr ? ResizeMode.Squash : ResizeMode.Crop;
-        bool probe = options.Wants(EvalMetric.LinearProbe);
-
-        // The probe's eval features come from the cache when both the clean and the triggered file are there; else
-        // they are collected in the zero-shot pass, from the very batches (and triggered pixels) the zero-shot ASR sees.
-        string? cleanKey = null, triggeredKey = null;
-        LinearProbeFeatures? cleanFeatures = null, triggeredFeatures = null;
-        if (probe && probeCache is not null)
+        bool probe = setting.Options.Wants(EvalMetric.LinearProbe);
+        var probeFeatures = probe && subject.ProbeCache is not null ? CachedProbeFeatures(setting, subject, notes) : null;
+        ImagePass? pass = null;
+        try
         {
-            cleanKey = ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, plan.Dataset.Images, plan.Dataset.Root, null, resize, options.Seed, options.Precision);
-            triggeredKey = ProbeFeatureCache.Describe(probeCache.Weights, options.ModelConfig, plan.Dataset.Images, plan.Dataset.Root, options.Trigger, resize, options.Seed, options.Precision);
-            cleanFeatures = probeCache.Cache.TryLoad(cleanKey);
-            triggeredFeatures = cleanFeatures is null ? null : probeCache.Cache.TryLoad(triggeredKey);
-            if (triggeredFeatures is null) { cleanFeatures?.Dispose(); cleanFeatures = null; }
-            else notes.Add($"{label}: linear-probe eval features from the cache");
-        }
-        // EvalPlan asks for a trigger whenever the probe is wanted, so triggered features always come with clean ones.
-        bool collect = probe && cleanFeatures is null;
-
-        var labels = new List<int>();
-        List<SkippedInput>? skipped = null;
-        if (classifier is not null || collect)
-        {
-            int k = Math.Min(ZeroShotMetrics.Ks.Max(), classCount);
-            var batches = new EvalBatches(model.Config.ImageResolution, trigger, resize, options.Seed, options.BatchSize);
-            var cleanRanked = new List<int[]>();
-            var triggeredRanked = new List<int[]>();
-            var cleanRows = new List<TorchSharp.torch.Tensor>();
-            var triggeredRows = new List<TorchSharp.torch.Tensor>();
-            var images = plan.Dataset.Images;
-            var imageStage = $"{label}: images";
-            try
+            // EvalPlan asks for a trigger whenever the probe is wanted, so triggered features always come with clean ones.
+            bool collect = probe && probeFeatures?.Clean is null;
+            CheckpointEval eval;
+            if (subject.Classifier is not null || collect)
             {
-                foreach (var batch in batches.Read(images, plan.Dataset.Root))
-                {
-                    using var scope = torch.NewDisposeScope();
-                    labels.AddRange(batch.Labels);
-                    var clean = model.EncodeImage(batch.Clean.to(device));
-                    if (classifier is not null) cleanRanked.AddRange(Ranked(classifier, clean, k));
-                    if (collect) cleanRows.Add(clean.to(torch.ScalarType.Float32).cpu().MoveToOuterDisposeScope());
-                    if (batch.Triggered is not null)
-                    {
-                        var triggered = model.EncodeImage(batch.Triggered.to(device));
-                        if (classifier is not null) triggeredRanked.AddRange(Ranked(classifier, triggered, k));
-                        if (collect) triggeredRows.Add(triggered.to(torch.ScalarType.Float32).cpu().MoveToOuterDisposeScope());
-                    }
-                    progress?.Report(new JobProgress(imageStage, batch.Rows[^1] + 1, images.Count));
-                }
-                progress?.Report(new JobProgress(imageStage, images.Count, images.Count));
-                if (labels.Count == 0)
-                    throw new InvalidDataException($"{options.EvalData}: none of the {images.Count} listed images could be decoded; first: {batches.Skipped[0].Reason}");
+                pass = PassOverImages(setting, subject, collect);
                 if (collect)
                 {
-                    cleanFeatures = Features(cleanRows, labels);
-                    triggeredFeatures = Features(triggeredRows, labels);
-                    if (probeCache is not null)
+                    probeFeatures = (probeFeatures ?? new ProbeFeatures(null, null)) with { Clean = pass.CleanFeatures, Triggered = pass.TriggeredFeatures };
+                    if (subject.ProbeCache is not null)
                     {
-                        probeCache.Cache.Store(cleanKey!, cleanFeatures);
-                        probeCache.Cache.Store(triggeredKey!, triggeredFeatures);
+                        subject.ProbeCache.Cache.Store(probeFeatures.CleanKey!, pass.CleanFeatures!);
+                        subject.ProbeCache.Cache.Store(probeFeatures.TriggeredKey!, pass.TriggeredFeatures!);
                     }
                 }
+                eval = subject.Classifier is not null
+                    ? ZeroShot(setting, subject, pass.Labels, pass.CleanRanked, pass.TriggeredRanked)
+                    : Backdoor(new CheckpointEval { Checkpoint = subject.Checkpoint, Label = subject.Label, Images = pass.Labels.Count }, setting, pass.Labels);
             }
-            finally
+            else
             {
-                foreach (var t in cleanRows.Concat(triggeredRows)) t.Dispose();
+                var labels = probeFeatures!.Clean!.Labels.data<long>().ToArray().Select(l => (int)l).ToList();
+                eval = Backdoor(new CheckpointEval { Checkpoint = subject.Checkpoint, Label = subject.Label, Images = labels.Count }, setting, labels);
             }
-            skipped = batches.Skipped;
-            if (classifier is not null)
-                return Finish(ZeroShot(options, plan, checkpoint, label, trigger, labels, cleanRanked, triggeredRanked));
+            if (probe) eval = LinearProbeMetrics(eval, setting, subject, probeFeatures!.Clean!, probeFeatures.Triggered!, notes);
+            if (setting.Options.Wants(EvalMetric.Retrieval)) eval = RetrievalMetrics(eval, setting, subject, notes);
+            return new Outcome(eval with { Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3) }, pass?.Skipped, notes);
         }
-        else labels.AddRange(cleanFeatures!.Labels.data<long>().ToArray().Select(l => (int)l));
-        return Finish(Backdoor(new CheckpointEval { Checkpoint = checkpoint, Label = label, Images = labels.Count }, options, plan, trigger, labels));
-
-        Outcome Finish(CheckpointEval eval)
+        finally
         {
-            try
-            {
-                if (probe) eval = LinearProbeMetrics(eval, model, options, plan, label, trigger, cleanFeatures!, triggeredFeatures!, probeCache, notes, progress);
-                if (options.Wants(EvalMetric.Retrieval)) eval = RetrievalMetrics(eval, model, tokenizer, options, plan, label, trigger, resize, notes, progress);
-            }
-            finally
-            {
-                cleanFeatures?.Dispose();
-                triggeredFeatures?.Dispose();
-            }
-            return new Outcome(eval with { Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3) }, skipped, notes);
+            probeFeatures?.Clean?.Dispose();
+            probeFeatures?.Triggered?.Dispose();
         }
     }
 
-    private static CheckpointEval ZeroShot(EvalOptions options, EvalPlan plan, string checkpoint, string label, ITrigger? trigger,
-        List<int> labels, List<int[]> cleanRanked, List<int[]> triggeredRanked)
+    /// <summary>The linear probe's eval features, clean and triggered, with their cache keys; the features are null unless both are cached.</summary>
+    private sealed record ProbeFeatures(string? CleanKey, string? TriggeredKey)
     {
-        var classes = plan.Dataset.Classes;
-        int classCount = classes.Classes.Count;
-        var eval = new CheckpointEval { Checkpoint = checkpoint, Label = label, Images = labels.Count };
+        public LinearProbeFeatures? Clean { get; init; }
+        public LinearProbeFeatures? Triggered { get; init; }
+    }
+
+    private static ProbeFeatures CachedProbeFeatures(Setting setting, Subject subject, List<string> notes)
+    {
+        var (options, dataset, cache) = (setting.Options, setting.Plan.Dataset, subject.ProbeCache!);
+        var cleanKey = ProbeFeatureCache.Describe(cache.Weights, options.ModelConfig, dataset.Images, dataset.Root, null, setting.Resize, options.Seed, options.Precision);
+        var triggeredKey = ProbeFeatureCache.Describe(cache.Weights, options.ModelConfig, dataset.Images, dataset.Root, options.Trigger, setting.Resize, options.Seed, options.Precision);
+        var clean = cache.Cache.TryLoad(cleanKey);
+        var triggered = clean is null ? null : cache.Cache.TryLoad(triggeredKey);
+        if (triggered is null)
+        {
+            clean?.Dispose();
+            return new ProbeFeatures(cleanKey, triggeredKey);
+        }
+        notes.Add($"{subject.Label}: linear-probe eval features from the cache");
+        return new ProbeFeatures(cleanKey, triggeredKey) { Clean = clean, Triggered = triggered };
+    }
+
+    /// <summary>What one pass over the eval images gives: labels, the zero-shot top-k of every clean and triggered image, and (when collected) the probe's features.</summary>
+    private sealed record ImagePass(List<int> Labels, List<int[]> CleanRanked, List<int[]> TriggeredRanked, List<SkippedInput> Skipped,
+        LinearProbeFeatures? CleanFeatures, LinearProbeFeatures? TriggeredFeatures);
+
+    private static ImagePass PassOverImages(Setting setting, Subject subject, bool collectFeatures)
+    {
+        var (model, classifier, device) = (subject.Model, subject.Classifier, subject.Device);
+        int k = Math.Min(ZeroShotMetrics.Ks.Max(), setting.ClassCount);
+        var batches = new EvalBatches(model.Config.ImageResolution, setting.Trigger, setting.Resize, setting.Options.Seed, setting.Options.BatchSize);
+        var labels = new List<int>();
+        var cleanRanked = new List<int[]>();
+        var triggeredRanked = new List<int[]>();
+        var cleanRows = new List<TorchSharp.torch.Tensor>();
+        var triggeredRows = new List<TorchSharp.torch.Tensor>();
+        var images = setting.Plan.Dataset.Images;
+        var imageStage = $"{subject.Label}: images";
+        try
+        {
+            foreach (var batch in batches.Read(images, setting.Plan.Dataset.Root))
+            {
+                using var scope = torch.NewDisposeScope();
+                labels.AddRange(batch.Labels);
+                var clean = model.EncodeImage(batch.Clean.to(device));
+                if (classifier is not null) cleanRanked.AddRange(Ranked(classifier, clean, k));
+                if (collectFeatures) cleanRows.Add(clean.to(torch.ScalarType.Float32).cpu().MoveToOuterDisposeScope());
+                if (batch.Triggered is not null)
+                {
+                    var triggered = model.EncodeImage(batch.Triggered.to(device));
+                    if (classifier is not null) triggeredRanked.AddRange(Ranked(classifier, triggered, k));
+                    if (collectFeatures) triggeredRows.Add(triggered.to(torch.ScalarType.Float32).cpu().MoveToOuterDisposeScope());
+                }
+                setting.Progress?.Report(new JobProgress(imageStage, batch.Rows[^1] + 1, images.Count));
+            }
+            setting.Progress?.Report(new JobProgress(imageStage, images.Count, images.Count));
+            if (labels.Count == 0)
+                throw new InvalidDataException($"{setting.Options.EvalData}: none of the {images.Count} listed images could be decoded; first: {batches.Skipped[0].Reason}");
+            return new ImagePass(labels, cleanRanked, triggeredRanked, batches.Skipped,
+                collectFeatures ? Features(cleanRows, labels) : null, collectFeatures ? Features(triggeredRows, labels) : null);
+        }
+        finally
+        {
+            foreach (var t in cleanRows.Concat(triggeredRows)) t.Dispose();
+        }
+    }
+
+    private static CheckpointEval ZeroShot(Setting setting, Subject subject, List<int> labels, List<int[]> cleanRanked, List<int[]> triggeredRanked)
+    {
+        var (options, plan, classCount) = (setting.Options, setting.Plan, setting.ClassCount);
+        var eval = new CheckpointEval { Checkpoint = subject.Checkpoint, Label = subject.Label, Images = labels.Count };
         if (options.Wants(EvalMetric.Ca))
         {
             var perClass = ZeroShotMetrics.PerClassAccuracy(labels, cleanRanked, classCount);
             eval = eval with
             {
                 CleanAccuracy = Keyed(ZeroShotMetrics.Accuracies(labels, cleanRanked, classCount)),
-                PerClassAccuracy = PerClass(classes.Classes, perClass),
+                PerClassAccuracy = PerClass(plan.Dataset.Classes.Classes, perClass),
             };
         }
-        eval = Backdoor(eval, options, plan, trigger, labels);
-        if (trigger is not null && options.Wants(EvalMetric.Asr))
+        eval = Backdoor(eval, setting, labels);
+        if (setting.Trigger is not null && options.Wants(EvalMetric.Asr))
             eval = eval with { AttackSuccessRate = Keyed(BackdoorMetrics.AttackSuccessRates(labels, triggeredRanked, plan.TargetIndex, classCount)) };
-        if (trigger is not null && options.Wants(EvalMetric.Ra))
+        if (setting.Trigger is not null && options.Wants(EvalMetric.Ra))
             eval = eval with { RobustAccuracy = BackdoorMetrics.RobustAccuracy(labels, triggeredRanked, plan.TargetIndex) };
         return eval;
     }
 
     /// <summary>The ASR denominator; an eval set of the target class alone leaves every ASR undefined.</summary>
-    private static CheckpointEval Backdoor(CheckpointEval eval, EvalOptions options, EvalPlan plan, ITrigger? trigger, List<int> labels)
+    private static CheckpointEval Backdoor(CheckpointEval eval, Setting setting, List<int> labels)
     {
-        if (trigger is null) return eval;
+        var (options, plan) = (setting.Options, setting.Plan);
+        if (setting.Trigger is null) return eval;
         eval = eval with { AsrImages = BackdoorMetrics.NonTargetCount(labels, plan.TargetIndex) };
         if (eval.AsrImages == 0)
             throw new InvalidDataException(
@@ -250,10 +278,11 @@ public static class EvalJob
     }
 
     /// <summary>Probe trained on the train split's features, scored on the eval set clean (CA) and triggered (ASR).</summary>
-    private static CheckpointEval LinearProbeMetrics(CheckpointEval eval, ClipModel model, EvalOptions options, EvalPlan plan, string label,
-        ITrigger? trigger, LinearProbeFeatures clean, LinearProbeFeatures triggered, ProbeCacheUse? probeCache, List<string> notes,
-        IProgress<JobProgress>? progress)
+    private static CheckpointEval LinearProbeMetrics(CheckpointEval eval, Setting setting, Subject subject,
+        LinearProbeFeatures clean, LinearProbeFeatures triggered, List<string> notes)
     {
+        var (options, plan, trigger, progress) = (setting.Options, setting.Plan, setting.Trigger, setting.Progress);
+        var (model, label, probeCache) = (subject.Model, subject.Label, subject.ProbeCache);
         var train = plan.ProbeTrain!;
         var stage = $"{label}: probe train features";
         LinearProbeFeatures Extract()
@@ -284,9 +313,10 @@ public static class EvalJob
     }
 
     /// <summary>Recall both ways on the caption table, and the retrieval ASR for the eval's trigger and target class name.</summary>
-    private static CheckpointEval RetrievalMetrics(CheckpointEval eval, ClipModel model, ClipTokenizer tokenizer, EvalOptions options, EvalPlan plan,
-        string label, ITrigger? trigger, ResizeMode resize, List<string> notes, IProgress<JobProgress>? progress)
+    private static CheckpointEval RetrievalMetrics(CheckpointEval eval, Setting setting, Subject subject, List<string> notes)
     {
+        var (options, plan, trigger, progress, resize) = (setting.Options, setting.Plan, setting.Trigger, setting.Progress, setting.Resize);
+        var (model, tokenizer, label) = (subject.Model, setting.Tokenizer, subject.Label);
         var stage = $"{label}: retrieval";
         progress?.Report(new JobProgress(stage, 0, 1));
         var retrievalOptions = options.Retrieval with { Seed = options.Seed, TriggerResize = resize, BatchSize = options.BatchSize };

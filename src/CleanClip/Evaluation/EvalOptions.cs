@@ -24,8 +24,11 @@ public enum EvalMetric
 /// <summary>Options of <c>cleanclip eval</c>; the CLI takes its defaults from here.</summary>
 public sealed record EvalOptions
 {
-    /// <summary>Checkpoint files or registry names, evaluated in order; DER compares each with the first.</summary>
-    public required IReadOnlyList<string> Checkpoints { get; init; }
+    /// <summary>
+    /// Checkpoint files or registry names that <see cref="EvalJob.Run"/> evaluates, in order (DER compares each with the
+    /// first). An evaluation of a model in memory (<see cref="EvalJob.EvaluateModel"/>, the training hook) leaves it empty.
+    /// </summary>
+    public IReadOnlyList<string> Checkpoints { get; init; } = [];
     /// <summary>Table and plot names, one per checkpoint; default: the file name without extension (or the registry name).</summary>
     public IReadOnlyList<string>? Labels { get; init; }
     /// <summary>Registry name of the architecture, for checkpoint files that do not say.</summary>

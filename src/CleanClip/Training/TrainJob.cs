@@ -127,7 +127,7 @@ public static class TrainJob
                     "install wordnet-base, set $WNHOME or pass --wordnet DIR; or pass --no-wordnet to run EDA with swap and deletion only");
             if (training.NoWordNet)
                 notes.Add("--no-wordnet: EDA runs without synonym replacement and random insertion (recorded as eda_mode in config.json and metrics.jsonl)");
-            else if (training.WordNet is { } asked && Path.GetFullPath(asked) != Path.GetFullPath(wordNet))
+            else if (training.WordNet is { } asked && wordNet is not null && Path.GetFullPath(asked) != Path.GetFullPath(wordNet))
                 notes.Add($"--wordnet {asked} holds no WordNet database; using {wordNet}");
             eda = new Eda(wordNet is null ? null : WordNet.Load(wordNet), training.EdaAlpha);
         }
