@@ -12,8 +12,9 @@ demo writes; `--record-machine THREADS` adds this machine's record to a result w
 import argparse
 import json
 import os
-import re
 import sys
+
+from markers import record_machine, write_between
 
 COLUMNS = [("CA@1", "clean_accuracy"), ("ASR@1", "attack_success_rate"), ("ASR@5", "attack_success_rate5"),
            ("LP ASR", "linear_probe_attack_success_rate")]
@@ -51,16 +52,6 @@ def table(result):
     return "\n".join(lines)
 
 
-def this_machine(threads):
-    model = None
-    if os.path.exists("/proc/cpuinfo"):
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {"cpu_model": model or "unknown", "logical_cpus": os.cpu_count(), "torch_threads": threads}
-
-
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("result")
 parser.add_argument("--write", metavar="FILE")
@@ -69,23 +60,9 @@ args = parser.parse_args()
 with open(args.result) as f:
     result = json.load(f)
 if args.record_machine is not None:
-    result["machine"] = this_machine(args.record_machine)
-    tmp = args.result + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, args.result)
+    record_machine(args.result, result, args.record_machine)
 text = table(result)
 if args.write:
-    with open(args.write) as f:
-        readme = f.read()
-    pattern = re.compile(r"(<!-- demo-table:begin -->\n).*?(<!-- demo-table:end -->)", re.S)
-    if not pattern.search(readme):
-        sys.exit(f"{args.write}: no <!-- demo-table:begin --> ... <!-- demo-table:end --> markers")
-    readme = pattern.sub(lambda m: m.group(1) + text + "\n" + m.group(2), readme)
-    tmp = args.write + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(readme)
-    os.replace(tmp, args.write)
+    write_between(args.write, "demo-table", text)
 else:
     print(text)
