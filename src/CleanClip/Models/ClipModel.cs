@@ -28,7 +28,6 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
     {
         config.EnsureBuildable();
         Config = config;
-        TorchRuntime.UseOneDnnFor(config);
         visual = config.IsVit
             ? new VisionTransformer(config.ImageResolution, config.VisionPatchSize!.Value, config.VisionWidth,
                 config.VisionLayers[0], config.ResolvedVisionHeads, config.EmbedDim)
@@ -77,6 +76,9 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
     /// <summary>Unnormalised image features [N, EmbedDim] (what linear probes and supervised finetuning use).</summary>
     public Tensor EncodeImage(Tensor pixels)
     {
+        // The image tower's convolutions run on the backend that suits this model (a process-wide LibTorch switch,
+        // set here, where the model computes, rather than when it is built).
+        TorchRuntime.UseOneDnnFor(Config);
         using var scope = NewDisposeScope();
         return Features(visual.forward(pixels.to(ComputeType))).MoveToOuterDisposeScope();
     }

@@ -9,9 +9,9 @@ namespace CleanClip.Models;
 /// <list type="bullet">
 /// <item>oneDNN: its CPU convolution backward in LibTorch 2.10 returns sporadic non-finite gradients for layers with
 /// few channels (docs/experiments/onednn-conv-nan.md), but it is much faster than LibTorch's own convolution on wide
-/// models (docs/experiments/runtime-settings.md). So every <see cref="ClipModel"/> switches it on when its smallest
-/// convolution has ≥ <see cref="OneDnnMinChannels"/> output channels and off otherwise; <c>CLEANCLIP_ONEDNN=1|0</c>
-/// forces it. NNPACK, unsupported on these CPUs, is off.</item>
+/// models (docs/experiments/runtime-settings.md). So <see cref="ClipModel.EncodeImage"/> switches it, before its
+/// image tower runs, on when the model's smallest convolution has ≥ <see cref="OneDnnMinChannels"/> output channels and
+/// off otherwise: the model computing decides, and building one changes nothing; <c>CLEANCLIP_ONEDNN=1|0</c> forces it. NNPACK, unsupported on these CPUs, is off.</item>
 /// <item>glibc malloc: LibTorch's activations are tens of MiB, above glibc's mmap threshold, so by default each step
 /// would map and unmap them and the kernel would zero every page again. Large blocks therefore come from the heap and
 /// freed memory is kept for the next step (docs/experiments/runtime-settings.md); <c>CLEANCLIP_MALLOC=default</c>
@@ -23,8 +23,8 @@ namespace CleanClip.Models;
 /// A value the user set is kept.</item>
 /// </list>
 /// Which of these can touch a CUDA run: none. oneDNN and NNPACK are CPU convolution backends, read only by LibTorch's
-/// CPU kernels (a CUDA convolution goes to cuDNN whatever they say), so <see cref="UseOneDnnFor"/> may run when a model
-/// is built (always on the CPU, before it moves to its device); the malloc and OpenMP settings concern host memory and
+/// CPU kernels (a CUDA convolution goes to cuDNN whatever they say), so <see cref="UseOneDnnFor"/> may run whatever the
+/// model's device; the malloc and OpenMP settings concern host memory and
 /// host threads. Decisions that change what a model computes on a device (the bf16 fallback of
 /// <see cref="Bf16Support"/>, the fp32 convolutions of MixedPrecision) go through <see cref="CpuOnlyPathApplies"/>.
 /// </summary>
@@ -106,7 +106,7 @@ public static class TorchRuntime
     public static bool OneDnnSuits(ClipConfig config) =>
         (config.IsVit ? config.VisionWidth : config.VisionWidth / 2) >= OneDnnMinChannels;
 
-    /// <summary>Switches oneDNN for the model about to run (global: the most recently built model decides).</summary>
+    /// <summary>Switches oneDNN for the model about to run its image tower (a global switch: the model computing decides).</summary>
     public static void UseOneDnnFor(ClipConfig config) => UnlessOtherLibTorch(() => SetOneDnn(ForcedOneDnn ?? OneDnnSuits(config)));
 
     public static bool OneDnnEnabled => UserEnabledMkldnn(GlobalContext());
