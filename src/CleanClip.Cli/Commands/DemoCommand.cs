@@ -18,19 +18,23 @@ public static class DemoCommand
         var seeds = DemoCliOptions.Seeds("Run the demo once per seed (e.g. 1,2,3), each in OUT/seed-N, and summarise them in OUT/seeds.md and seeds.json.");
         var world = DemoCliOptions.World(DemoOptions.DefaultWorld);
         var data = DemoCliOptions.Data();
+        var filterRetrain = new Option<bool>("--filter-retrain")
+        {
+            Description = $"Also the dataset-side defense: drop the {d.FilterFraction:P0} of pretraining pairs the scan scores highest and retrain on the rest (the 'filtered' row; a second pretraining).",
+        };
         var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
         var command = new Command("demo", "Run the whole CleanCLIP story on synthetic shapes or real Fashion-MNIST images: poison, train, clean three ways, evaluate, report.")
         {
-            output, world, data, quick, attack, seed, seeds, device, precision, forceBf16,
+            output, world, data, quick, attack, seed, seeds, filterRetrain, device, precision, forceBf16,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
             {
                 Output = parse.GetValue(output)!, Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!),
-                Trigger = d.Trigger with { Name = parse.GetValue(attack)! },
+                Trigger = d.Trigger with { Name = parse.GetValue(attack)! }, FilterRetrain = parse.GetValue(filterRetrain),
             };
             options = DemoCliOptions.Recipe(parse, options, world, data, quick);
             var seedList = parse.GetValue(seeds) is { } text ? DemoSeeds.Parse(text) : null;

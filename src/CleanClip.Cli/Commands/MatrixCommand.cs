@@ -13,12 +13,13 @@ public static class MatrixCommand
         var output = new Option<string>("--out") { Description = "Output folder: new, empty, or an earlier matrix's (its finished cells are skipped).", Required = true };
         var attacks = new Option<string>("--attacks")
         {
-            Description = $"Comma-separated attacks: {string.Join(", ", MatrixJob.KnownAttacks.Select(a => a.Name))}.", Required = true,
+            Description = $"Comma-separated attacks: {string.Join(", ", MatrixJob.KnownAttacks.Select(a => a.Name))}, optimized (with --trigger-file).", Required = true,
         };
         var defenses = new Option<string>("--defenses")
         {
             Description = $"Comma-separated defenses: {string.Join(", ", MatrixJob.KnownDefenses.Select(x => x.Name))} (none: the poisoned model as it is).", Required = true,
         };
+        var triggerFile = new Option<string?>("--trigger-file") { Description = "The optimized attack's patch (.npy or .png) from cleanclip trigger optimize; needed for --attacks optimized." };
         var seeds = DemoCliOptions.Seeds("Seeds (e.g. 1,2,3): the whole matrix once per seed, in OUT/seed-N; the table gives mean and min–max over them. Default 1.");
         var world = DemoCliOptions.World(DemoOptions.DefaultWorld);
         var data = DemoCliOptions.Data();
@@ -28,7 +29,7 @@ public static class MatrixCommand
         var forceBf16 = CliOptions.ForceBf16();
         var command = new Command("matrix", "Poison, train, clean and evaluate every attack against every defense (the demo's recipe), one poisoned model per attack and seed; resumable.")
         {
-            output, attacks, defenses, seeds, world, data, quick, device, precision, forceBf16,
+            output, attacks, defenses, triggerFile, seeds, world, data, quick, device, precision, forceBf16,
         };
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
@@ -36,7 +37,7 @@ public static class MatrixCommand
             var options = new MatrixOptions
             {
                 Demo = DemoCliOptions.Recipe(parse, recipe, world, data, quick),
-                Attacks = MatrixJob.ParseAttacks(parse.GetValue(attacks)!),
+                Attacks = MatrixJob.ParseAttacks(parse.GetValue(attacks)!, parse.GetValue(triggerFile)),
                 Defenses = MatrixJob.ParseDefenses(parse.GetValue(defenses)!),
                 Seeds = parse.GetValue(seeds) is { } text ? DemoSeeds.Parse(text) : [1],
                 Output = parse.GetValue(output)!,

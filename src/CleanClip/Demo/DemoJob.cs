@@ -101,6 +101,15 @@ public static class DemoJob
 
         // 4. Clean it several ways on the disjoint clean pairs.
         var checkpoints = new List<(string Label, string File)> { ("poisoned", poisonedModel) };
+        if (options.FilterRetrain)
+        {
+            watch.Restart();
+            var retrained = FilterAndRetrain(options, poison.Table, poisonedModel, vocab, Path.Combine(output, "filter-scan"), Path.Combine(output, "runs", FilteredLabel),
+                "4/6 scan, filter and retrain", ui, commands, cancellation);
+            notes.AddRange(retrained.Notes.Where(n => !notes.Contains(n)));
+            seconds[FilteredLabel] = watch.Elapsed.TotalSeconds;
+            checkpoints.Add((FilteredLabel, retrained.Model));
+        }
         foreach (var method in options.Methods)
         {
             watch.Restart();
@@ -168,6 +177,9 @@ public static class DemoJob
         return new DemoResult(output, rows, report.MarkdownPath, resultsJson, commands, notes, clock.Elapsed) { Scan = scan };
     }
 
+    /// <summary>The row (and run folder) of the model retrained on the scan-filtered pretraining pairs.</summary>
+    public const string FilteredLabel = "filtered";
+
     private static double? At(IReadOnlyDictionary<string, double>? byK, string k) => byK is not null && byK.TryGetValue(k, out var v) ? v : null;
 
     // The demo's stages, one library call each, shared with the matrix (MatrixJob). Each appends the command line that
@@ -190,6 +202,30 @@ public static class DemoJob
         return result.Metrics?.GetValueOrDefault(primary) is { } m
             ? new DemoScan(Detectors.Name(primary), m.Rows, m.Poisoned, m.Auroc, m.AveragePrecision, m.PrecisionAtCount, output)
             : null;
+    }
+
+    /// <summary>
+    /// The dataset-side defense: scan the poisoned pretraining table with the poisoned model, drop the
+    /// <see cref="DemoOptions.FilterFraction"/> of pairs that score as most anomalous (the defender does not know how
+    /// many are poisoned), and train a fresh model on the rest with the pretraining recipe in <paramref name="runDir"/>.
+    /// The filtered table lies beside the poisoned one (its image paths are relative to that folder), the scan in
+    /// <paramref name="scanDir"/>; both are the caller's own and replaced on a rerun.
+    /// </summary>
+    public static StageModel FilterAndRetrain(DemoOptions options, string poisonTable, string poisonedModel, string vocab, string scanDir, string runDir,
+        string heading, IDemoUi ui, List<string> commands, CancellationToken cancellation)
+    {
+        var filtered = Path.Combine(Path.GetDirectoryName(poisonTable)!, Path.GetFileNameWithoutExtension(poisonTable) + ".filtered.csv");
+        File.Delete(filtered);
+        ResetRun(scanDir);
+        int rows = ImageCaptionDataset.Load(poisonTable).Count;
+        int removeTop = (int)Math.Round(options.FilterFraction * rows);
+        ui.Stage($"{heading}: scan and filter", progress => ScanJob.Run(new ScanOptions
+        {
+            Checkpoint = poisonedModel, TrainData = poisonTable, Output = scanDir, CacheDir = null, FilterOut = filtered, RemoveTop = removeTop,
+            Device = options.Device, Precision = options.Precision, DecodeThreads = options.DecodeThreads,
+        }, progress));
+        commands.Add($"cleanclip scan --checkpoint {poisonedModel} --train-data {poisonTable} --out {scanDir} --filter-out {filtered} --remove-top {removeTop}");
+        return Pretrain(options, filtered, vocab, runDir, $"{heading}: retrain on the filtered pairs", ui, commands, cancellation);
     }
 
     /// <summary>Stage 1: the synthetic world, or the real world's captioned tables, in <paramref name="output"/>.</summary>

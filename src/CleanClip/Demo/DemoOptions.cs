@@ -74,6 +74,15 @@ public sealed record DemoOptions
     /// image embeddings) and report how well the primary score finds the poisoned pairs.
     /// </summary>
     public bool Scan { get; init; } = true;
+
+    /// <summary>
+    /// Also the dataset-side defense (<see cref="DemoJob.FilterAndRetrain"/>): drop the <see cref="FilterFraction"/> of
+    /// pretraining pairs the scan scores highest and train a fresh model on the rest, shown as the "filtered" row. It
+    /// costs a second pretraining, so it is off by default.
+    /// </summary>
+    public bool FilterRetrain { get; init; }
+    /// <summary>Share of the pretraining pairs the filter drops: twice the demo's poison rate, which the defender does not know.</summary>
+    public double FilterFraction { get; init; } = 0.10;
     public ulong Seed { get; init; } = 1;
     /// <summary>What every stage's model computes in (training, cleaning, evaluation).</summary>
     public Models.Precision Precision { get; init; } = Models.Precision.Fp32;

@@ -11,14 +11,21 @@ using CleanClip.Training;
 
 namespace CleanClip.Demo;
 
-/// <summary>An attack of the matrix: a trigger (<see cref="TriggerFactory.Names"/>) and how the poisoned pairs are captioned.</summary>
-public sealed record MatrixAttack(string Name, string Trigger, PoisonMode Mode);
+/// <summary>
+/// An attack of the matrix: a trigger (<see cref="TriggerFactory.Names"/>, or the optimized patch in
+/// <paramref name="TriggerFile"/>) and how the poisoned pairs are captioned.
+/// </summary>
+public sealed record MatrixAttack(string Name, string Trigger, PoisonMode Mode, string? TriggerFile = null);
 
-/// <summary>A defense of the matrix: none (the poisoned model itself), a cleaning method, or supervised finetuning.</summary>
+/// <summary>
+/// A defense of the matrix: none (the poisoned model itself), a cleaning method, supervised finetuning, or scan + filter
+/// + retrain (the dataset-side defense).
+/// </summary>
 public sealed record MatrixDefense(string Name, TrainingMethod? Method)
 {
     public bool IsNone => Name == MatrixJob.NoDefense;
     public bool IsSupervised => Name == MatrixJob.SupervisedDefense;
+    public bool IsFilter => Name == MatrixJob.FilterDefense;
 }
 
 /// <summary>One cell's numbers on one seed: zero-shot CA@1, ASR@1, ASR@5 (supervised: its own head's) and the linear probe's CA and ASR.</summary>
@@ -63,6 +70,7 @@ public static class MatrixJob
     public const string PoisonedFolder = "poisoned";
     public const string NoDefense = "none";
     public const string SupervisedDefense = "supervised";
+    public const string FilterDefense = "filter";
     public const string LabelConsistentAttack = "label-consistent";
 
     /// <summary>Every attack the matrix runs: each trigger as a dirty-label attack, and the BadNet patch label-consistent.</summary>
@@ -73,15 +81,23 @@ public static class MatrixJob
     public static IReadOnlyList<MatrixDefense> KnownDefenses { get; } =
     [
         new(NoDefense, null), new("mmcl", TrainingMethod.Mmcl), new("cleanclip", TrainingMethod.CleanClip), new("ssl", TrainingMethod.Ssl),
-        new(SupervisedDefense, null), new("par", TrainingMethod.Par),
+        new(SupervisedDefense, null), new("par", TrainingMethod.Par), new(FilterDefense, null),
     ];
 
-    /// <summary>A comma-separated list of attacks (case-insensitive), e.g. <c>badnet,blended,sig</c>.</summary>
+    /// <summary>
+    /// A comma-separated list of attacks (case-insensitive), e.g. <c>badnet,blended,sig</c>; <c>optimized</c> poisons
+    /// with the patch in <paramref name="triggerFile"/> (from <c>cleanclip trigger optimize</c>).
+    /// </summary>
     /// <exception cref="ArgumentException">One line naming the unknown, unsupported or repeated attack.</exception>
-    public static IReadOnlyList<MatrixAttack> ParseAttacks(string text) => ParseList(text, "--attacks", "attack", KnownAttacks, a => a.Name, name =>
-        TriggerFactory.FileNames.Contains(name)
-            ? $"--attacks: '{name}' is not supported by the matrix (it needs a trigger file from `cleanclip trigger optimize`; evaluate such a trigger with poison, train, clean and eval by hand)"
-            : null);
+    public static IReadOnlyList<MatrixAttack> ParseAttacks(string text, string? triggerFile = null)
+    {
+        var known = triggerFile is null ? KnownAttacks
+            : [.. KnownAttacks, .. TriggerFactory.FileNames.Select(n => new MatrixAttack(n, n, PoisonMode.DirtyLabel, Path.GetFullPath(triggerFile)))];
+        return ParseList(text, "--attacks", "attack", known, a => a.Name, name =>
+            triggerFile is null && TriggerFactory.FileNames.Contains(name)
+                ? $"--attacks: '{name}' needs its patch: pass --trigger-file F (from `cleanclip trigger optimize`)"
+                : null);
+    }
 
     /// <summary>A comma-separated list of defenses (case-insensitive), e.g. <c>none,mmcl,cleanclip</c>.</summary>
     public static IReadOnlyList<MatrixDefense> ParseDefenses(string text) => ParseList(text, "--defenses", "defense", KnownDefenses, d => d.Name, _ => null);
@@ -138,7 +154,7 @@ public static class MatrixJob
             foreach (var attack in options.Attacks)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var attackOptions = seedOptions with { Trigger = seedOptions.Trigger with { Name = attack.Trigger }, PoisonMode = attack.Mode };
+                var attackOptions = seedOptions with { Trigger = seedOptions.Trigger with { Name = attack.Trigger, TriggerFile = attack.TriggerFile }, PoisonMode = attack.Mode };
                 var attackDir = Path.Combine(seedDir, attack.Name);
                 var attackUi = new PrefixUi(seedUi, attack.Name + " · ");
                 var poisonedRun = Path.Combine(attackDir, PoisonedFolder);
@@ -176,11 +192,12 @@ public static class MatrixJob
                     }
                     else
                     {
+                        // A run that completed before its evaluation was cut short is evaluated, not trained again.
                         if (defense.Method is { } method)
-                        {
-                            // A run that completed before its evaluation was cut short is evaluated, not trained again.
                             model = ModelOf(cellDir) ?? DemoJob.Clean(attackOptions, method, files, model, vocab, cellDir, $"clean: {DemoJob.Describe(method)}", attackUi, [], cancellation).Model;
-                        }
+                        else if (defense.IsFilter)
+                            model = ModelOf(cellDir) ?? DemoJob.FilterAndRetrain(attackOptions, Attack().PoisonTable, model, vocab, Path.Combine(attackDir, "filter-scan"), cellDir,
+                                "scan, filter and retrain", attackUi, [], cancellation).Model;
                         var probe = demo.LinearProbe ? World().Labeled : null;
                         eval = DemoJob.Evaluate(attackOptions, [(defense.Name, model)], files, vocab, probe, evalDir, $"evaluate {defense.Name}", attackUi, []).Results.Checkpoints[0];
                     }

@@ -47,6 +47,21 @@ public class DemoSmokeTests
     }
 
     [Fact]
+    public void WithFilterRetrainTheDemoAddsTheModelRetrainedOnTheScanFilteredPairs()
+    {
+        using var dir = new TempDir();
+        var options = Miniature(dir.File("demo")) with { FilterRetrain = true, Methods = [TrainingMethod.Mmcl], Supervised = null, LinearProbe = false };
+        var ui = new SilentUi();
+        var result = DemoJob.Run(options, ui);
+        Assert.Equal(["poisoned", DemoJob.FilteredLabel, "mmcl"], result.Rows.Select(r => r.Stage));
+        Assert.Contains(ui.Headings, h => h.Contains("retrain on the filtered pairs"));
+        var filtered = ImageCaptionDataset.Load(Path.Combine(dir.File("demo"), "world", "train", "poisoned.filtered.csv"));
+        Assert.Equal(180, filtered.Count);   // 200 pairs less the top 10 % of the scan
+        Assert.Contains(result.Commands, c => c.StartsWith("cleanclip scan ") && c.Contains("--remove-top 20"));
+        DemoCommandsParseTests.AssertParse(result.Commands);
+    }
+
+    [Fact]
     public void AMiniatureDemoWritesTableReportAndCommands()
     {
         using var dir = new TempDir();

@@ -95,3 +95,55 @@ public class MatrixMiniatureTests(ITestOutputHelper output)
         Assert.Equal(["blended · clean: CleanCLIP (CLIP loss + in-modal loss)", "blended · evaluate cleanclip"], third.Headings.Select(h => h.Replace("seed 1 · ", "")));
     }
 }
+
+/// <summary>
+/// The dataset-side defense and the optimized attack in a miniature matrix: "filter" scans the poisoned pretraining
+/// pairs with the poisoned model, drops the top-scoring share and retrains from scratch on the rest; "optimized"
+/// poisons with the patch of a trigger file.
+/// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
+public class MatrixFilterDefenseTests
+{
+    [Fact]
+    public void FilterRetrainsOnTheScanFilteredTableAndTheOptimizedAttackUsesItsPatch()
+    {
+        using var dir = new TempDir();
+        var patch = dir.File("patch.png");
+        CleanClip.Poisoning.Optimized.PatchFile.Save(patch, Enumerable.Range(0, 3 * 6 * 6).Select(i => (i % 7) / 6f).ToArray(), 6);
+        var d = new DemoOptions();
+        var options = new MatrixOptions
+        {
+            Demo = d with
+            {
+                World = d.World with { Count = 200, FinetuneCount = 64, TestCount = 40 },
+                Pretraining = d.Pretraining with { Epochs = 1, BatchSize = 32, WarmupSteps = 2 },
+                Cleaning = d.Cleaning with { Epochs = 1, BatchSize = 16, WarmupSteps = 2, NoWordNet = true },
+                LinearProbe = false,
+            },
+            Attacks = MatrixJob.ParseAttacks("optimized", patch),
+            Defenses = MatrixJob.ParseDefenses("none,filter"),
+            Seeds = [1],
+            Output = dir.File("matrix"),
+        };
+        var ui = new DemoSmokeTests.SilentUi();
+        var result = MatrixJob.Run(options, ui);
+
+        Assert.Equal(["none", "filter"], result.Cells.Select(c => c.Defense));
+        var attackDir = Path.Combine(dir.File("matrix"), "seed-1", "optimized");
+        // Two pretrainings: the poisoned model and the one retrained on the filtered pairs.
+        Assert.Equal(2, ui.Headings.Count(h => h.Contains("train a CLIP on the poisoned pairs") || h.Contains("retrain on the filtered pairs")));
+        var scan = JsonDocument.Parse(File.ReadAllText(Path.Combine(attackDir, "filter-scan", "scan.json"))).RootElement;
+        var filter = scan.GetProperty("filter");
+        // 10 % of the 200 pretraining pairs.
+        Assert.Equal(20, filter.GetProperty("removed").GetInt32());
+        var filtered = filter.GetProperty("output").GetString()!;
+        var poisonedTable = CleanClip.Data.ImageCaptionDataset.Load(Path.ChangeExtension(filtered, null).Replace(".filtered", "") + ".csv");
+        Assert.Equal(poisonedTable.Count - 20, CleanClip.Data.ImageCaptionDataset.Load(filtered).Count);
+        var config = File.ReadAllText(Path.Combine(attackDir, "filter", "config.json"));
+        Assert.Contains(Path.GetFileName(filtered), config);
+        Assert.True(RunCompletion.IsComplete(Path.Combine(attackDir, "filter")));
+        // The poisoned table's triggered images carry the optimized patch, recorded in the poison manifest.
+        var manifest = Directory.EnumerateFiles(dir.File("matrix"), "manifest.json", SearchOption.AllDirectories).Single();
+        Assert.Contains("optimized", File.ReadAllText(manifest));
+    }
+}

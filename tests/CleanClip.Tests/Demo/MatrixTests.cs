@@ -23,6 +23,14 @@ public class MatrixTests
     }
 
     [Fact]
+    public void TheOptimizedAttackTakesItsPatchFromTheTriggerFile()
+    {
+        var attack = Assert.Single(MatrixJob.ParseAttacks("optimized", "patch.png"));
+        Assert.Equal(("optimized", "optimized", Path.GetFullPath("patch.png")), (attack.Name, attack.Trigger, attack.TriggerFile));
+        Assert.Null(MatrixJob.ParseAttacks("badnet", "patch.png")[0].TriggerFile);
+    }
+
+    [Fact]
     public void EveryTriggerOfTheLibraryIsAnAttack()
     {
         foreach (var name in CleanClip.Poisoning.TriggerFactory.Names) Assert.Single(MatrixJob.ParseAttacks(name));
@@ -32,7 +40,7 @@ public class MatrixTests
     [InlineData("badnet,fancy", "--attacks: unknown attack 'fancy'")]
     [InlineData("badnet,badnet", "--attacks: attack 'badnet' is listed twice")]
     [InlineData(" , ", "no attack")]
-    [InlineData("optimized", "'optimized' is not supported by the matrix")]
+    [InlineData("optimized", "'optimized' needs its patch: pass --trigger-file F")]
     public void ABadAttackListIsOneLineNamingIt(string text, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => MatrixJob.ParseAttacks(text));
@@ -41,7 +49,7 @@ public class MatrixTests
     }
 
     [Theory]
-    [InlineData("none,scan", "--defenses: unknown defense 'scan'; known defenses: none, mmcl, cleanclip, ssl, supervised, par")]
+    [InlineData("none,scan", "--defenses: unknown defense 'scan'; known defenses: none, mmcl, cleanclip, ssl, supervised, par, filter")]
     [InlineData("mmcl,MMCL", "--defenses: defense 'MMCL' is listed twice")]
     public void ABadDefenseListIsOneLineNamingIt(string text, string expected)
     {
