@@ -13,20 +13,26 @@ namespace CleanClip.Tests.Demo;
 [Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class MatrixMiniatureTests(ITestOutputHelper output)
 {
+    /// <summary>The demo's recipe on a 200-pair synthetic world, one epoch per stage.</summary>
+    internal static DemoOptions Recipe()
+    {
+        var d = new DemoOptions();
+        return d with
+        {
+            World = d.World with { Count = 200, FinetuneCount = 64, TestCount = 40 },
+            Pretraining = d.Pretraining with { Epochs = 1, BatchSize = 32, WarmupSteps = 2 },
+            Cleaning = d.Cleaning with { Epochs = 1, BatchSize = 16, WarmupSteps = 2, NoWordNet = true },
+            SupervisedImages = 40,
+        };
+    }
+
     [Fact]
     public void AThreeByThreeMatrixRunsEachCellOnceAndARerunSkipsThem()
     {
         using var dir = new TempDir();
-        var d = new DemoOptions();
         var options = new MatrixOptions
         {
-            Demo = d with
-            {
-                World = d.World with { Count = 200, FinetuneCount = 64, TestCount = 40 },
-                Pretraining = d.Pretraining with { Epochs = 1, BatchSize = 32, WarmupSteps = 2 },
-                Cleaning = d.Cleaning with { Epochs = 1, BatchSize = 16, WarmupSteps = 2, NoWordNet = true },
-                SupervisedImages = 40,
-            },
+            Demo = Recipe(),
             Attacks = MatrixJob.ParseAttacks("badnet,blended,sig"),
             Defenses = MatrixJob.ParseDefenses("none,mmcl,cleanclip"),
             Seeds = [1],
@@ -110,16 +116,9 @@ public class MatrixFilterDefenseTests
         using var dir = new TempDir();
         var patch = dir.File("patch.png");
         CleanClip.Poisoning.Optimized.PatchFile.Save(patch, Enumerable.Range(0, 3 * 6 * 6).Select(i => (i % 7) / 6f).ToArray(), 6);
-        var d = new DemoOptions();
         var options = new MatrixOptions
         {
-            Demo = d with
-            {
-                World = d.World with { Count = 200, FinetuneCount = 64, TestCount = 40 },
-                Pretraining = d.Pretraining with { Epochs = 1, BatchSize = 32, WarmupSteps = 2 },
-                Cleaning = d.Cleaning with { Epochs = 1, BatchSize = 16, WarmupSteps = 2, NoWordNet = true },
-                LinearProbe = false,
-            },
+            Demo = MatrixMiniatureTests.Recipe() with { LinearProbe = false },
             Attacks = MatrixJob.ParseAttacks("optimized", patch),
             Defenses = MatrixJob.ParseDefenses("none,filter"),
             Seeds = [1],
