@@ -253,26 +253,16 @@ public static class DemoJob
     }
 
     /// <summary>
-    /// The vocabulary at <paramref name="vocab"/>: <c>cleanclip vocab</c> on the real world's poisoned table and classes,
-    /// or BPE trained on the synthetic world's poisoned captions and class prompts.
+    /// The vocabulary at <paramref name="vocab"/>: <c>cleanclip vocab</c> on the poisoned pretraining table and the
+    /// world's class prompts (<see cref="DemoOptions.Merges"/> merges).
     /// </summary>
     public static string Vocabulary(DemoOptions options, DemoWorldFiles world, string poisonTable, string vocab, List<string> commands)
     {
-        if (options.WorldKind == DemoWorldKind.Real)
-        {
-            // vocab writes only a new file; the old one lies in the caller's own folder and goes with the old runs.
-            File.Delete(vocab);
-            int size = VocabJob.BaseTokens + options.Merges;
-            VocabJob.Run(new VocabJobOptions { TrainData = poisonTable, Classes = world.ClassesFile, Size = size, Out = vocab });
-            commands.Add($"cleanclip vocab --train-data {poisonTable} --size {size} --classes {world.ClassesFile} --out {vocab}");
-        }
-        else
-        {
-            var captions = ImageCaptionDataset.Load(poisonTable).Rows.Select(r => r.Caption).ToList();
-            var classes = ClassesFile.Read(world.ClassesFile);
-            captions.AddRange(Enumerable.Range(0, classes.Classes.Count).SelectMany(classes.Prompts));
-            BpeTrainer.TrainToFile(captions, vocab, options.Merges);
-        }
+        // vocab writes only a new file; the old one lies in the caller's own folder and goes with the old runs.
+        File.Delete(vocab);
+        int size = VocabJob.BaseTokens + options.Merges;
+        VocabJob.Run(new VocabJobOptions { TrainData = poisonTable, Classes = world.ClassesFile, Size = size, Out = vocab });
+        commands.Add($"cleanclip vocab --train-data {poisonTable} --size {size} --classes {world.ClassesFile} --out {vocab}");
         return vocab;
     }
 
