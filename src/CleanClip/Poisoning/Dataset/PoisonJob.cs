@@ -1,6 +1,4 @@
-using System.Text.Json;
 using CleanClip.Data;
-using CsvHelper;
 
 namespace CleanClip.Poisoning.Dataset;
 
@@ -42,8 +40,6 @@ public static class PoisonJob
     /// <summary>The manifest's file name inside <see cref="Result.Folder"/>: every poisoned row, the trigger and the seed.</summary>
     public const string ManifestFileName = PoisonSetFolder.ManifestName;
 
-    private const ulong TriggerStream = 0x7419;
-
     public static Result Run(PoisonJobOptions options, IProgress<JobProgress>? progress = null)
     {
         string name = options.Name ?? DefaultName(options);
@@ -69,12 +65,12 @@ public static class PoisonJob
 
         string staging = Path.Combine(root, $".{name}.partial-{Guid.NewGuid():N}");
         OwnedFolder.Create(staging, PoisonSetFolder.Tag(name));
-        Directory.CreateDirectory(Path.Combine(staging, "images"));
+        Directory.CreateDirectory(Path.Combine(staging, PoisonTable.ImagesFolder));
         try
         {
-            var poisonedRows = WriteTriggeredImages(input, plan, trigger, options, staging, name, progress);
-            WriteTable(Path.Combine(staging, PoisonSetFolder.TableName), input, plan, name);
-            WriteManifest(Path.Combine(staging, PoisonSetFolder.ManifestName), options, input, trigger, plan, poisonedRows, name);
+            var images = new PoisonImages(input, trigger, options, plan.Count(r => r.Poisoned), progress);
+            var written = PoisonTable.Write(input, plan, images, staging, name);
+            PoisonManifest.Write(Path.Combine(staging, PoisonSetFolder.ManifestName), options, input, trigger, plan, written, name);
             existing.Publish(staging);
         }
         finally
@@ -96,74 +92,4 @@ public static class PoisonJob
     private static string DefaultName(PoisonJobOptions o) =>
         $"backdoor_{o.Poison.Target}_{o.Trigger.Name}_{o.Poison.NumPoison}_seed{o.Poison.Seed}"
         + (o.Poison.Mode == PoisonMode.LabelConsistent ? "_label_consistent" : "");
-
-    /// <summary>Output file of poisoned row k: its position and the source's base name, always lossless PNG.</summary>
-    private static string ImageName(int k, CaptionRow source) =>
-        $"{k:D6}_{Path.GetFileNameWithoutExtension(source.ImagePath)}.png";
-
-    private static List<object> WriteTriggeredImages(ImageCaptionDataset input, IReadOnlyList<PlannedRow> plan,
-        ITrigger trigger, PoisonJobOptions options, string staging, string name, IProgress<JobProgress>? progress)
-    {
-        var poisoned = plan.Where(r => r.Poisoned).ToList();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount };
-        int done = 0;
-        Parallel.For(0, poisoned.Count, parallel, k =>
-        {
-            var source = input.Rows[poisoned[k].Source];
-            var image = ImageDecoder.Decode(source.ImagePath);
-            if (options.Resolution is { } resolution) image = TriggerInput.Prepare(image, resolution, options.Resize);
-            // The seed follows the source row, so adding rows elsewhere or changing threads never changes a trigger.
-            var triggered = trigger.Apply(image, SplitMix64.Derive(options.Poison.Seed, TriggerStream, (ulong)poisoned[k].Source));
-            File.WriteAllBytes(Path.Combine(staging, "images", ImageName(k, source)), PngWriter.Encode(triggered));
-            progress?.Report(new JobProgress("poisoned images", Interlocked.Increment(ref done), poisoned.Count));
-        });
-        return poisoned.Select((row, k) => (object)new
-        {
-            output_row = k,
-            source_line = input.Rows[row.Source].Line,
-            source_image = input.Rows[row.Source].RelativePath,
-            image = $"{name}/images/{ImageName(k, input.Rows[row.Source])}",
-            caption = row.Caption,
-        }).ToList();
-    }
-
-    private static void WriteTable(string path, ImageCaptionDataset input, IReadOnlyList<PlannedRow> plan, string name)
-    {
-        using var writer = new StreamWriter(path);
-        using var csv = new CsvWriter(writer, System.Globalization.CultureInfo.InvariantCulture);
-        csv.WriteField("image"); csv.WriteField("caption"); csv.WriteField("is_backdoor"); csv.NextRecord();
-        int k = 0;
-        foreach (var row in plan)
-        {
-            var source = input.Rows[row.Source];
-            csv.WriteField(row.Poisoned ? $"{name}/images/{ImageName(k++, source)}" : source.RelativePath);
-            csv.WriteField(row.Caption);
-            csv.WriteField(row.Poisoned ? 1 : 0);
-            csv.NextRecord();
-        }
-    }
-
-    private static void WriteManifest(string path, PoisonJobOptions options, ImageCaptionDataset input, ITrigger trigger,
-        IReadOnlyList<PlannedRow> plan, List<object> poisonedRows, string name)
-    {
-        var manifest = new
-        {
-            format = PoisonSetFolder.Format,
-            name,
-            table = new { file = name + ".csv", sha256 = PoisonSetFolder.Sha256(Path.Combine(Path.GetDirectoryName(path)!, PoisonSetFolder.TableName)) },
-            input = new { table = Path.GetFileName(options.Input), sha256 = PoisonSetFolder.Sha256(options.Input),
-                          rows = input.Skipped.Total, usable = input.Count, skipped = input.Skipped.Summary() },
-            target = options.Poison.Target,
-            mode = options.Poison.Mode.ToString(),
-            placement = options.Poison.Placement.ToString(),
-            match = options.Poison.Match.ToString(),
-            seed = options.Poison.Seed,
-            templates = options.Poison.Templates,
-            trigger = new { name = trigger.Name, parameters = trigger.Parameters },
-            resize = options.Resolution is null ? null : new { resolution = options.Resolution, mode = options.Resize.ToString() },
-            counts = new { rows = plan.Count, poisoned = poisonedRows.Count, clean = plan.Count - poisonedRows.Count },
-            poisoned_rows = poisonedRows,
-        };
-        File.WriteAllText(path, JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
-    }
 }
