@@ -24,10 +24,10 @@ internal static class PoisonManifest
         var manifest = new Dictionary<string, object?>
         {
             ["format"] = PoisonSetFolder.Format,
+            ["output_format"] = PoisonSetFolder.FormatName(options.OutputFormat),
             ["name"] = name,
             [written.FilesKey] = written.Files,
-            ["input"] = new { table = Path.GetFileName(options.Input), sha256 = PoisonSetFolder.Sha256(options.Input),
-                              rows = input.Skipped.Total, usable = input.Count, skipped = input.Skipped.Summary() },
+            ["input"] = Input(options, input),
             ["target"] = options.Poison.Target,
             ["mode"] = options.Poison.Mode.ToString(),
             ["placement"] = options.Poison.Placement.ToString(),
@@ -40,5 +40,19 @@ internal static class PoisonManifest
             ["poisoned_rows"] = written.PoisonedRows,
         };
         File.WriteAllText(path, JsonSerializer.Serialize(manifest, Indented));
+    }
+
+    /// <summary>The input table and its hash, or the shard pattern and each shard's hash, with the counts of what was usable.</summary>
+    private static object Input(PoisonJobOptions options, ImageCaptionDataset input)
+    {
+        var (rows, usable, skipped) = (input.Skipped.Total, input.Count, input.Skipped.Summary());
+        if (!input.IsShards)
+            return new { table = Path.GetFileName(options.Input), sha256 = PoisonSetFolder.Sha256(options.Input), rows, usable, skipped };
+        var files = PoisonJob.InputShards(input).Select(shard => new
+        {
+            file = Path.GetRelativePath(input.Root, shard).Replace('\\', '/'),
+            sha256 = PoisonSetFolder.Sha256(shard),
+        }).ToList();
+        return new { shards = options.Input, files, rows, usable, skipped };
     }
 }

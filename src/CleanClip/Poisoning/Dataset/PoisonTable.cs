@@ -14,6 +14,7 @@ internal static class PoisonTable
     /// <summary>Writes the triggered images and the table (<see cref="PoisonSetFolder.TableName"/>) into <paramref name="staging"/>.</summary>
     public static WrittenSet Write(ImageCaptionDataset input, IReadOnlyList<PlannedRow> plan, PoisonImages images, string staging, string name)
     {
+        Directory.CreateDirectory(Path.Combine(staging, ImagesFolder));
         var poisoned = plan.Where(r => r.Poisoned).ToList();
         images.Make(poisoned.Select(r => r.Source).ToList(), (k, png) =>
             File.WriteAllBytes(Path.Combine(staging, ImagesFolder, ImageName(k, input.Rows[poisoned[k].Source])), png));
