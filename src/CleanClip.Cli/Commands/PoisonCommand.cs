@@ -17,8 +17,14 @@ public static class PoisonCommand
     {
         var d = new PoisonJobOptions { Input = "" };
         var preset = CliOptions.Preset();
-        var input = new Option<string>("--input") { Description = "Clean image-caption CSV/TSV.", Required = true };
-        var name = new Option<string?>("--name") { Description = "Name of the poisoned set (NAME.csv and NAME/ beside the input)." };
+        var input = new Option<string>("--input") { Description = "Clean image-caption CSV/TSV, or WebDataset shards as a quoted pattern ('dir/{00000..00003}.tar', needs --output-format webdataset).", Required = true };
+        var name = new Option<string?>("--name") { Description = "Name of the poisoned set (NAME.csv and NAME/, or NAME/ of shards, beside the input)." };
+        var outputFormat = new Option<PoisonOutputFormat>("--output-format")
+        {
+            Description = "csv: NAME.csv + NAME/images, clean rows pointing at the input's images; webdataset: NAME/000000.tar, ... holding every sample.",
+            DefaultValueFactory = _ => d.OutputFormat,
+        };
+        var samplesPerShard = new Option<int>("--samples-per-shard") { Description = "Samples per shard with --output-format webdataset.", DefaultValueFactory = _ => d.SamplesPerShard };
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
         var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
         var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
@@ -39,9 +45,9 @@ public static class PoisonCommand
         var nativeSize = new Option<bool>("--native-size") { Description = "Trigger each image at its own size instead (matches eval only for images already at the model's resolution)." };
         var resize = new Option<ResizeMode>("--resize-mode") { Description = "Crop (CLIP's resize + center crop) or Squash (the reference).", DefaultValueFactory = _ => d.Resize };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing poisoned set of the same name." };
-        var command = new Command("poison", "Write a poisoned copy of an image-caption table, with triggered images and manifest.json.")
+        var command = new Command("poison", "Write a poisoned copy of an image-caption table or WebDataset shards, as a table with triggered images or as shards, with manifest.json.")
         {
-            input, name, imageKey, captionKey, delimiter, target, num, size, mode, placement, match, templates,
+            input, name, outputFormat, samplesPerShard, imageKey, captionKey, delimiter, target, num, size, mode, placement, match, templates,
         };
         foreach (var option in trigger.All) command.Options.Add(option);
         foreach (var option in new Option[] { seed, resolution, nativeSize, resize, overwrite, preset }) command.Options.Add(option);
@@ -59,6 +65,7 @@ public static class PoisonCommand
             var options = defaults with
             {
                 Input = parse.GetValue(input)!, Name = parse.GetValue(name),
+                OutputFormat = parse.GetValue(outputFormat), SamplesPerShard = parse.GetValue(samplesPerShard),
                 Table = defaults.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Poison = poison,
                 Trigger = trigger.Read(parse, parse.GetValue(seed), defaults.Trigger),
@@ -74,9 +81,10 @@ public static class PoisonCommand
     private static int Run(PoisonJobOptions options)
     {
         var result = ConsoleUi.WithProgress(progress => PoisonJob.Run(options, progress));
+        bool shards = options.OutputFormat == PoisonOutputFormat.WebDataset;
         var table = new Table().AddColumns("", "");
-        table.AddRow("table", Markup.Escape(result.Table));
-        table.AddRow("images + manifest", Markup.Escape(result.Folder));
+        table.AddRow(shards ? "shards (--train-data)" : "table", Markup.Escape(result.Table));
+        table.AddRow(shards ? "shards + manifest" : "images + manifest", Markup.Escape(result.Folder));
         table.AddRow("rows", $"{result.Rows} ({result.Poisoned} poisoned)");
         table.AddRow("input", Markup.Escape(result.InputReport.Summary()));
         AnsiConsole.Write(table);
