@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CleanClip.Sweeps;
+using CleanClip.Training;
 
 namespace CleanClip.Cli.Sweeps;
 
@@ -72,6 +73,8 @@ public sealed class SlurmRunner(SweepRecord record, string sweepFolder, IReadOnl
         s.Append("command=${line#*$'\\t'}\n");
         s.Append($"folder={q(Path.Combine(sweepFolder, "points"))}/\"$name\"\n");
         s.Append("mkdir -p \"$folder\"\n");
+        // A task SLURM starts again (a requeue, a controller that lost state) leaves a finished point as it is.
+        s.Append($"if [ -f \"$folder/{RunCompletion.FileName}\" ]; then echo \"== $name is complete already; nothing to run\" >>\"$folder/{LocalRunner.LogName}\"; exit 0; fi\n");
         s.Append($"rm -f \"$folder/{PointExit.FileName}\"\n");
         s.Append($"exec >>\"$folder/{LocalRunner.LogName}\" 2>&1\n");
         s.Append("# LibTorch's threads: the task's cores, unless the submitting shell chose a count.\n");

@@ -116,6 +116,29 @@ public sealed class SlurmCluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// Kills slurmctld with SIGTERM, as `kill` or a shutdown would: it saves its state and exits, while the node's
+    /// daemon and its running jobs carry on. (After SIGKILL, slurmctld 22.05 may recover a finished array task as
+    /// pending, start it again and drain the node for a duplicate job id: SLURM's own recovery, which a sweep cannot
+    /// repair; the job script's completion check keeps such a restart from running a finished point twice.)
+    /// </summary>
+    public void KillController()
+    {
+        var controller = _daemons.Single(d => Path.GetFileName(d.StartInfo.FileName) == "slurmctld");
+        Run("kill", "-TERM", controller.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!controller.WaitForExit(30_000)) controller.Kill();
+        _daemons.Remove(controller);
+        controller.Dispose();
+    }
+
+    /// <summary>Starts slurmctld again; it recovers its jobs from the state folder and answers squeue once more.</summary>
+    public void StartController()
+    {
+        var log = Path.Combine(Root, "log");
+        Start(Find("slurmctld")!, ["-D", "-f", Config], Path.Combine(log, $"slurmctld-{_daemons.Count}.out"));
+        WaitFor(() => Run("squeue", "--noheader").Exit == 0, TimeSpan.FromSeconds(60), "slurmctld to answer again", log);
+    }
+
     /// <summary>Runs a SLURM client command (sbatch, squeue, scancel, sinfo) against this cluster.</summary>
     public static (int Exit, string Output, string Error) Run(string program, params string[] arguments)
     {

@@ -19,6 +19,10 @@ public class SlurmSweepTests(SlurmCluster cluster, ITestOutputHelper log) : ICla
     private static (int Exit, string Output) Sweep(string grid, string sweep, params string[] extra) =>
         CliRunner.Run(SweepCommand.Create(), ["--grid", grid, "--out", sweep, "--runner", "slurm", "--poll", "0.5", .. extra]);
 
+    /// <summary>A grid of 4-epoch trainings (a few seconds a point, long enough to act on a point mid-run).</summary>
+    private static string FourEpochGrid(TrainerFixture world, string vary) =>
+        LocalSweepTests.Grid(world, vary).Replace("\"--epochs\", \"1\"", "\"--epochs\", \"4\"");
+
     [SkippableFact]
     public void FourPointsRunThroughSbatchAFailingOneIsReportedAndARerunResubmitsOnlyIt()
     {
@@ -70,7 +74,7 @@ public class SlurmSweepTests(SlurmCluster cluster, ITestOutputHelper log) : ICla
         using var world = new TrainerFixture(pairs: 32, finetune: 16);
         var grid = Path.Combine(world.Root, "grid.json");
         // 4 epochs of 4 steps with a checkpoint every 2: a few seconds a point, with checkpoints early on.
-        File.WriteAllText(grid, LocalSweepTests.Grid(world, "\"--seed\": [1, 2, 3], \"--save-every\": [2]").Replace("\"--epochs\", \"1\"", "\"--epochs\", \"4\""));
+        File.WriteAllText(grid, FourEpochGrid(world, "\"--seed\": [1, 2, 3], \"--save-every\": [2]"));
         var sweep = Path.Combine(world.Root, "sweep");
 
         // One point at a time; once the first is complete and the second has a checkpoint, the job is cancelled.
@@ -115,12 +119,58 @@ public class SlurmSweepTests(SlurmCluster cluster, ITestOutputHelper log) : ICla
     }
 
     [SkippableFact]
+    public void KillingTheControllerMidSweepLosesNoFinishedPointAndTheRerunRunsNoneTwice()
+    {
+        Skip.If(cluster.SkipReason is not null, cluster.SkipReason);
+        using var world = new TrainerFixture(pairs: 32, finetune: 16);
+        var grid = Path.Combine(world.Root, "grid.json");
+        File.WriteAllText(grid, FourEpochGrid(world, "\"--seed\": [1, 2, 3], \"--save-every\": [2]"));
+        var sweep = Path.Combine(world.Root, "sweep");
+        string Point(int seed) => Path.Combine(sweep, "points", $"seed={seed}_save-every=2");
+
+        // Once the first point is complete, slurmctld dies: the sweep stops following (squeue fails) and says so,
+        // while the job goes on where it can.
+        var clock = Stopwatch.StartNew();
+        var first = Task.Run(() => Sweep(grid, sweep, "--jobs", "1"));
+        // Complete, and its task has ended: the job script's last line is in the point's log.
+        bool Ended(string point) => File.Exists(Path.Combine(point, LocalRunner.LogName))
+            && File.ReadAllText(Path.Combine(point, LocalRunner.LogName)).TrimEnd().EndsWith("== exit code 0", StringComparison.Ordinal);
+        while (!(RunCompletion.IsComplete(Point(1)) && Ended(Point(1))))
+        {
+            Assert.False(first.IsCompleted, $"the sweep ended before the controller could be killed: {(first.IsCompleted ? first.Result.Output : "")}");
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), "the first point did not complete within 3 minutes");
+            Thread.Sleep(100);
+        }
+        var finished = LocalSweepTests.Stamps(Point(1));
+        cluster.KillController();
+        bool ended = first.Wait(TimeSpan.FromMinutes(2));
+        cluster.StartController();
+        Assert.True(ended, "the sweep did not give up following a dead controller");
+        var (exit, output) = first.Result;
+        log.WriteLine($"controller killed after {clock.Elapsed.TotalSeconds:F1} s\n{output}");
+        Assert.Equal(1, exit);
+        Assert.Contains("squeue failed", output);
+        Assert.Contains("rerun the same sweep", output);
+
+        // The rerun follows the recovered job (or resubmits what is not complete) and never runs the finished point again.
+        clock.Restart();
+        (exit, output) = Sweep(grid, sweep, "--jobs", "1");
+        log.WriteLine($"rerun: {clock.Elapsed.TotalSeconds:F1} s\n{output}");
+        Assert.True(exit == 0, output);
+        var record = SweepRecord.Read(Path.Combine(sweep, SweepRecord.FileName));
+        Assert.All(record.Points, p => Assert.Equal(PointState.Complete, p.State));
+        Assert.Equal(1, record.Points[0].Attempts);
+        Assert.Equal(finished, LocalSweepTests.Stamps(Point(1)));
+        Assert.All([2, 3], seed => Assert.Equal(16, RunCompletion.Read(Point(seed))!.Steps));
+    }
+
+    [SkippableFact]
     public void ARerunWhileTheJobIsStillQueuedFollowsItInsteadOfSubmittingAgain()
     {
         Skip.If(cluster.SkipReason is not null, cluster.SkipReason);
         using var world = new TrainerFixture(pairs: 32, finetune: 16);
         var grid = Path.Combine(world.Root, "grid.json");
-        File.WriteAllText(grid, LocalSweepTests.Grid(world, "\"--seed\": [1, 2]").Replace("\"--epochs\", \"1\"", "\"--epochs\", \"4\""));
+        File.WriteAllText(grid, FourEpochGrid(world, "\"--seed\": [1, 2]"));
         var sweep = Path.Combine(world.Root, "sweep");
 
         // The sweep that submitted the job dies (a closed terminal, a killed login session); the job runs on.
