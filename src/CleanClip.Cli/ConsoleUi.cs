@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CleanClip.Checkpoints;
 using Spectre.Console;
 
@@ -39,35 +40,39 @@ public static class ConsoleUi
             });
 
     /// <summary>
-    /// Runs <paramref name="work"/> with a token that the first Ctrl-C cancels (so a training run can save a checkpoint
-    /// and return); a second Ctrl-C kills the process as usual.
+    /// Runs <paramref name="work"/> with a token that the first Ctrl-C (SIGINT) or SIGTERM cancels, so a training run can
+    /// save a checkpoint and return: SIGTERM is what `kill`, a shutdown and SLURM at a job's time limit or preemption
+    /// send before they kill. A second signal ends the process as usual.
     /// </summary>
     public static T Cancellable<T>(Func<CancellationToken, T> work)
     {
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        void Stop(PosixSignalContext context)
         {
             if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
+            context.Cancel = true;
+            _stoppedBy = context.Signal;
             cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            return work(cancel.Token);
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return work(cancel.Token);
     }
+
+    private static PosixSignal? _stoppedBy;
 
     /// <summary>The shell's code for a process stopped by SIGINT (128 + 2), so scripts can tell an interrupted run from a finished one.</summary>
     public const int InterruptedExitCode = 130;
 
-    /// <summary>The exit code of a training command: 0 when it completed or stopped at --stop-after, 130 when interrupted.</summary>
+    /// <summary>The shell's code for a process stopped by SIGTERM (128 + 15).</summary>
+    public const int TerminatedExitCode = 143;
+
+    /// <summary>The exit code of a run a signal stopped: 143 after SIGTERM, else 130.</summary>
+    public static int StoppedExitCode => _stoppedBy == PosixSignal.SIGTERM ? TerminatedExitCode : InterruptedExitCode;
+
+    /// <summary>The exit code of a training command: 0 when it completed or stopped at --stop-after, 130 or 143 when SIGINT or SIGTERM stopped it.</summary>
     public static int ExitCode(Training.TrainingOutcome outcome) =>
-        outcome == Training.TrainingOutcome.Interrupted ? InterruptedExitCode : 0;
+        outcome == Training.TrainingOutcome.Interrupted ? StoppedExitCode : 0;
 
     /// <summary>The notes and the first rows every training command reports: outcome, resume point, steps, last loss.</summary>
     public static Table TrainingSummary(IReadOnlyList<string> notes, Training.TrainingOutcome outcome, string? resumedFrom, long steps, double? lastLoss)
@@ -109,7 +114,7 @@ public static class ConsoleUi
         catch (OperationCanceledException e)
         {
             AnsiConsole.MarkupLine($"[yellow]interrupted:[/] {Markup.Escape(e.Message)}");
-            return InterruptedExitCode;
+            return StoppedExitCode;
         }
     }
 

@@ -129,7 +129,7 @@ public static class SweepCommand
                 return 0;
             });
             Report(record, folder.Path);
-            if (interrupted) return ConsoleUi.InterruptedExitCode;
+            if (interrupted) return ConsoleUi.StoppedExitCode;
             return record.Points.All(p => p.State == PointState.Complete) ? 0 : 1;
         }));
         return command;
