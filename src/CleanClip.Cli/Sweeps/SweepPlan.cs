@@ -38,7 +38,7 @@ public static partial class SweepPlan
     public const int MaxPoints = 100_000;
 
     /// <exception cref="ArgumentException">A key, option or value the command does not accept; the message names it.</exception>
-    public static IReadOnlyList<SweepPoint> Build(SweepGrid grid, RootCommand root, string sweepFolder)
+    public static IReadOnlyList<SweepPoint> Build(SweepGrid grid, Command root, string sweepFolder)
     {
         var source = grid.File;
         var name = grid.Command[0];
@@ -95,7 +95,7 @@ public static partial class SweepPlan
     }
 
     /// <summary>Parses a point's command line with the real command tree; its first error is the message.</summary>
-    private static void CheckParses(RootCommand root, SweepPoint point, string source)
+    private static void CheckParses(Command root, SweepPoint point, string source)
     {
         var parse = root.Parse(point.Arguments.ToArray());
         if (parse.Errors.Count > 0)
