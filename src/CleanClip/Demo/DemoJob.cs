@@ -266,6 +266,11 @@ public static class DemoJob
         return vocab;
     }
 
+    /// <summary>λ2 for the methods with an in-modal loss, when it is not the default 1.</summary>
+    private static string InModalWeightFlag(DemoOptions options, TrainingMethod method) =>
+        method is TrainingMethod.CleanClip or TrainingMethod.Ssl && options.Cleaning.InModalWeight != 1
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" --inmodal-weight {options.Cleaning.InModalWeight}") : "";
+
     /// <summary>The commands that reproduce a stage name the precision only when it is not the default.</summary>
     private static string PrecisionFlag(DemoOptions options) => options.Precision == Models.Precision.Fp32 ? "" : $" --precision {options.Precision}";
 
@@ -306,7 +311,7 @@ public static class DemoJob
             },
         }, progress, cancellation));
         var model = cleaned.Training.ModelFile ?? throw new OperationCanceledException("interrupted while cleaning");
-        commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {world.FinetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2} --seed {options.Seed}{PrecisionFlag(options)}{(noWordNet ? " --no-wordnet" : "")}");
+        commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {world.FinetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2}{InModalWeightFlag(options, method)} --seed {options.Seed}{PrecisionFlag(options)}{(noWordNet ? " --no-wordnet" : "")}");
         return new StageModel(model, cleaned.Notes);
     }
 

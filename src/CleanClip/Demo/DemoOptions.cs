@@ -119,14 +119,15 @@ public sealed record DemoOptions
     /// <summary>
     /// The demo on the shipped Fashion-MNIST subset: 10,000 captioned train images (5 % poisoned, dirty label, target
     /// <c>sneaker</c>) for pretraining with the synthetic demo's schedule, the remaining 2,000 for cleaning, the 2,000
-    /// test images for evaluation. With 2,000 rather than 5,000 cleaning pairs the cleaning runs 10 epochs (312 steps,
-    /// as many as the synthetic demo's 4 epochs of 5,000) at a rate chosen by measurement on seeds 1–3: the lowest
-    /// tried at which CleanCLIP removed the backdoor on each of them (docs/experiments/real-world-recipe.md).
+    /// test images for evaluation. The cleaning recipe (10 epochs of the 2,000 pairs at lr 1e-3, in-modal weight
+    /// λ2 = 2) is the one the sweep of docs/experiments/cleaning-frontier.md chose on seeds 1–3: where CleanCLIP removed
+    /// the backdoor on every seed within 3 points of the poisoned model's clean accuracy while MMCL-only finetuning
+    /// with the same rate and steps kept the most of it.
     /// </summary>
     public static DemoOptions RealWorld(DemoOptions d) => d with
     {
         WorldKind = DemoWorldKind.Real,
         Target = "sneaker",
-        Cleaning = d.Cleaning with { Epochs = 10, LearningRate = 1.5e-3 },
+        Cleaning = d.Cleaning with { Epochs = 10, LearningRate = 1e-3, InModalWeight = 2 },
     };
 }
