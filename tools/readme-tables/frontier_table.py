@@ -22,11 +22,10 @@ def spread(s):
 
 
 def table(result, source):
-    lines = ["| method | setting | runs | CA@1 % | ASR@1 % (worst run) | front |", "|---|---|---|---|---|---|"]
+    lines = ["| method | setting | runs | CA@1 % | ASR@1 % | front |", "|---|---|---|---|---|---|"]
     for s in result["settings"]:
-        worst = 100 * s["attack_success_rate"]["max"]
         lines.append(f"| {s['group']} | {s['values']} | {len(s['runs'])} | {spread(s['clean_accuracy'])} | "
-                     f"{spread(s['attack_success_rate'])} ({worst:.1f}) | {'★' if s['on_front'] else ''} |")
+                     f"{spread(s['attack_success_rate'])} | {'★' if s['on_front'] else ''} |")
     machine = result.get("machine")
     if machine is None:
         sys.exit("the result has no machine record: --record-machine THREADS on the machine that ran the sweeps")
