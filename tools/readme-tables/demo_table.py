@@ -4,7 +4,8 @@
     python3 tools/readme-tables/demo_table.py docs/results/demo-real-seeds.json            # print the table
     python3 tools/readme-tables/demo_table.py docs/results/demo-real-seeds.json --write README.md
 
---write replaces the text between <!-- demo-table:begin --> and <!-- demo-table:end --> in the given file.
+--write replaces the text between <!-- demo-table:begin --> and <!-- demo-table:end --> in the given file
+(`--marker NAME` for another pair, e.g. demo-table-1thread).
 The machine line comes from the result's "machine" record (CPU model, logical CPUs, LibTorch threads), which the
 demo writes; `--record-machine THREADS` adds this machine's record to a result written before the demo recorded it
 (use it only on the machine that ran the demo).
@@ -46,7 +47,7 @@ def table(result):
     lines.append("")
     lines.append(f"Mean (min–max) in % over seeds {seeds} of `cleanclip demo --seeds {','.join(str(s) for s in result['seeds'])}` "
                  f"({result['world_kind']} world, {result['trigger']} → {result['target']}); {machine['cpu_model']}, "
-                 f"{machine['logical_cpus']} logical CPUs, {machine['torch_threads']} LibTorch threads, "
+                 f"{machine['logical_cpus']} logical CPUs, {machine['torch_threads']} LibTorch thread{'' if machine['torch_threads'] == 1 else 's'}, "
                  f"{minutes:.1f} min per seed. Written by tools/readme-tables/demo_table.py from "
                  f"{os.path.relpath(args.result)}.")
     return "\n".join(lines)
@@ -56,6 +57,7 @@ parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.R
 parser.add_argument("result")
 parser.add_argument("--write", metavar="FILE")
 parser.add_argument("--record-machine", type=int, metavar="THREADS")
+parser.add_argument("--marker", default="demo-table")
 args = parser.parse_args()
 with open(args.result) as f:
     result = json.load(f)
@@ -63,6 +65,6 @@ if args.record_machine is not None:
     record_machine(args.result, result, args.record_machine)
 text = table(result)
 if args.write:
-    write_between(args.write, "demo-table", text)
+    write_between(args.write, args.marker, text)
 else:
     print(text)

@@ -31,7 +31,7 @@ def table(result, source):
         sys.exit("the result has no machine record: --record-machine THREADS on the machine that ran the sweeps")
     lines.append("")
     lines.append(f"Mean (min–max) over the runs of each setting (one per seed); ★: on its method's Pareto front of the means. "
-                 f"{machine['cpu_model']}, {machine['logical_cpus']} logical CPUs, {machine['torch_threads']} LibTorch threads. "
+                 f"{machine['cpu_model']}, {machine['logical_cpus']} logical CPUs, {machine['torch_threads']} LibTorch thread{'' if machine['torch_threads'] == 1 else 's'}. "
                  f"Written by tools/readme-tables/frontier_table.py from {source}.")
     return "\n".join(lines)
 

@@ -98,8 +98,9 @@ public sealed record DemoOptions
     /// </summary>
     /// <remarks>
     /// On the real world (<see cref="RealWorld"/> first) it pretrains on 4,000 images for 4 epochs at weight decay 0.1
-    /// like the synthetic quick demo, and cleans on 1,500 for 5 epochs at lr 5e-4 (λ2 = 1): at the full demo's 1.5e-3
-    /// MMCL-only finetuning removed its shallower backdoor as well (docs/experiments/real-world-recipe.md).
+    /// like the synthetic quick demo, and cleans on 1,500 for 5 epochs at lr 5e-4 (λ2 = 1): at 1.5e-3 MMCL-only
+    /// finetuning removed its shallower backdoor as well (docs/experiments/real-world-recipe.md; its spread over seeds
+    /// and thread counts: docs/experiments/cleaning-frontier.md).
     /// </remarks>
     public static DemoOptions Quick(DemoOptions d) => d.WorldKind == DemoWorldKind.Real
         ? d with
