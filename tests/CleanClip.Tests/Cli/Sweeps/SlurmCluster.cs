@@ -99,6 +99,7 @@ public sealed class SlurmCluster : IDisposable
                 MpiDefault=none
                 SwitchType=switch/none
                 KillWait=5
+                MessageTimeout=2
                 NodeName={host} CPUs=2 RealMemory={RealMemoryMb} State=UNKNOWN
                 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 
