@@ -2,7 +2,9 @@
 # Same-bytes check of training across two builds: run it with each build's cleanclip and compare the printed hashes.
 # Usage: experiments/same-bytes/check.sh CLEANCLIP OUT   (a tiny synthetic world; about 15 s)
 set -euo pipefail
-CC=$1; O=$2; rm -rf $O; mkdir -p $O
+CC=$1; O=$2
+if [ -e "$O" ] && [ -n "$(ls -A "$O")" ]; then echo "$O is not empty: give a new folder" >&2; exit 1; fi
+mkdir -p "$O"
 export OMP_NUM_THREADS=1
 $CC synth --out $O/w --n 256 --finetune 128 --test 96 --size 32 --seed 3 > /dev/null
 $CC vocab --train-data $O/w/train/train.csv --size 700 --out $O/vocab.txt.gz > /dev/null
