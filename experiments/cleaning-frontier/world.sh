@@ -5,7 +5,9 @@
 set -euo pipefail
 S=$1; W=$2/seed-$S; CC=${CLEANCLIP:-cleanclip}; D=data/fashion-mnist
 if [ -f "$W/poisoned/complete.json" ]; then echo "seed $S: poisoned model exists"; exit 0; fi
-rm -rf "$W/real-world" "$W/poisoned" "$W/vocab.txt.gz"   # only this script's own outputs
+if [ -e "$W/real-world" ] || [ -e "$W/poisoned" ] || [ -e "$W/vocab.txt.gz" ]; then
+  echo "seed $S: $W holds an unfinished world; remove it (or choose another OUT) and rerun" >&2; exit 1
+fi
 mkdir -p "$W"
 $CC caption-table --data $D --split train --range 0:10000 --seed "$S" --out "$W/real-world/pretrain/table.csv"
 $CC caption-table --data $D --split train --range 10000:12000 --seed "$S" --out "$W/real-world/clean/labels.csv"
