@@ -47,6 +47,7 @@ public static class ConsoleUi
     public static T Cancellable<T>(Func<CancellationToken, T> work)
     {
         using var cancel = new CancellationTokenSource();
+        _stoppedBy = null;
         void Stop(PosixSignalContext context)
         {
             if (cancel.IsCancellationRequested) return;

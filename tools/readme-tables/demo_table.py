@@ -10,12 +10,9 @@ The machine line comes from the result's "machine" record (CPU model, logical CP
 demo writes; `--record-machine THREADS` adds this machine's record to a result written before the demo recorded it
 (use it only on the machine that ran the demo).
 """
-import argparse
-import json
-import os
 import sys
 
-from markers import record_machine, write_between
+from markers import machine_text, main
 
 COLUMNS = [("CA@1", "clean_accuracy"), ("ASR@1", "attack_success_rate"), ("ASR@5", "attack_success_rate5"),
            ("LP ASR", "linear_probe_attack_success_rate")]
@@ -31,7 +28,7 @@ def cell(values):
     return f"{mean:.1f} ({100 * min(values):.1f}–{100 * max(values):.1f})"
 
 
-def table(result):
+def table(result, source):
     runs = result["runs"]
     stages = [row["stage"] for row in runs[0]["rows"]]
     lines = ["| model | " + " | ".join(name for name, _ in COLUMNS) + " |",
@@ -46,25 +43,10 @@ def table(result):
     minutes = result["total_seconds"] / 60 / len(runs)
     lines.append("")
     lines.append(f"Mean (min–max) in % over seeds {seeds} of `cleanclip demo --seeds {','.join(str(s) for s in result['seeds'])}` "
-                 f"({result['world_kind']} world, {result['trigger']} → {result['target']}); {machine['cpu_model']}, "
-                 f"{machine['logical_cpus']} logical CPUs, {machine['torch_threads']} LibTorch thread{'' if machine['torch_threads'] == 1 else 's'}, "
+                 f"({result['world_kind']} world, {result['trigger']} → {result['target']}); {machine_text(machine)}, "
                  f"{minutes:.1f} min per seed. Written by tools/readme-tables/demo_table.py from "
-                 f"{os.path.relpath(args.result)}.")
+                 f"{source}.")
     return "\n".join(lines)
 
 
-parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("result")
-parser.add_argument("--write", metavar="FILE")
-parser.add_argument("--record-machine", type=int, metavar="THREADS")
-parser.add_argument("--marker", default="demo-table")
-args = parser.parse_args()
-with open(args.result) as f:
-    result = json.load(f)
-if args.record_machine is not None:
-    record_machine(args.result, result, args.record_machine)
-text = table(result)
-if args.write:
-    write_between(args.write, args.marker, text)
-else:
-    print(text)
+main(__doc__, table, "demo-table")

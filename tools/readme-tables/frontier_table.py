@@ -8,12 +8,9 @@
 comes from the result's "machine" record; `--record-machine THREADS` adds this machine's record to a result that has
 none (use it only on the machine that ran the sweeps).
 """
-import argparse
-import json
-import os
 import sys
 
-from markers import record_machine, write_between
+from markers import machine_text, main
 
 
 def spread(s):
@@ -31,22 +28,9 @@ def table(result, source):
         sys.exit("the result has no machine record: --record-machine THREADS on the machine that ran the sweeps")
     lines.append("")
     lines.append(f"Mean (min–max) over the runs of each setting (one per seed); ★: on its method's Pareto front of the means. "
-                 f"{machine['cpu_model']}, {machine['logical_cpus']} logical CPUs, {machine['torch_threads']} LibTorch thread{'' if machine['torch_threads'] == 1 else 's'}. "
+                 f"{machine_text(machine)}. "
                  f"Written by tools/readme-tables/frontier_table.py from {source}.")
     return "\n".join(lines)
 
 
-parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("result")
-parser.add_argument("--write", metavar="FILE")
-parser.add_argument("--record-machine", type=int, metavar="THREADS")
-args = parser.parse_args()
-with open(args.result) as f:
-    result = json.load(f)
-if args.record_machine is not None:
-    record_machine(args.result, result, args.record_machine)
-text = table(result, os.path.relpath(args.result))
-if args.write:
-    write_between(args.write, "frontier-table", text)
-else:
-    print(text)
+main(__doc__, table, "frontier-table")

@@ -1,4 +1,5 @@
-"""Shared by the README table scripts: this machine's record, and replacing the text between a pair of markers."""
+"""Shared by the README table scripts: the command line, the machine record, and replacing the text between markers."""
+import argparse
 import json
 import os
 import re
@@ -38,3 +39,29 @@ def write_between(path, name, text):
     with open(tmp, "w") as f:
         f.write(content)
     os.replace(tmp, path)
+
+
+def machine_text(machine):
+    """The machine line's part naming the CPU, its logical CPUs and the LibTorch threads the run used."""
+    threads = machine["torch_threads"]
+    return (f"{machine['cpu_model']}, {machine['logical_cpus']} logical CPUs, "
+            f"{threads} LibTorch thread{'' if threads == 1 else 's'}")
+
+
+def main(doc, table, marker):
+    """RESULT [--write FILE] [--record-machine THREADS] [--marker NAME]: prints table(result, source) or writes it between the markers."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("result")
+    parser.add_argument("--write", metavar="FILE")
+    parser.add_argument("--record-machine", type=int, metavar="THREADS")
+    parser.add_argument("--marker", default=marker)
+    args = parser.parse_args()
+    with open(args.result) as f:
+        result = json.load(f)
+    if args.record_machine is not None:
+        record_machine(args.result, result, args.record_machine)
+    text = table(result, os.path.relpath(args.result))
+    if args.write:
+        write_between(args.write, args.marker, text)
+    else:
+        print(text)

@@ -232,8 +232,8 @@ public static class SweepCommand
             AnsiConsole.MarkupLine($"[red]failed:[/] {Markup.Escape(point.Name)} (exit code {point.ExitCode}): see {Markup.Escape(Path.Combine(point.Folder, LocalRunner.LogName))}");
         if (record.Points.Any(p => p.State is PointState.Incomplete or PointState.Pending))
             AnsiConsole.MarkupLine("rerun the same sweep to continue the points that are not complete");
-        else if (record.Points.Any(p => SweepFrontier.LastEvaluation(p.Folder) is { CleanAccuracy: not null, AttackSuccessRate: not null }))
-            FrontierCommand.Print(SweepFrontier.Write([folder], FrontierGroup(record), Path.Combine(folder, FrontierFolder)));
+        else if (SweepFrontier.Read([folder], FrontierGroup(record)) is { Settings.Count: > 0 } frontier)
+            FrontierCommand.Print(SweepFrontier.Write(frontier, Path.Combine(folder, FrontierFolder)));
     }
 
     /// <summary>Where a finished sweep whose runs evaluated themselves writes its CA-vs-ASR frontier.</summary>

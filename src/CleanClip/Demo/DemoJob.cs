@@ -104,7 +104,7 @@ public static class DemoJob
         if (options.FilterRetrain)
         {
             watch.Restart();
-            var retrained = FilterAndRetrain(options, poison.Table, poisonedModel, vocab, Path.Combine(output, "filter-scan"), Path.Combine(output, "runs", FilteredLabel),
+            var retrained = FilterAndRetrain(options, world, poison.Table, poisonedModel, vocab, Path.Combine(output, "filter-scan"), Path.Combine(output, "runs", FilteredLabel),
                 "4/6 scan, filter and retrain", ui, commands, cancellation);
             notes.AddRange(retrained.Notes.Where(n => !notes.Contains(n)));
             seconds[FilteredLabel] = watch.Elapsed.TotalSeconds;
@@ -211,14 +211,14 @@ public static class DemoJob
     /// The filtered table lies beside the poisoned one (its image paths are relative to that folder), the scan in
     /// <paramref name="scanDir"/>; both are the caller's own and replaced on a rerun.
     /// </summary>
-    public static StageModel FilterAndRetrain(DemoOptions options, string poisonTable, string poisonedModel, string vocab, string scanDir, string runDir,
+    public static StageModel FilterAndRetrain(DemoOptions options, DemoWorldFiles world, string poisonTable, string poisonedModel, string vocab, string scanDir, string runDir,
         string heading, IDemoUi ui, List<string> commands, CancellationToken cancellation)
     {
         var filtered = Path.Combine(Path.GetDirectoryName(poisonTable)!, Path.GetFileNameWithoutExtension(poisonTable) + ".filtered.csv");
         File.Delete(filtered);
         ResetRun(scanDir);
-        int rows = ImageCaptionDataset.Load(poisonTable).Count;
-        int removeTop = (int)Math.Round(options.FilterFraction * rows);
+        // The poisoned table has the world's pretraining pairs (poisoned rows replace clean ones).
+        int removeTop = (int)Math.Round(options.FilterFraction * world.PretrainingPairs);
         ui.Stage($"{heading}: scan and filter", progress => ScanJob.Run(new ScanOptions
         {
             Checkpoint = poisonedModel, TrainData = poisonTable, Output = scanDir, CacheDir = null, FilterOut = filtered, RemoveTop = removeTop,

@@ -196,7 +196,7 @@ public static class MatrixJob
                         if (defense.Method is { } method)
                             model = ModelOf(cellDir) ?? DemoJob.Clean(attackOptions, method, files, model, vocab, cellDir, $"clean: {DemoJob.Describe(method)}", attackUi, [], cancellation).Model;
                         else if (defense.IsFilter)
-                            model = ModelOf(cellDir) ?? DemoJob.FilterAndRetrain(attackOptions, Attack().PoisonTable, model, vocab, Path.Combine(attackDir, "filter-scan"), cellDir,
+                            model = ModelOf(cellDir) ?? DemoJob.FilterAndRetrain(attackOptions, files, Attack().PoisonTable, model, vocab, Path.Combine(attackDir, "filter-scan"), cellDir,
                                 "scan, filter and retrain", attackUi, [], cancellation).Model;
                         var probe = demo.LinearProbe ? World().Labeled : null;
                         eval = DemoJob.Evaluate(attackOptions, [(defense.Name, model)], files, vocab, probe, evalDir, $"evaluate {defense.Name}", attackUi, []).Results.Checkpoints[0];

@@ -45,16 +45,20 @@ public static class SweepFrontier
 
     public sealed record Result(IReadOnlyList<Setting> Settings, IReadOnlyList<string> Notes, string MarkdownPath, string JsonPath, string? PlotPath);
 
+    /// <summary>The sweeps' settings, pooled and grouped, before anything is written.</summary>
+    /// <param name="GroupBy">The option the settings are grouped by, spelled with its dashes, or null.</param>
+    public sealed record Frontier(IReadOnlyList<string> Sweeps, string? GroupBy, IReadOnlyList<Setting> Settings, List<string> Notes);
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>
-    /// Reads the sweeps, pools and groups their points and writes <see cref="MarkdownFile"/>, <see cref="JsonFile"/>
-    /// and (when any setting has both numbers) <see cref="PlotFile"/> into <paramref name="output"/>.
-    /// </summary>
+    /// <summary><see cref="Read"/> then <see cref="Write(Frontier, string)"/>.</summary>
+    public static Result Write(IReadOnlyList<string> sweeps, string? groupBy, string output) => Write(Read(sweeps, groupBy), output);
+
+    /// <summary>Reads the sweeps and pools and groups their complete points' last evaluations.</summary>
     /// <param name="groupBy">An option of the points' command (<c>method</c> or <c>--method</c>), or null for one group.</param>
     /// <exception cref="ArgumentException">No sweep folders.</exception>
-    /// <exception cref="InvalidDataException">A folder without a readable sweep.json (checked before anything is written).</exception>
-    public static Result Write(IReadOnlyList<string> sweeps, string? groupBy, string output)
+    /// <exception cref="InvalidDataException">A folder without a readable sweep.json.</exception>
+    public static Frontier Read(IReadOnlyList<string> sweeps, string? groupBy)
     {
         if (sweeps.Count == 0) throw new ArgumentException("give at least one sweep folder");
         if (groupBy is not null)
@@ -95,7 +99,17 @@ public static class SweepFrontier
         var settings = pooled.Select(p => new Setting(p.Key.Group, p.Key.Values, p.Value, false)).ToList();
         settings = settings.Select(s => s with { OnFront = IsOnFront(s, settings.Where(o => o.Group == s.Group)) })
             .OrderBy(s => s.Group, StringComparer.Ordinal).ThenByDescending(s => s.CleanAccuracy.Mean).ToList();
+        return new Frontier(records.Select(r => r.Folder).ToList(), groupBy, settings, notes);
+    }
 
+    /// <summary>
+    /// Writes <see cref="MarkdownFile"/>, <see cref="JsonFile"/> and (when any setting has both numbers)
+    /// <see cref="PlotFile"/> into <paramref name="output"/>.
+    /// </summary>
+    public static Result Write(Frontier frontier, string output)
+    {
+        var (settings, groupBy) = (frontier.Settings, frontier.GroupBy);
+        var notes = new List<string>(frontier.Notes);
         Directory.CreateDirectory(output);
         string? plot = null;
         if (settings.Count > 0)
@@ -105,11 +119,11 @@ public static class SweepFrontier
         }
         else notes.Add("no complete point with an evaluation: no plot");
         var markdown = Path.Combine(output, MarkdownFile);
-        AtomicFile.WriteAllText(markdown, Markdown(records.Select(r => r.Folder).ToList(), groupBy, settings, notes, plot is null ? null : PlotFile));
+        AtomicFile.WriteAllText(markdown, Markdown(frontier.Sweeps, groupBy, settings, notes, plot is null ? null : PlotFile));
         var json = Path.Combine(output, JsonFile);
         AtomicFile.WriteAllText(json, JsonSerializer.Serialize(new
         {
-            sweeps = records.Select(r => Path.GetFullPath(r.Folder)),
+            sweeps = frontier.Sweeps.Select(Path.GetFullPath),
             group_by = groupBy,
             settings = settings.Select(s => new
             {
@@ -127,7 +141,7 @@ public static class SweepFrontier
     /// The run's last metrics line with both a clean accuracy and an ASR (an epoch line carries the evaluation made at
     /// that epoch's end), or null when there is none or the file cannot be read.
     /// </summary>
-    public static MetricsLine? LastEvaluation(string runFolder)
+    private static MetricsLine? LastEvaluation(string runFolder)
     {
         var path = Path.Combine(runFolder, MetricsLine.FileName);
         if (!File.Exists(path)) return null;

@@ -76,8 +76,9 @@ public static class SupervisedTrainer
             _pipeline = ImagePipeline.FromFiles(run.TrainData.Images.Select(i => i.ImagePath).ToList(), preprocessor,
                 new PipelineOptions { BatchSize = options.BatchSize, DropLast = true, Seed = options.Seed, DecodeThreads = options.DecodeThreads }, normalize: true);
             _labels = run.TrainData.Images.Select(i => (long)i.Label).ToArray();
-            _parameters = _classifier.TrainableParameters().Select(p => p.Parameter).ToList();
-            _optimizer = SupervisedDecayGroups.AdamW(_classifier.TrainableParameters(), options);
+            var trainable = _classifier.TrainableParameters();
+            _parameters = trainable.Select(p => p.Parameter).ToList();
+            _optimizer = SupervisedDecayGroups.AdamW(trainable, options);
         }
 
         public SupervisedState Start(CheckpointFolder folder) => SupervisedTrainer.Start(_run, _optimizer, folder);
