@@ -24,6 +24,8 @@ TINY = {
     # name: (embed_dim, resolution, vision_layers, vision_width, vision_heads, patch, context, vocab, text_width, text_heads, text_layers)
     "tiny-rn": (32, 32, (1, 1, 1, 1), 8, 4, None, 77, 1024, 64, 4, 2),
     "tiny-vit": (32, 32, 2, 64, 4, 8, 77, 1024, 64, 4, 2),
+    # tiny-vit as OpenCLIP builds its plain (non-"quickgelu") configs: exact GELU in every transformer MLP.
+    "tiny-vit-gelu": (32, 32, 2, 64, 4, 8, 77, 1024, 64, 4, 2, "gelu"),
 }
 
 
@@ -113,13 +115,17 @@ class ModifiedResNet(nn.Module):
         return self.attnpool(x)
 
 
+def activation(name):
+    return nn.GELU() if name == "gelu" else QuickGELU()
+
+
 class Block(nn.Module):
-    def __init__(self, width, heads, causal_len):
+    def __init__(self, width, heads, causal_len, act="quickgelu"):
         super().__init__()
         self.attn = nn.MultiheadAttention(width, heads)
         self.ln_1 = nn.LayerNorm(width)
         self.mlp = nn.Sequential(OrderedDict([
-            ("c_fc", nn.Linear(width, width * 4)), ("gelu", QuickGELU()), ("c_proj", nn.Linear(width * 4, width))]))
+            ("c_fc", nn.Linear(width, width * 4)), ("gelu", activation(act)), ("c_proj", nn.Linear(width * 4, width))]))
         self.ln_2 = nn.LayerNorm(width)
         self.causal_len = causal_len
 
@@ -134,23 +140,23 @@ class Block(nn.Module):
 
 
 class Transformer(nn.Module):
-    def __init__(self, width, layers, heads, causal):
+    def __init__(self, width, layers, heads, causal, act="quickgelu"):
         super().__init__()
-        self.resblocks = nn.Sequential(*[Block(width, heads, causal) for _ in range(layers)])
+        self.resblocks = nn.Sequential(*[Block(width, heads, causal, act) for _ in range(layers)])
 
     def forward(self, x):
         return self.resblocks(x)
 
 
 class VisionTransformer(nn.Module):
-    def __init__(self, resolution, patch, width, layers, heads, output_dim):
+    def __init__(self, resolution, patch, width, layers, heads, output_dim, act="quickgelu"):
         super().__init__()
         scale = width ** -0.5
         self.conv1 = nn.Conv2d(3, width, patch, stride=patch, bias=False)
         self.class_embedding = nn.Parameter(scale * torch.randn(width))
         self.positional_embedding = nn.Parameter(scale * torch.randn((resolution // patch) ** 2 + 1, width))
         self.ln_pre = nn.LayerNorm(width)
-        self.transformer = Transformer(width, layers, heads, causal=False)
+        self.transformer = Transformer(width, layers, heads, causal=False, act=act)
         self.ln_post = nn.LayerNorm(width)
         self.proj = nn.Parameter(scale * torch.randn(width, output_dim))
 
@@ -163,13 +169,13 @@ class VisionTransformer(nn.Module):
 
 
 class Clip(nn.Module):
-    def __init__(self, embed, res, vlayers, vwidth, vheads, patch, ctx, vocab, twidth, theads, tlayers):
+    def __init__(self, embed, res, vlayers, vwidth, vheads, patch, ctx, vocab, twidth, theads, tlayers, act="quickgelu"):
         super().__init__()
         if patch is None:
             self.visual = ModifiedResNet(vlayers, embed, vheads, res, vwidth)
         else:
-            self.visual = VisionTransformer(res, patch, vwidth, vlayers, vheads, embed)
-        self.transformer = Transformer(twidth, tlayers, theads, causal=True)
+            self.visual = VisionTransformer(res, patch, vwidth, vlayers, vheads, embed, act)
+        self.transformer = Transformer(twidth, tlayers, theads, causal=True, act=act)
         self.token_embedding = nn.Embedding(vocab, twidth)
         self.positional_embedding = nn.Parameter(torch.randn(ctx, twidth) * 0.01)
         self.ln_final = nn.LayerNorm(twidth)

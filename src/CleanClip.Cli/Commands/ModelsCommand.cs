@@ -19,18 +19,18 @@ public static class ModelsCommand
                 Console.WriteLine(JsonSerializer.Serialize(ModelRegistry.All, new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
-            var table = new Table().AddColumns("name", "image tower", "resolution", "embed dim", "text width × layers", "vocab");
+            var table = new Table().AddColumns("name", "image tower", "resolution", "embed dim", "text width × layers", "vocab", "MLP activation");
             foreach (var c in ModelRegistry.All)
             {
                 string tower = c.IsVit
                     ? $"ViT {c.VisionLayers[0]}×{c.VisionWidth}, patch {c.VisionPatchSize}, {c.ResolvedVisionHeads} heads"
                     : $"ResNet ({string.Join(",", c.VisionLayers)}) width {c.VisionWidth}";
-                table.AddRow(c.Name, tower, $"{c.ImageResolution}", $"{c.EmbedDim}", $"{c.TextWidth} × {c.TextLayers}", $"{c.VocabSize}");
+                table.AddRow(c.Name, tower, $"{c.ImageResolution}", $"{c.EmbedDim}", $"{c.TextWidth} × {c.TextLayers}", $"{c.VocabSize}", $"{c.Activation}");
             }
             AnsiConsole.Write(table);
             Console.WriteLine("OpenCLIP's names for these: " +
                 string.Join(", ", ModelRegistry.OpenClipNames.Select(kv => $"{kv.Key} = {kv.Value}")) +
-                " (OpenCLIP's names without -quickgelu use exact GELU, which these models do not compute).");
+                " (OpenCLIP's plain names use exact GELU: ViT-B-32 etc. as listed, and its RN50 etc. are RN50-gelu etc. here, since RN50 is OpenAI's).");
             return 0;
         });
         return command;

@@ -27,7 +27,7 @@ public static class ModelLoader
             model = new ClipModel((heads ?? HeadCounts.None).ApplyTo(config));
         }
         else
-            throw new ArgumentException($"'{nameOrPath}' is neither a checkpoint file nor a known model; {ModelRegistry.Refusal(nameOrPath)}");
+            throw new ArgumentException($"'{nameOrPath}' is neither a checkpoint file nor a known model; {ModelRegistry.KnownModels}");
         return device is null ? model : model.to(device);
     }
 
@@ -57,7 +57,7 @@ public static class ModelLoader
             model = new ClipModel(config);
         }
         else
-            throw new ArgumentException($"'{nameOrPath}' is neither a checkpoint file nor a known model; {ModelRegistry.Refusal(nameOrPath)}");
+            throw new ArgumentException($"'{nameOrPath}' is neither a checkpoint file nor a known model; {ModelRegistry.KnownModels}");
         return device is null ? model : model.to(device);
     }
 

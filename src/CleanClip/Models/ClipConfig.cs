@@ -25,14 +25,17 @@ public sealed record ClipConfig
     /// <summary>Null means OpenAI's rule: width/64.</summary>
     public int? TextHeads { get; init; }
     public int TextLayers { get; init; } = 12;
+    /// <summary>The transformer MLPs' activation (both towers of a ViT, the text tower of a ResNet model).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<MlpActivation>))]
+    public MlpActivation Activation { get; init; } = MlpActivation.QuickGelu;
 
     [JsonIgnore] public bool IsVit => VisionPatchSize is not null;
     [JsonIgnore] public int ResolvedVisionHeads => VisionHeads ?? (IsVit ? VisionWidth / 64 : VisionWidth * 32 / 64);
     [JsonIgnore] public int ResolvedTextHeads => TextHeads ?? TextWidth / 64;
 
-    /// <summary>Equal architecture: same tensors and same head split (the name is not compared).</summary>
+    /// <summary>Equal architecture: same tensors, same head split and same activation (the name is not compared).</summary>
     public bool Equals(ClipConfig? other) =>
-        other is not null && SameShapes(other) &&
+        other is not null && SameShapes(other) && Activation == other.Activation &&
         ResolvedVisionHeads == other.ResolvedVisionHeads && ResolvedTextHeads == other.ResolvedTextHeads;
 
     /// <summary>Same parameter shapes; a state dict cannot tell more (the head count is not stored in it).</summary>

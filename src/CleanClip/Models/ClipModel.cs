@@ -30,10 +30,10 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
         Config = config;
         visual = config.IsVit
             ? new VisionTransformer(config.ImageResolution, config.VisionPatchSize!.Value, config.VisionWidth,
-                config.VisionLayers[0], config.ResolvedVisionHeads, config.EmbedDim)
+                config.VisionLayers[0], config.ResolvedVisionHeads, config.EmbedDim, config.Activation)
             : new ModifiedResNet(config.VisionLayers, config.EmbedDim, config.ResolvedVisionHeads,
                 config.ImageResolution, config.VisionWidth);
-        transformer = new Transformer(config.TextWidth, config.TextLayers, config.ResolvedTextHeads, causal: true);
+        transformer = new Transformer(config.TextWidth, config.TextLayers, config.ResolvedTextHeads, causal: true, config.Activation);
         tokenEmbedding = nn.Embedding(config.VocabSize, config.TextWidth);
         positionalEmbedding = nn.Parameter(torch.empty(config.ContextLength, config.TextWidth));
         lnFinal = nn.LayerNorm(config.TextWidth);

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace CleanClip.Models;
 
-/// <summary>CLIP's pre-LayerNorm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)) with QuickGELU.</summary>
+/// <summary>CLIP's pre-LayerNorm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)) with the config's <see cref="MlpActivation"/>.</summary>
 public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
 {
     // Registration is explicit (OpenAI's key names); TorchSharp's reflective registration would add field-named duplicates.
@@ -15,13 +15,13 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     private readonly Sequential mlp;
     private readonly LayerNorm ln2;
 
-    public ResidualAttentionBlock(int width, int heads, bool causal) : base(nameof(ResidualAttentionBlock))
+    public ResidualAttentionBlock(int width, int heads, bool causal, MlpActivation activation = MlpActivation.QuickGelu) : base(nameof(ResidualAttentionBlock))
     {
         attn = new SelfAttention(width, heads, causal);
         ln1 = nn.LayerNorm(width);
         mlp = nn.Sequential(
             ("c_fc", nn.Linear(width, width * 4)),
-            ("gelu", new QuickGelu()),
+            ("gelu", activation == MlpActivation.Gelu ? nn.GELU() : new QuickGelu()),
             ("c_proj", nn.Linear(width * 4, width)));
         ln2 = nn.LayerNorm(width);
         register_module("attn", attn);
@@ -38,7 +38,7 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         x = x + attn.forward(ln1.forward(x));
-        var hidden = ((QuickGelu)mlp[1]).forward(MixedPrecision.Linear(MlpIn, ln2.forward(x)));
+        var hidden = ((nn.Module<Tensor, Tensor>)mlp[1]).forward(MixedPrecision.Linear(MlpIn, ln2.forward(x)));
         return (x + MixedPrecision.Linear(MlpOut, hidden)).MoveToOuterDisposeScope();
     }
 }

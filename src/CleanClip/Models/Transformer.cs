@@ -12,10 +12,10 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
 
     private readonly ModuleList<ResidualAttentionBlock> resblocks;
 
-    public Transformer(int width, int layers, int heads, bool causal) : base(nameof(Transformer))
+    public Transformer(int width, int layers, int heads, bool causal, MlpActivation activation = MlpActivation.QuickGelu) : base(nameof(Transformer))
     {
         resblocks = nn.ModuleList(Enumerable.Range(0, layers)
-            .Select(_ => new ResidualAttentionBlock(width, heads, causal)).ToArray());
+            .Select(_ => new ResidualAttentionBlock(width, heads, causal, activation)).ToArray());
         register_module("resblocks", resblocks);
     }
 

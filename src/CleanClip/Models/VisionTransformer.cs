@@ -15,7 +15,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     private readonly LayerNorm lnPre, lnPost;
     private readonly Transformer transformer;
 
-    public VisionTransformer(int resolution, int patchSize, int width, int layers, int heads, int outputDim)
+    public VisionTransformer(int resolution, int patchSize, int width, int layers, int heads, int outputDim, MlpActivation activation = MlpActivation.QuickGelu)
         : base(nameof(VisionTransformer))
     {
         if (resolution % patchSize != 0) throw new ArgumentException($"resolution {resolution} is not a multiple of patch {patchSize}");
@@ -25,7 +25,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         classEmbedding = nn.Parameter(torch.randn(width) * scale);
         positionalEmbedding = nn.Parameter(torch.randn(grid * grid + 1, width) * scale);
         lnPre = nn.LayerNorm(width);
-        transformer = new Transformer(width, layers, heads, causal: false);
+        transformer = new Transformer(width, layers, heads, causal: false, activation);
         lnPost = nn.LayerNorm(width);
         proj = nn.Parameter(torch.randn(width, outputDim) * scale);
         register_module("conv1", conv1);

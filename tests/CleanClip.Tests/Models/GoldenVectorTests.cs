@@ -43,6 +43,29 @@ public class GoldenVectorTests
         AssertClose(NpyFile.Read(Golden($"{name}.text_features.npy")), text);
     }
 
+    // OpenCLIP's plain configs: the same tensors as tiny-vit, exact GELU in the MLPs. The file cannot say which
+    // activation it was trained with, so the config is given, as --model-config gives it.
+    [Fact]
+    public void AGeluModelReproducesPyTorchFeaturesAndDiffersFromItsQuickGeluReading()
+    {
+        using var scope = torch.NewDisposeScope();
+        var gelu = ModelRegistry.Get("tiny-vit") with { Activation = MlpActivation.Gelu };
+        using var model = ModelLoader.LoadAs(Golden("tiny-vit-gelu.pt"), gelu);
+        using var quick = ModelLoader.LoadAs(Golden("tiny-vit-gelu.pt"), ModelRegistry.Get("tiny-vit"));
+        model.eval();
+        quick.eval();
+        using var _ = torch.no_grad();
+        var pixels = NpyFile.Read(Golden("tiny-vit-gelu.pixels.npy"));
+        var tokens = NpyFile.Read(Golden("tiny-vit-gelu.tokens.npy"));
+        var expectedImage = NpyFile.Read(Golden("tiny-vit-gelu.image_features.npy"));
+        var expectedText = NpyFile.Read(Golden("tiny-vit-gelu.text_features.npy"));
+        AssertClose(expectedImage, model.EncodeImage(pixels));
+        AssertClose(expectedText, model.EncodeText(tokens));
+        // Read with QuickGELU, the same weights are off by far more than the tolerance: the activation matters.
+        Assert.True((expectedImage - quick.EncodeImage(pixels)).abs().max().item<float>() > 100 * Tolerance);
+        Assert.True((expectedText - quick.EncodeText(tokens)).abs().max().item<float>() > 100 * Tolerance);
+    }
+
     [Fact]
     public void AttentionPoolMatchesPyTorchOnAThreeByThreeGrid()
     {

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace CleanClip.Tests.Models;
 
-/// <summary>OpenCLIP's <c>--model</c> names map onto the registry: "-quickgelu" names are OpenAI's architectures, plain-GELU ones are refused.</summary>
+/// <summary>OpenCLIP's <c>--model</c> names map onto the registry: "-quickgelu" names are OpenAI's architectures, plain ones the same tensors with exact GELU.</summary>
 public class OpenClipNameTests
 {
     [Theory]
@@ -37,19 +37,35 @@ public class OpenClipNameTests
     }
 
     [Theory]
-    [InlineData("ViT-B-32")]
-    [InlineData("ViT-B-16")]
-    [InlineData("ViT-L-14")]
-    [InlineData("ViT-L-14-336")]
-    public void PlainGeluOpenClipNamesAreRefusedInOneLineThatSaysWhy(string name)
+    [InlineData("ViT-B-32", "ViT-B-32-quickgelu")]
+    [InlineData("ViT-B-16", "ViT-B-16-quickgelu")]
+    [InlineData("ViT-L-14", "ViT-L-14-quickgelu")]
+    [InlineData("ViT-L-14-336", "ViT-L-14-336-quickgelu")]
+    [InlineData("RN50-gelu", "RN50-quickgelu")]
+    [InlineData("RN101-gelu", "RN101-quickgelu")]
+    [InlineData("RN50x4-gelu", "RN50x4-quickgelu")]
+    [InlineData("RN50x16-gelu", "RN50x16-quickgelu")]
+    [InlineData("RN50x64-gelu", "RN50x64-quickgelu")]
+    public void PlainGeluConfigsAreTheQuickGeluTensorsWithExactGelu(string name, string quickGeluName)
     {
-        Assert.False(ModelRegistry.TryGet(name, out _));
-        var error = Assert.Throws<ArgumentException>(() => ModelRegistry.Get(name));
-        Assert.Contains("exact GELU", error.Message);
-        Assert.Contains($"'{name}-quickgelu'", error.Message);
-        Assert.DoesNotContain('\n', error.Message);
-        var fromLoader = Assert.Throws<ArgumentException>(() => ModelLoader.Load(name));
-        Assert.Contains($"'{name}-quickgelu'", fromLoader.Message);
+        var gelu = ModelRegistry.Get(name);
+        var quick = ModelRegistry.Get(quickGeluName);
+        Assert.Equal(MlpActivation.Gelu, gelu.Activation);
+        Assert.Equal(MlpActivation.QuickGelu, quick.Activation);
+        Assert.True(gelu.SameShapes(quick));
+        Assert.NotEqual(gelu, quick);
+        Assert.Equal(name, gelu.Name);
+        Assert.Equal(gelu, ClipConfig.FromJson(gelu.ToJson()));
+        Assert.Contains("\"Activation\":\"Gelu\"", gelu.ToJson());
+    }
+
+    [Fact]
+    public void AConfigWithoutAnActivationIsOpenAisQuickGelu()
+    {
+        // Configs stored before the field existed read as QuickGELU, the only activation there was.
+        var json = ModelRegistry.Get("tiny-rn").ToJson().Replace(",\"Activation\":\"QuickGelu\"", "");
+        Assert.DoesNotContain("Activation", json);
+        Assert.Equal(MlpActivation.QuickGelu, ClipConfig.FromJson(json).Activation);
     }
 
     [Fact]
