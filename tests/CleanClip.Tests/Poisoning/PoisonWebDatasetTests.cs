@@ -15,30 +15,38 @@ namespace CleanClip.Tests.Poisoning;
 /// </summary>
 public class PoisonWebDatasetTests
 {
-    private static PoisonJobOptions Options(string input, string name, PoisonOutputFormat format) => new()
+    private static PoisonJobOptions Options(string input, string name, PoisonOutputFormat format, int numPoison = 30) => new()
     {
         Input = input, Name = name, OutputFormat = format, Resolution = 16, SamplesPerShard = 128,
-        Poison = new PoisonOptions { NumPoison = 30, Seed = 7, Templates = ["a photo of a {}.", "a {}."] },
+        Poison = new PoisonOptions { NumPoison = numPoison, Seed = 7, Templates = ["a photo of a {}.", "a {}."] },
         Trigger = new TriggerOptions { Name = "badnet", PatchSize = 4 },
     };
 
     [Fact]
-    public void ATablePoisonedAsShardsReadsBackAsTheRowsOfItsCsvSet()
+    public void ATablePoisonedAsShardsReadsBackAsTheRowsOfItsCsvSet() => AssertShardsReadBackAsTheCsvSet(300, 30);
+
+    // The issue's size: 10,000 pairs (79 shards), 500 of them poisoned.
+    [Fact]
+    [Trait("Speed", "Slow")]
+    public void TenThousandPairsPoisonedAsShardsReadBackAsTheRowsOfTheirCsvSet() => AssertShardsReadBackAsTheCsvSet(10_000, 500);
+
+    private static void AssertShardsReadBackAsTheCsvSet(int pairs, int numPoison)
     {
         using var dir = new TempDir();
-        var table = Table(dir, 300);
-        var csv = PoisonJob.Run(Options(table, "as-csv", PoisonOutputFormat.Csv));
-        var shards = PoisonJob.Run(Options(table, "as-shards", PoisonOutputFormat.WebDataset));
+        var table = Table(dir, pairs);
+        var csv = PoisonJob.Run(Options(table, "as-csv", PoisonOutputFormat.Csv, numPoison));
+        var shards = PoisonJob.Run(Options(table, "as-shards", PoisonOutputFormat.WebDataset, numPoison));
 
-        Assert.Equal(dir.File("as-shards/{000000..000002}.tar"), shards.Table);
+        int shardCount = (pairs + 127) / 128;
+        Assert.Equal(dir.File($"as-shards/{{000000..{shardCount - 1:D6}}}.tar"), shards.Table);
         Assert.False(File.Exists(dir.File("as-shards.csv")));
         var tableRows = ImageCaptionDataset.Load(csv.Table).Rows;
         var shardRows = ShardDataset.Load(shards.Table).Rows;
         var samples = Samples(shards.Table);
-        Assert.Equal(300, shardRows.Count);
+        Assert.Equal(pairs, shardRows.Count);
         Assert.Equal(tableRows.Select(r => r.Caption), shardRows.Select(r => r.Caption));
         Assert.Equal(tableRows.Select(r => r.IsBackdoor!.Value), samples.Select(IsBackdoor));
-        Assert.Equal(30, samples.Count(IsBackdoor));
+        Assert.Equal(numPoison, samples.Count(IsBackdoor));
         Assert.All(samples, s => Assert.Matches(@"^\d{9}$", s.Key));
         var sources = Manifest(csv.Folder).GetProperty("poisoned_rows").EnumerateArray().Select(r => r.GetProperty("source_image").GetString()).ToList();
         for (int i = 0, k = 0; i < tableRows.Count; i++)
@@ -65,7 +73,7 @@ public class PoisonWebDatasetTests
         Assert.Equal("webdataset", manifest.GetProperty("output_format").GetString());
         Assert.Equal("csv", Manifest(csv.Folder).GetProperty("output_format").GetString());
         var files = manifest.GetProperty("shards").EnumerateArray().ToList();
-        Assert.Equal([128, 128, 44], files.Select(f => f.GetProperty("samples").GetInt32()));
+        Assert.Equal(Enumerable.Range(0, shardCount).Select(i => Math.Min(128, pairs - 128 * i)), files.Select(f => f.GetProperty("samples").GetInt32()));
         Assert.All(files, f => Assert.Equal(Sha256(Path.Combine(shards.Folder, f.GetProperty("file").GetString()!)), f.GetProperty("sha256").GetString()));
         // scan's ground truth finds the poisoned samples of the shards by the manifest's image names.
         Assert.Equal(samples.Select(IsBackdoor), GroundTruth.FromManifest(Path.Combine(shards.Folder, "manifest.json"), shardRows));
