@@ -5,15 +5,13 @@
 # 5 epochs (390 steps, the demo's 312 at 2,000 pairs × 10 epochs), then draws the frontier over the seeds.
 # Usage (repository root, after run.sh): experiments/cleaning-frontier/larger-clean-set.sh [OUT] [FULL_FASHION_MNIST]
 set -euo pipefail
+. "$(dirname "$0")/clean-base.sh"
 OUT=${1:-runs/cleaning-frontier}; FULL=${2:-/usr/share/datasets/fashion-mnist}; SEEDS=${SEEDS:-"1 2 3"}; CC=${CLEANCLIP:-cleanclip}
 for S in $SEEDS; do
   W=$OUT/seed-$S
   [ -f "$W/poisoned/complete.json" ] || { echo "seed $S: no poisoned model in $W (run run.sh first)" >&2; exit 1; }
   [ -f "$W/clean-5000/labels.csv" ] || $CC caption-table --data "$FULL" --split train --range 10000:15000 --seed "$S" --out "$W/clean-5000/labels.csv"
-  base="\"clean\", \"--checkpoint\", \"$W/poisoned/model.safetensors\", \"--train-data\", \"$W/clean-5000/labels.csv\",
-    \"--vocab\", \"$W/vocab.txt.gz\", \"--batch-size\", \"64\", \"--warmup\", \"12\", \"--beta2\", \"0.98\", \"--seed\", \"$S\",
-    \"--no-tensorboard\", \"--eval-data\", \"data/fashion-mnist\", \"--target\", \"sneaker\", \"--trigger\", \"badnet\",
-    \"--patch-size\", \"8\", \"--trigger-seed\", \"$S\", \"--eval-every\", \"5\", \"--epochs\", \"5\""
+  base="$(clean_base "$W" "$S" "$W/clean-5000/labels.csv"), \"--epochs\", \"5\""
   cat > "$W/clean-5000-mmcl.json" <<GRID
 {"command": [$base, "--method", "Mmcl"], "vary": {"--lr": [1e-3]}}
 GRID

@@ -8,13 +8,11 @@
 set -euo pipefail
 OUT=${1:-runs/cleaning-frontier}; SEEDS=${SEEDS:-"1 2 3"}; CC=${CLEANCLIP:-cleanclip}
 here=$(dirname "$0")
+. "$here/clean-base.sh"
 for S in $SEEDS; do
   "$here/world.sh" "$S" "$OUT"
   W=$OUT/seed-$S
-  base="\"clean\", \"--checkpoint\", \"$W/poisoned/model.safetensors\", \"--train-data\", \"$W/real-world/clean/labels.csv\",
-    \"--vocab\", \"$W/vocab.txt.gz\", \"--batch-size\", \"64\", \"--warmup\", \"12\", \"--beta2\", \"0.98\", \"--seed\", \"$S\",
-    \"--no-tensorboard\", \"--eval-data\", \"data/fashion-mnist\", \"--target\", \"sneaker\", \"--trigger\", \"badnet\",
-    \"--patch-size\", \"8\", \"--trigger-seed\", \"$S\", \"--eval-every\", \"5\""
+  base="$(clean_base "$W" "$S" "$W/real-world/clean/labels.csv")"
   cat > "$W/cleanclip-grid.json" <<GRID
 {"command": [$base, "--method", "CleanClip"],
  "vary": {"--lr": [1e-3, 1.5e-3], "--inmodal-weight": [1, 2, 4], "--epochs": [5, 10]}}
