@@ -49,6 +49,9 @@ public static class CliOptions
         Description = "Read table rows whose image lies outside the table's folder (absolute, ../ or through a link); by default they are skipped, as train skips them.",
     };
 
+    /// <summary>The default value factory of an option defaulting to <paramref name="value"/>; null for a null value (no default).</summary>
+    internal static Func<System.CommandLine.Parsing.ArgumentResult, T>? DefaultOf<T>(T value) => value is null ? null : _ => value;
+
     /// <summary>Whether the command line names <paramref name="option"/> (rather than leaving it to its default).</summary>
     public static bool WasGiven(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 

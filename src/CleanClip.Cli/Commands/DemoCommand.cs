@@ -11,7 +11,7 @@ public static class DemoCommand
     public static Command Create()
     {
         var d = new DemoOptions();
-        var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => d.Output };
+        var output = OutputCliOptions.Out("Output folder.", d.Output);
         var quick = DemoCliOptions.Quick();
         var attack = new Option<string>("--attack") { Description = $"Trigger: {string.Join(", ", Poisoning.TriggerFactory.Names)}.", DefaultValueFactory = _ => d.Trigger.Name };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };

@@ -38,7 +38,7 @@ public static class EvalCommand
         var trustTorchScript = CliOptions.TrustTorchScript();
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
-        var output = new Option<string?>("--out") { Description = "Folder for eval.json (default: the first checkpoint's folder, or the current one)." };
+        var output = OutputCliOptions.Out("Folder for eval.json (default: the first checkpoint's folder, or the current one).");
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Class-embedding cache (default: {d.CacheDir})." };
         var trigger = new TriggerCliOptions(d.Trigger);
         var preset = CliOptions.Preset();

@@ -10,7 +10,7 @@ public static class MatrixCommand
     public static Command Create()
     {
         var d = new DemoOptions();
-        var output = new Option<string>("--out") { Description = "Output folder: new, empty, or an earlier matrix's (its finished cells are skipped).", Required = true };
+        var output = OutputCliOptions.Out("Output folder: new, empty, or an earlier matrix's (its finished cells are skipped).", required: true);
         var attacks = new Option<string>("--attacks")
         {
             Description = $"Comma-separated attacks: {string.Join(", ", MatrixJob.KnownAttacks.Select(a => a.Name))}, optimized (with --trigger-file).", Required = true,

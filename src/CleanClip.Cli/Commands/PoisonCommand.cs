@@ -44,7 +44,7 @@ public static class PoisonCommand
         };
         var nativeSize = new Option<bool>("--native-size") { Description = "Trigger each image at its own size instead (matches eval only for images already at the model's resolution)." };
         var resize = new Option<ResizeMode>("--resize-mode") { Description = "Crop (CLIP's resize + center crop) or Squash (the reference).", DefaultValueFactory = _ => d.Resize };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing poisoned set of the same name." };
+        var overwrite = OutputCliOptions.Overwrite("an existing poisoned set of the same name");
         var command = new Command("poison", "Write a poisoned copy of an image-caption table or WebDataset shards, as a table with triggered images or as shards, with manifest.json.")
         {
             input, name, outputFormat, samplesPerShard, imageKey, captionKey, delimiter, target, num, size, mode, placement, match, templates,

@@ -24,7 +24,7 @@ public static class ScanCommand
         var k = new Option<int>("--k") { Description = "Neighbourhood size of kdist, slof and dao.", DefaultValueFactory = _ => d.Settings.K };
         var referenceBatch = new Option<int>("--reference-batch") { Description = "Rows per random reference batch; neighbours are taken inside it.", DefaultValueFactory = _ => d.Settings.ReferenceBatch };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the random reference batches.", DefaultValueFactory = _ => d.Settings.Seed };
-        var output = new Option<string>("--out") { Description = "Folder for scores.csv and scan.json.", Required = true };
+        var output = OutputCliOptions.Out("Folder for scores.csv and scan.json.", required: true);
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"Image-embedding cache (default: {d.CacheDir})." };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
         var device = CliOptions.Device(d.Device);

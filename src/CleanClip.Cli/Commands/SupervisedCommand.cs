@@ -28,7 +28,7 @@ public static class SupervisedCommand
         var headInit = new Option<string>("--head-init") { Description = "random (the reference) or zero-shot (the class embeddings of the classes file's templates, scaled to the features; needs --vocab).", DefaultValueFactory = _ => "random" };
         headInit.AcceptOnlyFromAmong(HeadInits);
         var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the text tower, for --head-init zero-shot." };
-        var output = new Option<string>("--out") { Description = "Run folder (config.json, metrics.jsonl, checkpoints/, model.safetensors, head.safetensors).", DefaultValueFactory = _ => d.Out };
+        var output = OutputCliOptions.Out("Run folder (config.json, metrics.jsonl, checkpoints/, model.safetensors, head.safetensors).", d.Out);
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();

@@ -40,7 +40,7 @@ public static class TrainingCommand
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
         var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
         var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
-        var output = new Option<string>("--out") { Description = "Run folder (checkpoints/, metrics.jsonl, TensorBoard events, model.safetensors).", DefaultValueFactory = _ => d.Out };
+        var output = OutputCliOptions.Out("Run folder (checkpoints/, metrics.jsonl, TensorBoard events, model.safetensors).", d.Out);
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();

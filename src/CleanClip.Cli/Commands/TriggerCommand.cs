@@ -31,7 +31,7 @@ public static class TriggerCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial patch and the batch draws.", DefaultValueFactory = _ => d.Seed };
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
-        var output = new Option<string>("--out") { Description = "Patch file to write: .npy (float32 [3,P,P]) or .png; a FILE.json report goes beside it.", Required = true };
+        var output = OutputCliOptions.Out("Patch file to write: .npy (float32 [3,P,P]) or .png; a FILE.json report goes beside it.", required: true);
         var command = new Command("optimize", "Learn a BadCLIP-style trigger patch against a clean model; report its zero-shot ASR on that model.")
         {
             model, vocab, evalData, classes, target, images, targetImages, maxImages, patchSize, steps, lr, batch,

@@ -10,7 +10,7 @@ public static class TriggersCommand
     public static Command Create()
     {
         var defaults = new TriggerSheetOptions { Output = "" };
-        var output = new Option<string>("--out") { Description = "PNG file to write.", Required = true };
+        var output = OutputCliOptions.Out("PNG file to write.", required: true);
         var images = new Option<string?>("--images") { Description = "Folder of images (or CSV/TSV with an image column); default: three synthetic pictures." };
         var maxImages = new Option<int>("--max-images") { Description = "Rows: the first N readable images.", DefaultValueFactory = _ => defaults.MaxImages };
         var size = new Option<int>("--size") { Description = "Cell side and trigger resolution in pixels.", DefaultValueFactory = _ => defaults.Size };

@@ -24,7 +24,7 @@ public static class ZeroShotCommand
         var allowOutsideRoot = CliOptions.AllowOutsideRoot();
         var precision = CliOptions.Precision(defaults.Precision);
         var forceBf16 = CliOptions.ForceBf16();
-        var json = new Option<string?>("--json") { Description = "Also write the predictions to this JSON file." };
+        var json = OutputCliOptions.Json<string?>("Also write the predictions to this JSON file.");
         var command = new Command("zeroshot", "Print the top-k zero-shot labels of each image.")
         {
             model, vocab, classes, images, imageKey, topK, batch, device, precision, forceBf16, trustTorchScript, json, truncation, allowOutsideRoot,
