@@ -15,16 +15,12 @@ public static class EvalCommand
     public static Command Create(Func<EvalOptions, int> run)
     {
         var d = new EvalOptions { EvalData = "", Vocab = "" };
-        var checkpoints = new Option<string[]>("--checkpoint")
-        {
-            Description = "Checkpoint files or model names (fresh weights); repeat or list several for one comparison table, baseline first.",
-            Required = true, AllowMultipleArgumentsPerToken = true,
-        };
+        var checkpoints = ModelCliOptions.Checkpoints("Checkpoint files or model names (fresh weights); repeat or list several for one comparison table, baseline first.");
         var labels = new Option<string?>("--labels") { Description = "Comma-separated names for the checkpoints (default: file names)." };
         var config = new ModelConfigCliOptions("Architecture name for checkpoint files that do not say.");
         var evalData = new Option<string>("--eval-data") { Description = "Labeled folder: labels.csv (image,label index) + classes file, <class>/<image> folders, or a torchvision MNIST/Fashion-MNIST (raw/*-ubyte[.gz]) or CIFAR-10/100 (python batches) folder, read as its test split.", Required = true };
         var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: classes.py/classes.json beside labels.csv." };
-        var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the models were trained with.", Required = true };
+        var vocab = ModelCliOptions.Vocab(required: true);
         var truncation = CliOptions.Truncation(d.Truncation);
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: ca, asr, ra, linear-probe (needs --probe-train-data), retrieval (needs --retrieval-data).", DefaultValueFactory = _ => "ca,asr,ra" };
         var probeTrain = new Option<string?>("--probe-train-data") { Description = "Labeled folder (like --eval-data, same classes; of a torchvision folder its train split) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };

@@ -13,7 +13,7 @@ public static class ScanCommand
     public static Command Create()
     {
         var d = new ScanOptions { Checkpoint = "", TrainData = "", Output = "" };
-        var checkpoint = new Option<string>("--checkpoint") { Description = "The model trained on the table: a checkpoint file (or a model name, fresh weights).", Required = true };
+        var checkpoint = ModelCliOptions.Checkpoint("The model trained on the table: a checkpoint file (or a model name, fresh weights).", required: true);
         var config = new ModelConfigCliOptions();
         var trainData = new Option<string>("--train-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) to scan (never written to).", Required = true };
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };

@@ -21,13 +21,13 @@ public static class SupervisedCommand
     {
         var d = new SupervisedJobOptions();
         var t = d.Training;
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "CLIP checkpoint to finetune (required unless --resume)." };
+        var checkpoint = ModelCliOptions.Checkpoint("CLIP checkpoint to finetune (required unless --resume).");
         var config = new ModelConfigCliOptions();
         var trainData = new Option<string?>("--train-data") { Description = "Labeled folder: labels.csv (image,label) + classes file, or one sub-folder per class (required unless --resume)." };
         var classes = new Option<string?>("--classes") { Description = "Classes file (default: classes.py or classes.json beside labels.csv)." };
         var headInit = new Option<string>("--head-init") { Description = "random (the reference) or zero-shot (the class embeddings of the classes file's templates, scaled to the features; needs --vocab).", DefaultValueFactory = _ => "random" };
         headInit.AcceptOnlyFromAmong(HeadInits);
-        var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the text tower, for --head-init zero-shot." };
+        var vocab = ModelCliOptions.Vocab(use: "for --head-init zero-shot");
         var output = OutputCliOptions.Out("Run folder (config.json, metrics.jsonl, checkpoints/, model.safetensors, head.safetensors).", d.Out);
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
         var device = CliOptions.Device(d.Device);

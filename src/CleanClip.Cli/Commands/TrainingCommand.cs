@@ -19,24 +19,32 @@ public static class TrainingCommand
     public static Command Train() => Train(Run);
 
     /// <summary><c>train</c> with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
-    public static Command Train(Runner run) => Create("train",
-        "Contrastive training from scratch or from a checkpoint (how a backdoored model is made from a poisoned table).",
-        new TrainJobOptions { Training = new TrainingOptions() }, "--init", "Model name (fresh weights) or checkpoint to start from.", required: false, run);
+    public static Command Train(Runner run)
+    {
+        var d = new TrainJobOptions { Training = new TrainingOptions() };
+        var init = new Option<string?>("--init") { Description = "Model name (fresh weights) or checkpoint to start from.", DefaultValueFactory = _ => d.Init };
+        return Create("train", "Contrastive training from scratch or from a checkpoint (how a backdoored model is made from a poisoned table).", d, init, run);
+    }
 
     public static Command Clean() => Clean(Run);
 
     /// <summary><c>clean</c> with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
-    public static Command Clean(Runner run) => Create("clean",
-        "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines, --method Par for PAR (docs/par.md).",
-        new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" }, "--checkpoint", "Checkpoint to clean.", required: true, run);
+    public static Command Clean(Runner run)
+    {
+        var d = new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" };
+        var checkpoint = ModelCliOptions.Checkpoint("Checkpoint to clean.", d.Init, required: true);
+        return Create("clean",
+            "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines, --method Par for PAR (docs/par.md).",
+            d, checkpoint, run);
+    }
 
-    private static Command Create(string name, string description, TrainJobOptions d, string initName, string initHelp, bool required, Runner run)
+    /// <param name="init">The model the run starts from: train's --init, clean's --checkpoint.</param>
+    private static Command Create(string name, string description, TrainJobOptions d, Option<string?> init, Runner run)
     {
         var trainData = new Option<string?>("--train-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) (required unless --resume)." };
         var validation = new Option<string?>("--validation-data") { Description = "Image-caption CSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) for the validation loss and best.safetensors." };
-        var init = new Option<string>(initName) { Description = initHelp, Required = required, DefaultValueFactory = _ => d.Init };
         var config = new ModelConfigCliOptions();
-        var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the model's text tower." };
+        var vocab = ModelCliOptions.Vocab();
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
         var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
         var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };

@@ -13,9 +13,9 @@ public static class TriggerCommand
     private static Command Optimize()
     {
         var d = new TriggerOptimizeOptions { Model = "", Vocab = "", EvalData = "", Output = "" };
-        var model = new Option<string>("--model") { Description = "The clean model: checkpoint file or model name.", Required = true };
+        var model = ModelCliOptions.Model("The clean model the patch is learned against");
         var config = new ModelConfigCliOptions();
-        var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the model was trained with.", Required = true };
+        var vocab = ModelCliOptions.Vocab(required: true);
         var evalData = new Option<string>("--eval-data") { Description = "Labeled folder (like eval's): its classes give the target text; the trigger's zero-shot ASR on the clean model is measured on it.", Required = true };
         var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: beside labels.csv." };
         var target = new Option<string>("--target") { Description = "Target class: a class name or index.", DefaultValueFactory = _ => d.Target };

@@ -10,9 +10,9 @@ public static class ZeroShotCommand
     public static Command Create()
     {
         var defaults = new ZeroShotOptions { Model = "", Vocab = "", Images = "" };
-        var model = new Option<string>("--model") { Description = "Model name (fresh weights) or checkpoint file.", Required = true };
+        var model = ModelCliOptions.Model();
         var config = new ModelConfigCliOptions();
-        var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz format).", Required = true };
+        var vocab = ModelCliOptions.Vocab(required: true);
         var classes = new Option<string?>("--classes") { Description = "JSON with \"classes\" and \"templates\" (or classes.py); optional for MNIST, Fashion-MNIST and CIFAR folders, which name their classes." };
         var images = new Option<string>("--images") { Description = "Folder of images, CSV/TSV with an image column, or a torchvision MNIST/Fashion-MNIST/CIFAR-10/100 folder (its test split).", Required = true };
         var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => defaults.ImageKey };
