@@ -54,7 +54,7 @@ public sealed class TrainingCliOptions
         _restoreOptimizer = new("--restore-optimizer") { Description = "Restore the AdamW moments stored in the initial checkpoint (what the reference silently does)." };
         _seed = new("--seed") { DefaultValueFactory = _ => d.Seed };
         _precision = CliOptions.Precision(d.Precision);
-        _threads = new("--decode-threads") { Description = "Image-loading threads (0: the cores LibTorch leaves free).", DefaultValueFactory = _ => d.DecodeThreads };
+        _threads = DataCliOptions.DecodeThreads(d.DecodeThreads);
         _saveEvery = new("--save-every") { Description = "Also save a checkpoint every N steps (0: epoch ends only).", DefaultValueFactory = _ => d.SaveEverySteps };
         _keep = new("--keep") { Description = "Step checkpoints to keep (the best by validation loss is kept apart).", DefaultValueFactory = _ => d.KeepCheckpoints };
         _logEvery = new("--log-every") { DefaultValueFactory = _ => d.LogEverySteps };

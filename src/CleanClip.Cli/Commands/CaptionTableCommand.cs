@@ -10,10 +10,10 @@ public static class CaptionTableCommand
     public static Command Create()
     {
         var d = new CaptionTableJobOptions { Data = "", Out = "" };
-        var data = new Option<string>("--data") { Description = "Labeled images: a torchvision MNIST/Fashion-MNIST (raw/*-ubyte[.gz]) or CIFAR-10/100 folder, a labels.csv folder, or <class>/<image> folders.", Required = true };
+        var data = DataCliOptions.Data("Labeled images: a torchvision MNIST/Fashion-MNIST (raw/*-ubyte[.gz]) or CIFAR-10/100 folder, a labels.csv folder, or <class>/<image> folders.", required: true);
         var split = new Option<DatasetSplit>("--split") { Description = "Train or Test split of a torchvision folder (other layouts have one).", DefaultValueFactory = _ => d.Split };
-        var templates = new Option<string?>("--templates") { Description = "Caption templates, one a line with {} for the class name (default: a dozen phrasings of \"a photo of a {}.\")." };
-        var classes = new Option<string?>("--classes") { Description = "Classes file (JSON or classes.py) naming the classes instead of the dataset's own." };
+        var templates = DataCliOptions.Templates("a text file, one a line (default: a dozen phrasings of \"a photo of a {}.\").");
+        var classes = DataCliOptions.Classes("names the classes instead of the dataset's own.");
         var count = new Option<int?>("--count") { Description = "Images to caption, drawn at random by --seed (default: the whole split)." };
         var range = new Option<string?>("--range") { Description = "START:END: draw only from the split's images START..END-1 (either may be left out), so tables from disjoint ranges share no image." };
         var seed = new Option<ulong>("--seed") { Description = "Chooses the images and each image's template.", DefaultValueFactory = _ => d.Seed };

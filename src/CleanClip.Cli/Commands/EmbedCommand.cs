@@ -14,8 +14,8 @@ public static class EmbedCommand
         var model = ModelCliOptions.Model();
         var config = new ModelConfigCliOptions();
         var vocab = ModelCliOptions.Vocab(use: "needed with --texts");
-        var images = new Option<string?>("--images") { Description = "Folder of images, or CSV/TSV with an image column." };
-        var imageKey = new Option<string>("--image-key") { Description = "Image column of a CSV.", DefaultValueFactory = _ => defaults.ImageKey };
+        var images = DataCliOptions.Images("the images to embed.");
+        var imageKey = DataCliOptions.ImageKey(defaults.ImageKey);
         var texts = new Option<string?>("--texts") { Description = "Text file, one caption per line." };
         var output = new Option<string>("--output") { Description = "Output folder.", Required = true };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };

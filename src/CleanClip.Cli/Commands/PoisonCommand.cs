@@ -25,16 +25,16 @@ public static class PoisonCommand
             DefaultValueFactory = _ => d.OutputFormat,
         };
         var samplesPerShard = new Option<int>("--samples-per-shard") { Description = "Samples per shard with --output-format webdataset.", DefaultValueFactory = _ => d.SamplesPerShard };
-        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
-        var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
-        var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
+        var imageKey = DataCliOptions.ImageKey(d.Table.ImageKey);
+        var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
+        var delimiter = DataCliOptions.Delimiter();
         var target = new Option<string>("--target") { DefaultValueFactory = _ => d.Poison.Target };
         var num = new Option<int>("--num-poison") { DefaultValueFactory = _ => d.Poison.NumPoison };
         var size = new Option<int?>("--size") { Description = "Rows in the output with --placement Replace (default: all)." };
         var mode = new Option<PoisonMode>("--mode") { DefaultValueFactory = _ => d.Poison.Mode };
         var placement = new Option<PoisonPlacement>("--placement") { DefaultValueFactory = _ => d.Poison.Placement };
         var match = new Option<TargetMatch>("--match") { Description = "Label-consistent: WholeWord or the reference's ReferenceSubstring.", DefaultValueFactory = _ => d.Poison.Match };
-        var templates = new Option<string?>("--templates") { Description = "Classes file (JSON or classes.py) whose templates make poisoned captions." };
+        var templates = DataCliOptions.Templates("those of a classes file (JSON or classes.py); they make the poisoned captions.");
         // --seed seeds both the poisoned rows and the trigger's fixed patterns, so there is no --trigger-seed here.
         var trigger = new TriggerCliOptions(d.Trigger, seedOption: false);
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Poison.Seed };

@@ -23,8 +23,8 @@ public static class SupervisedCommand
         var t = d.Training;
         var checkpoint = ModelCliOptions.Checkpoint("CLIP checkpoint to finetune (required unless --resume).");
         var config = new ModelConfigCliOptions();
-        var trainData = new Option<string?>("--train-data") { Description = "Labeled folder: labels.csv (image,label) + classes file, or one sub-folder per class (required unless --resume)." };
-        var classes = new Option<string?>("--classes") { Description = "Classes file (default: classes.py or classes.json beside labels.csv)." };
+        var trainData = DataCliOptions.TrainData("Labeled folder: labels.csv (image,label) + classes file, or one sub-folder per class (required unless --resume).");
+        var classes = DataCliOptions.Classes("the classes, and for --head-init zero-shot their templates (default: classes.py or classes.json beside labels.csv).");
         var headInit = new Option<string>("--head-init") { Description = "random (the reference) or zero-shot (the class embeddings of the classes file's templates, scaled to the features; needs --vocab).", DefaultValueFactory = _ => "random" };
         headInit.AcceptOnlyFromAmong(HeadInits);
         var vocab = ModelCliOptions.Vocab(use: "for --head-init zero-shot");
@@ -41,7 +41,7 @@ public static class SupervisedCommand
         var warmup = new Option<int>("--warmup") { Description = "Linear warmup steps (the reference's README: 500; its parser comment: 100).", DefaultValueFactory = _ => t.WarmupSteps };
         var wd = new Option<double>("--weight-decay") { Description = "On parameters whose name has no 'bias' (the reference's rule here).", DefaultValueFactory = _ => t.WeightDecay };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => t.Seed };
-        var threads = new Option<int>("--decode-threads") { Description = "Image-loading threads (0: the cores LibTorch leaves free).", DefaultValueFactory = _ => t.DecodeThreads };
+        var threads = DataCliOptions.DecodeThreads(t.DecodeThreads);
         var saveEvery = new Option<int>("--save-every") { Description = "Also save a checkpoint every N steps (0: epoch ends only).", DefaultValueFactory = _ => t.SaveEverySteps };
         var keep = new Option<int>("--keep") { Description = "Step checkpoints to keep.", DefaultValueFactory = _ => t.KeepCheckpoints };
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => t.LogEverySteps };

@@ -41,13 +41,13 @@ public static class TrainingCommand
     /// <param name="init">The model the run starts from: train's --init, clean's --checkpoint.</param>
     private static Command Create(string name, string description, TrainJobOptions d, Option<string?> init, Runner run)
     {
-        var trainData = new Option<string?>("--train-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) (required unless --resume)." };
-        var validation = new Option<string?>("--validation-data") { Description = "Image-caption CSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) for the validation loss and best.safetensors." };
+        var trainData = DataCliOptions.TrainData($"{DataCliOptions.Pairs} (required unless --resume).");
+        var validation = new Option<string?>("--validation-data") { Description = $"{DataCliOptions.Pairs} for the validation loss and best.safetensors." };
         var config = new ModelConfigCliOptions();
         var vocab = ModelCliOptions.Vocab();
-        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
-        var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
-        var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
+        var imageKey = DataCliOptions.ImageKey(d.Table.ImageKey);
+        var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
+        var delimiter = DataCliOptions.Delimiter();
         var output = OutputCliOptions.Out("Run folder (checkpoints/, metrics.jsonl, TensorBoard events, model.safetensors).", d.Out);
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
         var device = CliOptions.Device(d.Device);
@@ -55,8 +55,8 @@ public static class TrainingCommand
         var deterministic = new Option<bool>("--deterministic") { Description = "Only LibTorch's deterministic algorithms (no effect on CPU, where results already repeat for a fixed thread count; on CUDA it costs speed)." };
         var truncation = CliOptions.Truncation(d.Truncation);
         var training = new TrainingCliOptions(d.Training);
-        var evalData = new Option<string?>("--eval-data") { Description = "Labeled folder (labels.csv + classes) for zero-shot CA (and ASR with --target) every --eval-every epochs." };
-        var classes = new Option<string?>("--classes") { Description = "Classes file for --eval-data (default: the one beside its labels.csv)." };
+        var evalData = DataCliOptions.EvalData("scored by zero-shot CA (and ASR with --target) every --eval-every epochs.");
+        var classes = DataCliOptions.Classes("the classes and prompt templates of --eval-data (default: classes.py or classes.json beside its labels.csv).");
         var target = new Option<string?>("--target") { Description = "Backdoor target class (name or index) for the ASR of --eval-data." };
         var trigger = new TriggerCliOptions(new CleanClip.Poisoning.TriggerOptions());
         var preset = CliOptions.Preset();

@@ -16,12 +16,12 @@ public static class TriggerCommand
         var model = ModelCliOptions.Model("The clean model the patch is learned against");
         var config = new ModelConfigCliOptions();
         var vocab = ModelCliOptions.Vocab(required: true);
-        var evalData = new Option<string>("--eval-data") { Description = "Labeled folder (like eval's): its classes give the target text; the trigger's zero-shot ASR on the clean model is measured on it.", Required = true };
-        var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: beside labels.csv." };
+        var evalData = DataCliOptions.EvalData("its classes give the target text, and the trigger's zero-shot ASR on the clean model is measured on it.", required: true);
+        var classes = DataCliOptions.Classes("the classes and prompt templates (default: classes.py or classes.json beside labels.csv).");
         var target = new Option<string>("--target") { Description = "Target class: a class name or index.", DefaultValueFactory = _ => d.Target };
-        var images = new Option<string?>("--images") { Description = "Images to stamp the patch on (folder or CSV/TSV with an image column); default: the eval set's non-target images." };
+        var images = DataCliOptions.Images("the images to stamp the patch on (default: the eval set's non-target images).");
         var targetImages = new Option<string?>("--target-images") { Description = "Natural target-class images (folder or table); default: the eval set's target-class images." };
-        var maxImages = new Option<int>("--max-images") { Description = "Read at most this many images of each pool.", DefaultValueFactory = _ => d.MaxImages };
+        var maxImages = DataCliOptions.MaxImages(d.MaxImages, "the first ones of each pool");
         var patchSize = new Option<int>("--patch-size") { Description = "Side of the square patch, placed at the image centre.", DefaultValueFactory = _ => d.PatchSize };
         var steps = new Option<int>("--steps") { Description = "Adam steps, one batch each.", DefaultValueFactory = _ => d.Steps };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.LearningRate };

@@ -11,8 +11,8 @@ public static class TriggersCommand
     {
         var defaults = new TriggerSheetOptions { Output = "" };
         var output = OutputCliOptions.Out("PNG file to write.", required: true);
-        var images = new Option<string?>("--images") { Description = "Folder of images (or CSV/TSV with an image column); default: three synthetic pictures." };
-        var maxImages = new Option<int>("--max-images") { Description = "Rows: the first N readable images.", DefaultValueFactory = _ => defaults.MaxImages };
+        var images = DataCliOptions.Images("the sheet's rows (default: three synthetic pictures).");
+        var maxImages = DataCliOptions.MaxImages(defaults.MaxImages, "the first readable ones, one row each");
         var size = new Option<int>("--size") { Description = "Cell side and trigger resolution in pixels.", DefaultValueFactory = _ => defaults.Size };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the per-image draws and the fixed patterns.", DefaultValueFactory = _ => defaults.Seed };
         var patchSize = new Option<int>("--patch-size") { Description = "Side of the patch triggers in pixels.", DefaultValueFactory = _ => defaults.Triggers.PatchSize };

@@ -13,9 +13,9 @@ public static class ZeroShotCommand
         var model = ModelCliOptions.Model();
         var config = new ModelConfigCliOptions();
         var vocab = ModelCliOptions.Vocab(required: true);
-        var classes = new Option<string?>("--classes") { Description = "JSON with \"classes\" and \"templates\" (or classes.py); optional for MNIST, Fashion-MNIST and CIFAR folders, which name their classes." };
-        var images = new Option<string>("--images") { Description = "Folder of images, CSV/TSV with an image column, or a torchvision MNIST/Fashion-MNIST/CIFAR-10/100 folder (its test split).", Required = true };
-        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => defaults.ImageKey };
+        var classes = DataCliOptions.Classes("the classes and prompt templates; optional for MNIST, Fashion-MNIST and CIFAR folders, which name their classes.");
+        var images = DataCliOptions.Images("the images to classify (a torchvision MNIST/Fashion-MNIST/CIFAR-10/100 folder too: its test split).", required: true);
+        var imageKey = DataCliOptions.ImageKey(defaults.ImageKey);
         var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => defaults.TopK };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
         var truncation = CliOptions.Truncation(defaults.Truncation);
