@@ -16,7 +16,7 @@ public static class CaptionTableCommand
         var classes = DataCliOptions.Classes("names the classes instead of the dataset's own.");
         var count = new Option<int?>("--count") { Description = "Images to caption, drawn at random by --seed (default: the whole split)." };
         var range = new Option<string?>("--range") { Description = "START:END: draw only from the split's images START..END-1 (either may be left out), so tables from disjoint ranges share no image." };
-        var seed = new Option<ulong>("--seed") { Description = "Chooses the images and each image's template.", DefaultValueFactory = _ => d.Seed };
+        var seed = CliOptions.Seed(d.Seed, "Chooses the images and each image's template.");
         var output = OutputCliOptions.Out("The table to write, DIR/table.csv; DIR must be new or empty and also gets images/, classes.json and caption-table.json.", required: true);
         var command = new Command("caption-table", "Write a captioned training table (PNG images + image,caption,label CSV) from a labeled image set, captions from class names and templates.")
         {

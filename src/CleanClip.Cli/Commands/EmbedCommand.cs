@@ -18,7 +18,7 @@ public static class EmbedCommand
         var imageKey = DataCliOptions.ImageKey(defaults.ImageKey);
         var texts = new Option<string?>("--texts") { Description = "Text file, one caption per line." };
         var output = new Option<string>("--output") { Description = "Output folder.", Required = true };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
+        var batch = CliOptions.BatchSize(defaults.BatchSize, "Images or captions the model embeds per forward pass.");
         var truncation = CliOptions.Truncation(defaults.Truncation);
         var device = CliOptions.Device(defaults.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();

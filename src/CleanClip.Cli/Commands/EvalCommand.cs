@@ -28,8 +28,8 @@ public static class EvalCommand
         var retrievalData = new Option<string?>("--retrieval-data") { Description = $"{DataCliOptions.Pairs} for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
         var target = new Option<string>("--target") { Description = "Target class of the backdoor: a class name or index.", DefaultValueFactory = _ => d.Target };
         var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };
-        var seed = new Option<ulong>("--seed") { Description = "Eval image i gets the trigger seed Derive(seed, i).", DefaultValueFactory = _ => d.Seed };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
+        var seed = CliOptions.Seed(d.Seed, "Eval image i gets the trigger seed Derive(seed, i).");
+        var batch = CliOptions.BatchSize(d.BatchSize);
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var precision = CliOptions.Precision(d.Precision);

@@ -30,14 +30,14 @@ public static class PoisonCommand
         var delimiter = DataCliOptions.Delimiter();
         var target = new Option<string>("--target") { DefaultValueFactory = _ => d.Poison.Target };
         var num = new Option<int>("--num-poison") { DefaultValueFactory = _ => d.Poison.NumPoison };
-        var size = new Option<int?>("--size") { Description = "Rows in the output with --placement Replace (default: all)." };
+        var size = CliOptions.Size<int?>("Rows in the output with --placement Replace (default: all).", null);
         var mode = new Option<PoisonMode>("--mode") { DefaultValueFactory = _ => d.Poison.Mode };
         var placement = new Option<PoisonPlacement>("--placement") { DefaultValueFactory = _ => d.Poison.Placement };
         var match = new Option<TargetMatch>("--match") { Description = "Label-consistent: WholeWord or the reference's ReferenceSubstring.", DefaultValueFactory = _ => d.Poison.Match };
         var templates = DataCliOptions.Templates("those of a classes file (JSON or classes.py); they make the poisoned captions.");
         // --seed seeds both the poisoned rows and the trigger's fixed patterns, so there is no --trigger-seed here.
         var trigger = new TriggerCliOptions(d.Trigger, seedOption: false);
-        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Poison.Seed };
+        var seed = CliOptions.Seed(d.Poison.Seed, "Seed of the rows poisoned, their captions and each image's trigger draws; also of the trigger's fixed patterns and generated WaNet field.");
         var resolution = new Option<int?>("--resolution")
         {
             Description = $"Resize each poisoned image to this size before the trigger, as eval does: the resolution of the model to be trained (default {PoisonJobOptions.DefaultResolution}, as RN50 and ViT-B; 32 for tiny-rn, tiny-vit, demo-rn).",

@@ -23,10 +23,10 @@ public static class ScanCommand
         var detector = new Option<string>("--detector") { Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256) or all.", DefaultValueFactory = _ => "all" };
         var k = new Option<int>("--k") { Description = "Neighbourhood size of kdist, slof and dao.", DefaultValueFactory = _ => d.Settings.K };
         var referenceBatch = new Option<int>("--reference-batch") { Description = "Rows per random reference batch; neighbours are taken inside it.", DefaultValueFactory = _ => d.Settings.ReferenceBatch };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the random reference batches.", DefaultValueFactory = _ => d.Settings.Seed };
+        var seed = CliOptions.Seed(d.Settings.Seed, "Seed of the random reference batches.");
         var output = OutputCliOptions.Out("Folder for scores.csv and scan.json.", required: true);
         var cacheDir = DataCliOptions.CacheDir("Image-embedding", d.CacheDir);
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
+        var batch = CliOptions.BatchSize(d.BatchSize);
         var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();

@@ -12,8 +12,8 @@ public static class SynthCommand
         var defaults = new SyntheticWorldOptions();
         var output = OutputCliOptions.Out("Output folder (must be empty or absent).", required: true);
         var count = new Option<int>("--n") { Description = "Training image-caption pairs.", DefaultValueFactory = _ => defaults.Count };
-        var size = new Option<int>("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => defaults.ImageSize };
-        var seed = new Option<long>("--seed") { Description = "World seed; the same seed gives the same files.", DefaultValueFactory = _ => defaults.Seed };
+        var size = CliOptions.Size("Image side in pixels.", defaults.ImageSize);
+        var seed = CliOptions.Seed(defaults.Seed, "World seed; the same seed gives the same files.");
         var finetune = new Option<int>("--finetune") { Description = "Clean finetuning pairs, disjoint from training.", DefaultValueFactory = _ => defaults.FinetuneCount };
         var test = new Option<int>("--test") { Description = "Labeled test images, balanced over kinds.", DefaultValueFactory = _ => defaults.TestCount };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = one per core); the output does not depend on it.", DefaultValueFactory = _ => defaults.Threads };

@@ -49,7 +49,7 @@ public static class TrainingCommand
         var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
         var delimiter = DataCliOptions.Delimiter();
         var output = OutputCliOptions.Out("Run folder (checkpoints/, metrics.jsonl, TensorBoard events, model.safetensors).", d.Out);
-        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
+        var resume = TrainingLoopCliOptions.Resume();
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var deterministic = new Option<bool>("--deterministic") { Description = "Only LibTorch's deterministic algorithms (no effect on CPU, where results already repeat for a fixed thread count; on CUDA it costs speed)." };

@@ -24,11 +24,11 @@ public static class TriggerCommand
         var maxImages = DataCliOptions.MaxImages(d.MaxImages, "the first ones of each pool");
         var patchSize = new Option<int>("--patch-size") { Description = "Side of the square patch, placed at the image centre.", DefaultValueFactory = _ => d.PatchSize };
         var steps = new Option<int>("--steps") { Description = "Adam steps, one batch each.", DefaultValueFactory = _ => d.Steps };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.LearningRate };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
+        var lr = TrainingLoopCliOptions.LearningRate(d.LearningRate, "Adam learning rate.");
+        var batch = CliOptions.BatchSize(d.BatchSize, "Images per Adam step.");
         var tripletWeight = new Option<double>("--triplet-weight") { Description = "Weight of the triplet term (target images vs clean embedding).", DefaultValueFactory = _ => d.TripletWeight };
         var tripletMargin = new Option<double>("--triplet-margin") { DefaultValueFactory = _ => d.TripletMargin };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the initial patch and the batch draws.", DefaultValueFactory = _ => d.Seed };
+        var seed = CliOptions.Seed(d.Seed, "Seed of the initial patch and the batch draws.");
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var output = OutputCliOptions.Out("Patch file to write: .npy (float32 [3,P,P]) or .png; a FILE.json report goes beside it.", required: true);

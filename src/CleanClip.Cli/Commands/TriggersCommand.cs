@@ -13,8 +13,8 @@ public static class TriggersCommand
         var output = OutputCliOptions.Out("PNG file to write.", required: true);
         var images = DataCliOptions.Images("the sheet's rows (default: three synthetic pictures).");
         var maxImages = DataCliOptions.MaxImages(defaults.MaxImages, "the first readable ones, one row each");
-        var size = new Option<int>("--size") { Description = "Cell side and trigger resolution in pixels.", DefaultValueFactory = _ => defaults.Size };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the per-image draws and the fixed patterns.", DefaultValueFactory = _ => defaults.Seed };
+        var size = CliOptions.Size("Cell side and trigger resolution in pixels.", defaults.Size);
+        var seed = CliOptions.Seed(defaults.Seed, "Seed of the per-image draws and the fixed patterns.");
         var patchSize = new Option<int>("--patch-size") { Description = "Side of the patch triggers in pixels.", DefaultValueFactory = _ => defaults.Triggers.PatchSize };
         var resize = new Option<string>("--resize") { Description = "crop (CLIP resize + center crop) or squash (the reference).", DefaultValueFactory = _ => "crop" };
         var overflow = new Option<string>("--overflow") { Description = "BadNet noise outside [0,1]: clamp, or wrap (the reference).", DefaultValueFactory = _ => "clamp" };

@@ -11,7 +11,7 @@ public static class VocabCommand
     {
         var d = new VocabJobOptions { TrainData = "", Out = "" };
         var trainData = DataCliOptions.TrainData($"{DataCliOptions.Pairs} whose captions are learned from.", required: true);
-        var size = new Option<int>("--size") { Description = $"Most tokens the vocabulary may hold, the model's vocabulary size ({VocabJob.BaseTokens} base tokens + merges).", DefaultValueFactory = _ => d.Size };
+        var size = CliOptions.Size($"Most tokens the vocabulary may hold, the model's vocabulary size ({VocabJob.BaseTokens} base tokens + merges).", d.Size);
         var classes = DataCliOptions.Classes("its zero-shot prompts are learned from too.");
         var minFrequency = new Option<int>("--min-frequency") { Description = "Stop merging when the best pair occurs fewer times.", DefaultValueFactory = _ => d.MinFrequency };
         var output = OutputCliOptions.Out("Vocabulary file to write (gzip for .gz), in the bpe_simple_vocab_16e6.txt.gz format; must not exist.", required: true);

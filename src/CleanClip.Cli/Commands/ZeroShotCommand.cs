@@ -17,7 +17,7 @@ public static class ZeroShotCommand
         var images = DataCliOptions.Images("the images to classify (a torchvision MNIST/Fashion-MNIST/CIFAR-10/100 folder too: its test split).", required: true);
         var imageKey = DataCliOptions.ImageKey(defaults.ImageKey);
         var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => defaults.TopK };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
+        var batch = CliOptions.BatchSize(defaults.BatchSize);
         var truncation = CliOptions.Truncation(defaults.Truncation);
         var device = CliOptions.Device(defaults.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
