@@ -26,7 +26,7 @@ public static class EvalCommand
         var probeTrain = new Option<string?>("--probe-train-data") { Description = "Labeled folder (like --eval-data, same classes; of a torchvision folder its train split) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };
         var probeSeed = new Option<ulong>("--probe-seed") { Description = "Seeds the linear probe's initial weights and its feature order.", DefaultValueFactory = _ => d.LinearProbe.Seed };
         var retrievalData = new Option<string?>("--retrieval-data") { Description = $"{DataCliOptions.Pairs} for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
-        var target = new Option<string>("--target") { Description = "Target class of the backdoor: a class name or index.", DefaultValueFactory = _ => d.Target };
+        var target = BackdoorCliOptions.Target(d.Target, "a class name or index.");
         var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };
         var seed = CliOptions.Seed(d.Seed, "Eval image i gets the trigger seed Derive(seed, i).");
         var batch = CliOptions.BatchSize(d.BatchSize);

@@ -28,7 +28,7 @@ public static class PoisonCommand
         var imageKey = DataCliOptions.ImageKey(d.Table.ImageKey);
         var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
         var delimiter = DataCliOptions.Delimiter();
-        var target = new Option<string>("--target") { DefaultValueFactory = _ => d.Poison.Target };
+        var target = BackdoorCliOptions.Target(d.Poison.Target, "the word the poisoned captions name (dirty label) or must already contain (label-consistent).");
         var num = new Option<int>("--num-poison") { DefaultValueFactory = _ => d.Poison.NumPoison };
         var size = CliOptions.Size<int?>("Rows in the output with --placement Replace (default: all).", null);
         var mode = new Option<PoisonMode>("--mode") { DefaultValueFactory = _ => d.Poison.Mode };

@@ -57,7 +57,7 @@ public static class TrainingCommand
         var training = new TrainingCliOptions(d.Training);
         var evalData = DataCliOptions.EvalData("scored by zero-shot CA (and ASR with --target) every --eval-every epochs.");
         var classes = DataCliOptions.Classes("the classes and prompt templates of --eval-data (default: classes.py or classes.json beside its labels.csv).");
-        var target = new Option<string?>("--target") { Description = "Backdoor target class (name or index) for the ASR of --eval-data." };
+        var target = BackdoorCliOptions.Target(null, "a class name or index, for the ASR of --eval-data.");
         var trigger = new TriggerCliOptions(new CleanClip.Poisoning.TriggerOptions());
         var preset = CliOptions.Preset();
         var command = new Command(name, description)

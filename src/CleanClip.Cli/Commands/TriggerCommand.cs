@@ -18,11 +18,11 @@ public static class TriggerCommand
         var vocab = ModelCliOptions.Vocab(required: true);
         var evalData = DataCliOptions.EvalData("its classes give the target text, and the trigger's zero-shot ASR on the clean model is measured on it.", required: true);
         var classes = DataCliOptions.Classes("the classes and prompt templates (default: classes.py or classes.json beside labels.csv).");
-        var target = new Option<string>("--target") { Description = "Target class: a class name or index.", DefaultValueFactory = _ => d.Target };
+        var target = BackdoorCliOptions.Target(d.Target, "a class name or index.");
         var images = DataCliOptions.Images("the images to stamp the patch on (default: the eval set's non-target images).");
         var targetImages = new Option<string?>("--target-images") { Description = "Natural target-class images (folder or table); default: the eval set's target-class images." };
         var maxImages = DataCliOptions.MaxImages(d.MaxImages, "the first ones of each pool");
-        var patchSize = new Option<int>("--patch-size") { Description = "Side of the square patch, placed at the image centre.", DefaultValueFactory = _ => d.PatchSize };
+        var patchSize = BackdoorCliOptions.PatchSize(d.PatchSize, "the patch learned, placed at the image centre");
         var steps = new Option<int>("--steps") { Description = "Adam steps, one batch each.", DefaultValueFactory = _ => d.Steps };
         var lr = TrainingLoopCliOptions.LearningRate(d.LearningRate, "Adam learning rate.");
         var batch = CliOptions.BatchSize(d.BatchSize, "Images per Adam step.");
