@@ -26,7 +26,11 @@ public sealed class TriggerCliOptions
         d = defaults;
         Name = new Option<string>("--trigger") { Description = string.Join(", ", TriggerFactory.Names.Concat(TriggerFactory.FileNames)), DefaultValueFactory = _ => d.Name };
         PatchSize = BackdoorCliOptions.PatchSize(d.PatchSize, "badnet, badnet-fixed, yellow, badnet-stripes");
-        Location = new Option<PatchLocation>("--location") { DefaultValueFactory = _ => d.Location };
+        Location = new Option<PatchLocation>("--location")
+        {
+            Description = "Patch triggers: Random (one patch, placed anew per image) or FourCorners (the same patch in all four corners).",
+            DefaultValueFactory = _ => d.Location,
+        };
         Overflow = new Option<NoiseOverflow>("--noise-overflow") { Description = "BadNet: Clamp, or Wrap like the reference.", DefaultValueFactory = _ => d.NoiseOverflow };
         Alpha = new Option<double>("--blend-alpha") { Description = "Blended/SIG/stripes/triangles: weight of the pattern.", DefaultValueFactory = _ => d.BlendAlpha };
         WanetField = BackdoorCliOptions.WanetField("the trigger seed");

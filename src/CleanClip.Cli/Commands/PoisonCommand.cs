@@ -29,10 +29,18 @@ public static class PoisonCommand
         var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
         var delimiter = DataCliOptions.Delimiter();
         var target = BackdoorCliOptions.Target(d.Poison.Target, "the word the poisoned captions name (dirty label) or must already contain (label-consistent).");
-        var num = new Option<int>("--num-poison") { DefaultValueFactory = _ => d.Poison.NumPoison };
+        var num = new Option<int>("--num-poison") { Description = "Pairs to poison.", DefaultValueFactory = _ => d.Poison.NumPoison };
         var size = CliOptions.Size<int?>("Rows in the output with --placement Replace (default: all).", null);
-        var mode = new Option<PoisonMode>("--mode") { DefaultValueFactory = _ => d.Poison.Mode };
-        var placement = new Option<PoisonPlacement>("--placement") { DefaultValueFactory = _ => d.Poison.Placement };
+        var mode = new Option<PoisonMode>("--mode")
+        {
+            Description = "DirtyLabel: the poisoned pairs' captions become a template naming the target; LabelConsistent: only pairs whose caption names the target are triggered, captions kept.",
+            DefaultValueFactory = _ => d.Poison.Mode,
+        };
+        var placement = new Option<PoisonPlacement>("--placement")
+        {
+            Description = "Replace: poisoned rows take the place of clean ones (the reference); Add: poisoned copies join the clean rows, whose originals stay.",
+            DefaultValueFactory = _ => d.Poison.Placement,
+        };
         var match = new Option<TargetMatch>("--match") { Description = "Label-consistent: WholeWord or the reference's ReferenceSubstring.", DefaultValueFactory = _ => d.Poison.Match };
         var templates = DataCliOptions.Templates("those of a classes file (JSON or classes.py); they make the poisoned captions.");
         // --seed seeds both the poisoned rows and the trigger's fixed patterns, so there is no --trigger-seed here.

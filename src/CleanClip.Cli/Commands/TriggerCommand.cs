@@ -27,7 +27,7 @@ public static class TriggerCommand
         var lr = TrainingLoopCliOptions.LearningRate(d.LearningRate, "Adam learning rate.");
         var batch = CliOptions.BatchSize(d.BatchSize, "Images per Adam step.");
         var tripletWeight = new Option<double>("--triplet-weight") { Description = "Weight of the triplet term (target images vs clean embedding).", DefaultValueFactory = _ => d.TripletWeight };
-        var tripletMargin = new Option<double>("--triplet-margin") { DefaultValueFactory = _ => d.TripletMargin };
+        var tripletMargin = new Option<double>("--triplet-margin") { Description = "Margin of the triplet term on unit embeddings.", DefaultValueFactory = _ => d.TripletMargin };
         var seed = CliOptions.Seed(d.Seed, "Seed of the initial patch and the batch draws.");
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();

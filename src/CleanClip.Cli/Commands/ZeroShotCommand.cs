@@ -16,7 +16,7 @@ public static class ZeroShotCommand
         var classes = DataCliOptions.Classes("the classes and prompt templates; optional for MNIST, Fashion-MNIST and CIFAR folders, which name their classes.");
         var images = DataCliOptions.Images("the images to classify (a torchvision MNIST/Fashion-MNIST/CIFAR-10/100 folder too: its test split).", required: true);
         var imageKey = DataCliOptions.ImageKey(defaults.ImageKey);
-        var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => defaults.TopK };
+        var topK = new Option<int>("--top-k") { Description = "Labels printed per image, best first.", DefaultValueFactory = _ => defaults.TopK };
         var batch = CliOptions.BatchSize(defaults.BatchSize);
         var truncation = CliOptions.Truncation(defaults.Truncation);
         var device = CliOptions.Device(defaults.Device);
