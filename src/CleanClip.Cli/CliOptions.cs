@@ -49,6 +49,33 @@ public static class CliOptions
         Description = "Read table rows whose image lies outside the table's folder (absolute, ../ or through a link); by default they are skipped, as train skips them.",
     };
 
+    /// <summary><c>--seed</c>: what it seeds is the command's <paramref name="description"/>; <typeparamref name="T"/> is ulong, or long for synth's world seed.</summary>
+    public static Option<T> Seed<T>(T defaultValue, string description) where T : struct => new("--seed")
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    /// <summary><c>--batch-size</c>: what one batch holds is the command's <paramref name="description"/>.</summary>
+    public static Option<int> BatchSize(int defaultValue, string description = "Images the model embeds per forward pass.") => new("--batch-size")
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    /// <summary>
+    /// <c>--size</c>: a size whose meaning is the command's own (a vocabulary's, an image's, a table's), told by
+    /// <paramref name="description"/>; a null <paramref name="defaultValue"/> leaves the option without one.
+    /// </summary>
+    public static Option<T> Size<T>(string description, T defaultValue) => new("--size")
+    {
+        Description = description,
+        DefaultValueFactory = DefaultOf(defaultValue),
+    };
+
+    /// <summary>The default value factory of an option defaulting to <paramref name="value"/>; null for a null value (no default).</summary>
+    internal static Func<System.CommandLine.Parsing.ArgumentResult, T>? DefaultOf<T>(T value) => value is null ? null : _ => value;
+
     /// <summary>Whether the command line names <paramref name="option"/> (rather than leaving it to its default).</summary>
     public static bool WasGiven(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 

@@ -17,10 +17,8 @@ public static class DemoCliOptions
     /// <summary><c>--seeds 1,2,3</c> (parsed by <see cref="DemoSeeds.Parse"/>); what the command does per seed is its <paramref name="description"/>.</summary>
     public static Option<string?> Seeds(string description) => new("--seeds") { Description = description };
 
-    public static Option<string?> Data() => new("--data")
-    {
-        Description = "--world real: the Fashion-MNIST folder (default: data/fashion-mnist, searched upward from the current folder and the app's folder).",
-    };
+    public static Option<string?> Data() =>
+        DataCliOptions.Data("--world real: the Fashion-MNIST folder (default: data/fashion-mnist, searched upward from the current folder and the app's folder).");
 
     /// <summary><paramref name="options"/> with the world the command line chose (real: <see cref="DemoOptions.RealWorld"/>), then <c>--quick</c>.</summary>
     public static DemoOptions Recipe(ParseResult parse, DemoOptions options, Option<DemoWorldKind> world, Option<string?> data, Option<bool> quick)

@@ -26,14 +26,14 @@ public sealed class TrainingCliOptions
     public TrainingCliOptions(TrainingOptions d)
     {
         _method = new("--method") { Description = "Mmcl (CLIP loss), CleanClip (CLIP + in-modal), Ssl (in-modal only) or Par (CLIP − perturbation from the frozen initial model, docs/par.md).", DefaultValueFactory = _ => d.Method };
-        _epochs = new("--epochs") { DefaultValueFactory = _ => d.Epochs };
-        _batch = new("--batch-size") { Description = "Pairs per step (global, as in the reference).", DefaultValueFactory = _ => d.BatchSize };
-        _lr = new("--lr") { DefaultValueFactory = _ => d.LearningRate };
-        _warmup = new("--warmup") { Description = "Linear warmup steps.", DefaultValueFactory = _ => d.WarmupSteps };
-        _wd = new("--weight-decay") { DefaultValueFactory = _ => d.WeightDecay };
-        _beta1 = new("--beta1") { DefaultValueFactory = _ => d.Beta1 };
-        _beta2 = new("--beta2") { DefaultValueFactory = _ => d.Beta2 };
-        _eps = new("--eps") { DefaultValueFactory = _ => d.Epsilon };
+        _epochs = TrainingLoopCliOptions.Epochs(d.Epochs);
+        _batch = CliOptions.BatchSize(d.BatchSize, "Pairs per step (global, as in the reference).");
+        _lr = TrainingLoopCliOptions.LearningRate(d.LearningRate);
+        _warmup = TrainingLoopCliOptions.Warmup(d.WarmupSteps);
+        _wd = TrainingLoopCliOptions.WeightDecay(d.WeightDecay, "on the parameters --decay-rule selects");
+        _beta1 = new("--beta1") { Description = "AdamW's β1, the decay of its first-moment (mean) estimate.", DefaultValueFactory = _ => d.Beta1 };
+        _beta2 = new("--beta2") { Description = "AdamW's β2, the decay of its second-moment estimate.", DefaultValueFactory = _ => d.Beta2 };
+        _eps = new("--eps") { Description = "AdamW's ε, added to the root of the second moment.", DefaultValueFactory = _ => d.Epsilon };
         _schedule = new("--schedule") { Description = "FromZero, or Reference (its one-epoch shift that skips warmup).", DefaultValueFactory = _ => d.Schedule };
         _decayRule = new("--decay-rule") { Description = "Role (no decay on norms, biases, logit_scale) or Reference (its name-substring rule).", DefaultValueFactory = _ => d.DecayRule };
         _gradClip = new("--grad-clip") { Description = "Clip the global gradient norm to this value (default: off)." };
@@ -50,17 +50,17 @@ public sealed class TrainingCliOptions
         _edaRefresh = new("--eda-refresh") { Description = "Static (once per caption, the reference) or Epoch.", DefaultValueFactory = _ => d.EdaRefresh };
         _wordNet = new("--wordnet") { Description = "WordNet 3.0 database folder for EDA synonyms (default: $WNHOME/dict, /usr/share/wordnet)." };
         _noWordNet = new("--no-wordnet") { Description = "Run CleanClip/Ssl without WordNet: EDA with swap and deletion only (recorded as eda_mode). Without it such a run refuses to start when WordNet is missing." };
-        _edaAlpha = new("--eda-alpha") { DefaultValueFactory = _ => d.EdaAlpha };
+        _edaAlpha = new("--eda-alpha") { Description = "EDA's α: the share of a caption's words one augmentation changes (at least one word).", DefaultValueFactory = _ => d.EdaAlpha };
         _restoreOptimizer = new("--restore-optimizer") { Description = "Restore the AdamW moments stored in the initial checkpoint (what the reference silently does)." };
-        _seed = new("--seed") { DefaultValueFactory = _ => d.Seed };
+        _seed = CliOptions.Seed(d.Seed, "Seed of fresh weights, the data order and the augmentations; with --eval-data also of the triggers (the default of --trigger-seed).");
         _precision = CliOptions.Precision(d.Precision);
-        _threads = new("--decode-threads") { Description = "Image-loading threads (0: the cores LibTorch leaves free).", DefaultValueFactory = _ => d.DecodeThreads };
-        _saveEvery = new("--save-every") { Description = "Also save a checkpoint every N steps (0: epoch ends only).", DefaultValueFactory = _ => d.SaveEverySteps };
-        _keep = new("--keep") { Description = "Step checkpoints to keep (the best by validation loss is kept apart).", DefaultValueFactory = _ => d.KeepCheckpoints };
-        _logEvery = new("--log-every") { DefaultValueFactory = _ => d.LogEverySteps };
+        _threads = DataCliOptions.DecodeThreads(d.DecodeThreads);
+        _saveEvery = TrainingLoopCliOptions.SaveEvery(d.SaveEverySteps);
+        _keep = TrainingLoopCliOptions.Keep(d.KeepCheckpoints, "the best by validation loss is kept apart");
+        _logEvery = TrainingLoopCliOptions.LogEvery(d.LogEverySteps);
         _evalEvery = new("--eval-every") { Description = "Zero-shot evaluation every N epochs when --eval-data is given.", DefaultValueFactory = _ => d.EvalEveryEpochs };
         _noTensorBoard = new("--no-tensorboard") { Description = "Do not write TensorBoard event files." };
-        _stopAfter = new("--stop-after") { Description = "Stop (with a checkpoint) after this many steps of this invocation." };
+        _stopAfter = TrainingLoopCliOptions.StopAfter();
     }
 
     public IEnumerable<Option> All => new Option[]

@@ -25,12 +25,16 @@ public sealed class TriggerCliOptions
     {
         d = defaults;
         Name = new Option<string>("--trigger") { Description = string.Join(", ", TriggerFactory.Names.Concat(TriggerFactory.FileNames)), DefaultValueFactory = _ => d.Name };
-        PatchSize = new Option<int>("--patch-size") { DefaultValueFactory = _ => d.PatchSize };
-        Location = new Option<PatchLocation>("--location") { DefaultValueFactory = _ => d.Location };
+        PatchSize = BackdoorCliOptions.PatchSize(d.PatchSize, "badnet, badnet-fixed, yellow, badnet-stripes");
+        Location = new Option<PatchLocation>("--location")
+        {
+            Description = "Patch triggers: Random (one patch, placed anew per image) or FourCorners (the same patch in all four corners).",
+            DefaultValueFactory = _ => d.Location,
+        };
         Overflow = new Option<NoiseOverflow>("--noise-overflow") { Description = "BadNet: Clamp, or Wrap like the reference.", DefaultValueFactory = _ => d.NoiseOverflow };
         Alpha = new Option<double>("--blend-alpha") { Description = "Blended/SIG/stripes/triangles: weight of the pattern.", DefaultValueFactory = _ => d.BlendAlpha };
-        WanetField = new Option<string?>("--wanet-field") { Description = "WaNet warp field (float32 NHWC file); default: generated from the trigger seed." };
-        TriggerFile = new Option<string?>("--trigger-file") { Description = "optimized: the patch file (.npy or .png) from cleanclip trigger optimize." };
+        WanetField = BackdoorCliOptions.WanetField("the trigger seed");
+        TriggerFile = BackdoorCliOptions.TriggerFile("for --trigger optimized");
         if (seedOption) Seed = new Option<ulong?>("--trigger-seed") { Description = "Seed of fixed patterns (badnet-fixed, blended-fixed) and generated WaNet fields; use the poisoning run's --seed (default: --seed)." };
     }
 

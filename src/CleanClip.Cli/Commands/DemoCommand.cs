@@ -11,10 +11,10 @@ public static class DemoCommand
     public static Command Create()
     {
         var d = new DemoOptions();
-        var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => d.Output };
+        var output = OutputCliOptions.Out("Output folder.", d.Output);
         var quick = DemoCliOptions.Quick();
         var attack = new Option<string>("--attack") { Description = $"Trigger: {string.Join(", ", Poisoning.TriggerFactory.Names)}.", DefaultValueFactory = _ => d.Trigger.Name };
-        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed };
+        var seed = CliOptions.Seed(d.Seed, "Seed of every stage: the real world's captions, the poisoning, each training run and the evaluation (the synthetic world's images stay the same).");
         var seeds = DemoCliOptions.Seeds("Run the demo once per seed (e.g. 1,2,3), each in OUT/seed-N, and summarise them in OUT/seeds.md and seeds.json.");
         var world = DemoCliOptions.World(DemoOptions.DefaultWorld);
         var data = DemoCliOptions.Data();

@@ -11,14 +11,14 @@ public static class EmbedCommand
     public static Command Create()
     {
         var defaults = new EmbedOptions { Model = "", Output = "" };
-        var model = new Option<string>("--model") { Description = "Model name (fresh weights) or checkpoint file.", Required = true };
+        var model = ModelCliOptions.Model();
         var config = new ModelConfigCliOptions();
-        var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz format)." };
-        var images = new Option<string?>("--images") { Description = "Folder of images, or CSV/TSV with an image column." };
-        var imageKey = new Option<string>("--image-key") { Description = "Image column of a CSV.", DefaultValueFactory = _ => defaults.ImageKey };
+        var vocab = ModelCliOptions.Vocab(use: "needed with --texts");
+        var images = DataCliOptions.Images("the images to embed.");
+        var imageKey = DataCliOptions.ImageKey(defaults.ImageKey);
         var texts = new Option<string?>("--texts") { Description = "Text file, one caption per line." };
         var output = new Option<string>("--output") { Description = "Output folder.", Required = true };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
+        var batch = CliOptions.BatchSize(defaults.BatchSize, "Images or captions the model embeds per forward pass.");
         var truncation = CliOptions.Truncation(defaults.Truncation);
         var device = CliOptions.Device(defaults.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();

@@ -15,31 +15,27 @@ public static class EvalCommand
     public static Command Create(Func<EvalOptions, int> run)
     {
         var d = new EvalOptions { EvalData = "", Vocab = "" };
-        var checkpoints = new Option<string[]>("--checkpoint")
-        {
-            Description = "Checkpoint files or model names (fresh weights); repeat or list several for one comparison table, baseline first.",
-            Required = true, AllowMultipleArgumentsPerToken = true,
-        };
+        var checkpoints = ModelCliOptions.Checkpoints("Checkpoint files or model names (fresh weights); repeat or list several for one comparison table, baseline first.");
         var labels = new Option<string?>("--labels") { Description = "Comma-separated names for the checkpoints (default: file names)." };
         var config = new ModelConfigCliOptions("Architecture name for checkpoint files that do not say.");
-        var evalData = new Option<string>("--eval-data") { Description = "Labeled folder: labels.csv (image,label index) + classes file, <class>/<image> folders, or a torchvision MNIST/Fashion-MNIST (raw/*-ubyte[.gz]) or CIFAR-10/100 (python batches) folder, read as its test split.", Required = true };
-        var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: classes.py/classes.json beside labels.csv." };
-        var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the models were trained with.", Required = true };
+        var evalData = DataCliOptions.EvalData("the images every checkpoint is scored on.", required: true);
+        var classes = DataCliOptions.Classes("the classes and prompt templates (default: classes.py or classes.json beside labels.csv).");
+        var vocab = ModelCliOptions.Vocab(required: true);
         var truncation = CliOptions.Truncation(d.Truncation);
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: ca, asr, ra, linear-probe (needs --probe-train-data), retrieval (needs --retrieval-data).", DefaultValueFactory = _ => "ca,asr,ra" };
         var probeTrain = new Option<string?>("--probe-train-data") { Description = "Labeled folder (like --eval-data, same classes; of a torchvision folder its train split) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };
         var probeSeed = new Option<ulong>("--probe-seed") { Description = "Seeds the linear probe's initial weights and its feature order.", DefaultValueFactory = _ => d.LinearProbe.Seed };
-        var retrievalData = new Option<string?>("--retrieval-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
-        var target = new Option<string>("--target") { Description = "Target class of the backdoor: a class name or index.", DefaultValueFactory = _ => d.Target };
+        var retrievalData = new Option<string?>("--retrieval-data") { Description = $"{DataCliOptions.Pairs} for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
+        var target = BackdoorCliOptions.Target(d.Target, "a class name or index.");
         var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };
-        var seed = new Option<ulong>("--seed") { Description = "Eval image i gets the trigger seed Derive(seed, i).", DefaultValueFactory = _ => d.Seed };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
+        var seed = CliOptions.Seed(d.Seed, "Eval image i gets the trigger seed Derive(seed, i).");
+        var batch = CliOptions.BatchSize(d.BatchSize);
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
-        var output = new Option<string?>("--out") { Description = "Folder for eval.json (default: the first checkpoint's folder, or the current one)." };
-        var cacheDir = new Option<string?>("--cache-dir") { Description = $"Class-embedding cache (default: {d.CacheDir})." };
+        var output = OutputCliOptions.Out("Folder for eval.json (default: the first checkpoint's folder, or the current one).");
+        var cacheDir = DataCliOptions.CacheDir("Class-embedding", d.CacheDir);
         var trigger = new TriggerCliOptions(d.Trigger);
         var preset = CliOptions.Preset();
         var command = new Command("eval", "Zero-shot clean accuracy, attack success rate and robust accuracy of checkpoints, with DER against the first; linear probe and retrieval on request.")

@@ -11,7 +11,7 @@ public static class FrontierCommand
     {
         var sweeps = new Argument<string[]>("SWEEP_DIR") { Description = "Sweep folders (cleanclip sweep --out); points with the same varied values in several of them are pooled.", Arity = ArgumentArity.OneOrMore };
         var by = new Option<string?>("--by") { Description = "Group the settings by this option of their command line (e.g. method), each group with its own Pareto front." };
-        var output = new Option<string>("--out") { Description = $"Folder for {SweepFrontier.MarkdownFile}, {SweepFrontier.JsonFile} and {SweepFrontier.PlotFile}.", DefaultValueFactory = _ => "frontier" };
+        var output = OutputCliOptions.Out($"Folder for {SweepFrontier.MarkdownFile}, {SweepFrontier.JsonFile} and {SweepFrontier.PlotFile}.", "frontier");
         var command = new Command("frontier", "Clean accuracy against ASR over the points of one or more sweeps whose runs evaluated themselves (--eval-data, --target): mean and range per setting, Pareto front per group.")
         {
             sweeps, by, output,

@@ -10,7 +10,7 @@ public static class MatrixCommand
     public static Command Create()
     {
         var d = new DemoOptions();
-        var output = new Option<string>("--out") { Description = "Output folder: new, empty, or an earlier matrix's (its finished cells are skipped).", Required = true };
+        var output = OutputCliOptions.Out("Output folder: new, empty, or an earlier matrix's (its finished cells are skipped).", required: true);
         var attacks = new Option<string>("--attacks")
         {
             Description = $"Comma-separated attacks: {string.Join(", ", MatrixJob.KnownAttacks.Select(a => a.Name))}, optimized (with --trigger-file).", Required = true,
@@ -19,7 +19,7 @@ public static class MatrixCommand
         {
             Description = $"Comma-separated defenses: {string.Join(", ", MatrixJob.KnownDefenses.Select(x => x.Name))} (none: the poisoned model as it is).", Required = true,
         };
-        var triggerFile = new Option<string?>("--trigger-file") { Description = "The optimized attack's patch (.npy or .png) from cleanclip trigger optimize; needed for --attacks optimized." };
+        var triggerFile = BackdoorCliOptions.TriggerFile("needed for --attacks optimized");
         var seeds = DemoCliOptions.Seeds("Seeds (e.g. 1,2,3): the whole matrix once per seed, in OUT/seed-N; the table gives mean and min–max over them. Default 1.");
         var world = DemoCliOptions.World(DemoOptions.DefaultWorld);
         var data = DemoCliOptions.Data();

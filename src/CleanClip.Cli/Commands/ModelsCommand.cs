@@ -10,7 +10,7 @@ public static class ModelsCommand
 {
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "Print the configs as JSON instead of a table." };
+        var json = OutputCliOptions.Json<bool>("Print the configs as JSON instead of a table.");
         var command = new Command("models", "List the model configs (OpenAI's CLIP models and the tiny test models).") { json };
         command.SetAction(parse =>
         {

@@ -25,26 +25,34 @@ public static class PoisonCommand
             DefaultValueFactory = _ => d.OutputFormat,
         };
         var samplesPerShard = new Option<int>("--samples-per-shard") { Description = "Samples per shard with --output-format webdataset.", DefaultValueFactory = _ => d.SamplesPerShard };
-        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
-        var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
-        var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
-        var target = new Option<string>("--target") { DefaultValueFactory = _ => d.Poison.Target };
-        var num = new Option<int>("--num-poison") { DefaultValueFactory = _ => d.Poison.NumPoison };
-        var size = new Option<int?>("--size") { Description = "Rows in the output with --placement Replace (default: all)." };
-        var mode = new Option<PoisonMode>("--mode") { DefaultValueFactory = _ => d.Poison.Mode };
-        var placement = new Option<PoisonPlacement>("--placement") { DefaultValueFactory = _ => d.Poison.Placement };
+        var imageKey = DataCliOptions.ImageKey(d.Table.ImageKey);
+        var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
+        var delimiter = DataCliOptions.Delimiter();
+        var target = BackdoorCliOptions.Target(d.Poison.Target, "the word the poisoned captions name (dirty label) or must already contain (label-consistent).");
+        var num = new Option<int>("--num-poison") { Description = "Pairs to poison.", DefaultValueFactory = _ => d.Poison.NumPoison };
+        var size = CliOptions.Size<int?>("Rows in the output with --placement Replace (default: all).", null);
+        var mode = new Option<PoisonMode>("--mode")
+        {
+            Description = "DirtyLabel: the poisoned pairs' captions become a template naming the target; LabelConsistent: only pairs whose caption names the target are triggered, captions kept.",
+            DefaultValueFactory = _ => d.Poison.Mode,
+        };
+        var placement = new Option<PoisonPlacement>("--placement")
+        {
+            Description = "Replace: poisoned rows take the place of clean ones (the reference); Add: poisoned copies join the clean rows, whose originals stay.",
+            DefaultValueFactory = _ => d.Poison.Placement,
+        };
         var match = new Option<TargetMatch>("--match") { Description = "Label-consistent: WholeWord or the reference's ReferenceSubstring.", DefaultValueFactory = _ => d.Poison.Match };
-        var templates = new Option<string?>("--templates") { Description = "Classes file (JSON or classes.py) whose templates make poisoned captions." };
+        var templates = DataCliOptions.Templates("those of a classes file (JSON or classes.py); they make the poisoned captions.");
         // --seed seeds both the poisoned rows and the trigger's fixed patterns, so there is no --trigger-seed here.
         var trigger = new TriggerCliOptions(d.Trigger, seedOption: false);
-        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Poison.Seed };
+        var seed = CliOptions.Seed(d.Poison.Seed, "Seed of the rows poisoned, their captions and each image's trigger draws; also of the trigger's fixed patterns and generated WaNet field.");
         var resolution = new Option<int?>("--resolution")
         {
             Description = $"Resize each poisoned image to this size before the trigger, as eval does: the resolution of the model to be trained (default {PoisonJobOptions.DefaultResolution}, as RN50 and ViT-B; 32 for tiny-rn, tiny-vit, demo-rn).",
         };
         var nativeSize = new Option<bool>("--native-size") { Description = "Trigger each image at its own size instead (matches eval only for images already at the model's resolution)." };
         var resize = new Option<ResizeMode>("--resize-mode") { Description = "Crop (CLIP's resize + center crop) or Squash (the reference).", DefaultValueFactory = _ => d.Resize };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing poisoned set of the same name." };
+        var overwrite = OutputCliOptions.Overwrite("an existing poisoned set of the same name");
         var command = new Command("poison", "Write a poisoned copy of an image-caption table or WebDataset shards, as a table with triggered images or as shards, with manifest.json.")
         {
             input, name, outputFormat, samplesPerShard, imageKey, captionKey, delimiter, target, num, size, mode, placement, match, templates,

@@ -11,7 +11,7 @@ public static class ReportCommand
     {
         var defaults = new ReportOptions { Runs = [] };
         var runs = new Argument<string[]>("RUN_DIR") { Description = "Run folders holding eval.json and/or metrics.jsonl.", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out") { Description = "Folder for report.md, report.json and the figures.", DefaultValueFactory = _ => defaults.Output };
+        var output = OutputCliOptions.Out("Folder for report.md, report.json and the figures.", defaults.Output);
         var examples = new Option<int>("--examples") { Description = "Eval images per checkpoint shown with and without the trigger (0: none).", DefaultValueFactory = _ => defaults.Examples };
         var device = CliOptions.Device(defaults.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();

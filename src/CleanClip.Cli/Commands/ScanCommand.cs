@@ -13,25 +13,25 @@ public static class ScanCommand
     public static Command Create()
     {
         var d = new ScanOptions { Checkpoint = "", TrainData = "", Output = "" };
-        var checkpoint = new Option<string>("--checkpoint") { Description = "The model trained on the table: a checkpoint file (or a model name, fresh weights).", Required = true };
+        var checkpoint = ModelCliOptions.Checkpoint("The model trained on the table: a checkpoint file (or a model name, fresh weights).", required: true);
         var config = new ModelConfigCliOptions();
-        var trainData = new Option<string>("--train-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) to scan (never written to).", Required = true };
-        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
-        var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
-        var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
+        var trainData = DataCliOptions.TrainData($"{DataCliOptions.Pairs} to scan (never written to).", required: true);
+        var imageKey = DataCliOptions.ImageKey(d.Table.ImageKey);
+        var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
+        var delimiter = DataCliOptions.Delimiter();
         var manifest = new Option<string?>("--manifest") { Description = "cleanclip poison manifest.json giving the ground truth when the table has no is_backdoor column." };
         var detector = new Option<string>("--detector") { Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256) or all.", DefaultValueFactory = _ => "all" };
         var k = new Option<int>("--k") { Description = "Neighbourhood size of kdist, slof and dao.", DefaultValueFactory = _ => d.Settings.K };
         var referenceBatch = new Option<int>("--reference-batch") { Description = "Rows per random reference batch; neighbours are taken inside it.", DefaultValueFactory = _ => d.Settings.ReferenceBatch };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the random reference batches.", DefaultValueFactory = _ => d.Settings.Seed };
-        var output = new Option<string>("--out") { Description = "Folder for scores.csv and scan.json.", Required = true };
-        var cacheDir = new Option<string?>("--cache-dir") { Description = $"Image-embedding cache (default: {d.CacheDir})." };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
+        var seed = CliOptions.Seed(d.Settings.Seed, "Seed of the random reference batches.");
+        var output = OutputCliOptions.Out("Folder for scores.csv and scan.json.", required: true);
+        var cacheDir = DataCliOptions.CacheDir("Image-embedding", d.CacheDir);
+        var batch = CliOptions.BatchSize(d.BatchSize);
         var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
         var trustTorchScript = CliOptions.TrustTorchScript();
-        var decodeThreads = new Option<int>("--decode-threads") { Description = "Image-loading threads (0: one per core).", DefaultValueFactory = _ => d.DecodeThreads };
+        var decodeThreads = DataCliOptions.DecodeThreads(d.DecodeThreads);
         var filterOut = new Option<string?>("--filter-out") { Description = "Write the table without the flagged rows to this new file (a CSV/TSV input only)." };
         var removeTop = new Option<int?>("--remove-top") { Description = "With --filter-out: flag the N highest-ranked rows." };
         var threshold = new Option<double?>("--threshold") { Description = "With --filter-out: flag rows whose primary score is at least S." };

@@ -21,31 +21,31 @@ public static class SupervisedCommand
     {
         var d = new SupervisedJobOptions();
         var t = d.Training;
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "CLIP checkpoint to finetune (required unless --resume)." };
+        var checkpoint = ModelCliOptions.Checkpoint("CLIP checkpoint to finetune (required unless --resume).");
         var config = new ModelConfigCliOptions();
-        var trainData = new Option<string?>("--train-data") { Description = "Labeled folder: labels.csv (image,label) + classes file, or one sub-folder per class (required unless --resume)." };
-        var classes = new Option<string?>("--classes") { Description = "Classes file (default: classes.py or classes.json beside labels.csv)." };
+        var trainData = DataCliOptions.TrainData("Labeled folder: labels.csv (image,label) + classes file, or one sub-folder per class (required unless --resume).");
+        var classes = DataCliOptions.Classes("the classes, and for --head-init zero-shot their templates (default: classes.py or classes.json beside labels.csv).");
         var headInit = new Option<string>("--head-init") { Description = "random (the reference) or zero-shot (the class embeddings of the classes file's templates, scaled to the features; needs --vocab).", DefaultValueFactory = _ => "random" };
         headInit.AcceptOnlyFromAmong(HeadInits);
-        var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the text tower, for --head-init zero-shot." };
-        var output = new Option<string>("--out") { Description = "Run folder (config.json, metrics.jsonl, checkpoints/, model.safetensors, head.safetensors).", DefaultValueFactory = _ => d.Out };
-        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
+        var vocab = ModelCliOptions.Vocab(use: "for --head-init zero-shot");
+        var output = OutputCliOptions.Out("Run folder (config.json, metrics.jsonl, checkpoints/, model.safetensors, head.safetensors).", d.Out);
+        var resume = TrainingLoopCliOptions.Resume();
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var precision = CliOptions.Precision(t.Precision);
         var forceBf16 = CliOptions.ForceBf16();
         var truncation = CliOptions.Truncation(d.Truncation);
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => t.Epochs };
-        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => t.LearningRate };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => t.BatchSize };
-        var warmup = new Option<int>("--warmup") { Description = "Linear warmup steps (the reference's README: 500; its parser comment: 100).", DefaultValueFactory = _ => t.WarmupSteps };
-        var wd = new Option<double>("--weight-decay") { Description = "On parameters whose name has no 'bias' (the reference's rule here).", DefaultValueFactory = _ => t.WeightDecay };
-        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => t.Seed };
-        var threads = new Option<int>("--decode-threads") { Description = "Image-loading threads (0: the cores LibTorch leaves free).", DefaultValueFactory = _ => t.DecodeThreads };
-        var saveEvery = new Option<int>("--save-every") { Description = "Also save a checkpoint every N steps (0: epoch ends only).", DefaultValueFactory = _ => t.SaveEverySteps };
-        var keep = new Option<int>("--keep") { Description = "Step checkpoints to keep.", DefaultValueFactory = _ => t.KeepCheckpoints };
-        var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => t.LogEverySteps };
-        var stopAfter = new Option<long?>("--stop-after") { Description = "Stop (with a checkpoint) after this many steps of this invocation." };
+        var epochs = TrainingLoopCliOptions.Epochs(t.Epochs);
+        var lr = TrainingLoopCliOptions.LearningRate(t.LearningRate);
+        var batch = CliOptions.BatchSize(t.BatchSize, "Images per step.");
+        var warmup = TrainingLoopCliOptions.Warmup(t.WarmupSteps, "the reference's README: 500; its parser comment: 100");
+        var wd = TrainingLoopCliOptions.WeightDecay(t.WeightDecay, "on parameters whose name has no 'bias' (the reference's rule here)");
+        var seed = CliOptions.Seed(t.Seed, "Seed of the data order, the random head and fresh weights.");
+        var threads = DataCliOptions.DecodeThreads(t.DecodeThreads);
+        var saveEvery = TrainingLoopCliOptions.SaveEvery(t.SaveEverySteps);
+        var keep = TrainingLoopCliOptions.Keep(t.KeepCheckpoints);
+        var logEvery = TrainingLoopCliOptions.LogEvery(t.LogEverySteps);
+        var stopAfter = TrainingLoopCliOptions.StopAfter();
         var preset = CliOptions.Preset();
         var command = new Command("finetune-supervised",
             "Supervised finetuning: image tower + linear head with cross-entropy on a labeled folder (the reference's defaults); writes a CLIP checkpoint and the head.")

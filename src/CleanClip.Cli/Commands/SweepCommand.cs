@@ -21,7 +21,7 @@ public static class SweepCommand
         var runner = new Option<string>("--runner") { Description = "local (child processes here) or slurm (one sbatch job array).", DefaultValueFactory = _ => "local" };
         runner.AcceptOnlyFromAmong("local", "slurm");
         var jobs = new Option<int?>("--jobs") { Description = "Points run at once (local: default 1; slurm: the %N of --array, default no limit)." };
-        var output = new Option<string>("--out") { Description = "Sweep folder: sweep.json, points/NAME run folders (with log.txt), and for slurm sweep.sbatch and sweep.points.", Required = true };
+        var output = OutputCliOptions.Out("Sweep folder: sweep.json, points/NAME run folders (with log.txt), and for slurm sweep.sbatch and sweep.points.", required: true);
         var cpus = new Option<int>("--cpus-per-task") { Description = "slurm: cores per point.", DefaultValueFactory = _ => 1 };
         var memory = new Option<string?>("--mem") { Description = "slurm: memory per point as sbatch reads it (e.g. 16G; default: the cluster's)." };
         var gpus = new Option<int>("--gpus") { Description = "slurm: GPUs per point (--gres=gpu:G).", DefaultValueFactory = _ => 0 };

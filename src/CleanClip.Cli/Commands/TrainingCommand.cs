@@ -19,37 +19,45 @@ public static class TrainingCommand
     public static Command Train() => Train(Run);
 
     /// <summary><c>train</c> with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
-    public static Command Train(Runner run) => Create("train",
-        "Contrastive training from scratch or from a checkpoint (how a backdoored model is made from a poisoned table).",
-        new TrainJobOptions { Training = new TrainingOptions() }, "--init", "Model name (fresh weights) or checkpoint to start from.", required: false, run);
+    public static Command Train(Runner run)
+    {
+        var d = new TrainJobOptions { Training = new TrainingOptions() };
+        var init = new Option<string?>("--init") { Description = "Model name (fresh weights) or checkpoint to start from.", DefaultValueFactory = _ => d.Init };
+        return Create("train", "Contrastive training from scratch or from a checkpoint (how a backdoored model is made from a poisoned table).", d, init, run);
+    }
 
     public static Command Clean() => Clean(Run);
 
     /// <summary><c>clean</c> with <paramref name="run"/> in place of the job: it receives the options as parsed.</summary>
-    public static Command Clean(Runner run) => Create("clean",
-        "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines, --method Par for PAR (docs/par.md).",
-        new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" }, "--checkpoint", "Checkpoint to clean.", required: true, run);
-
-    private static Command Create(string name, string description, TrainJobOptions d, string initName, string initHelp, bool required, Runner run)
+    public static Command Clean(Runner run)
     {
-        var trainData = new Option<string?>("--train-data") { Description = "Image-caption CSV/TSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) (required unless --resume)." };
-        var validation = new Option<string?>("--validation-data") { Description = "Image-caption CSV or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) for the validation loss and best.safetensors." };
-        var init = new Option<string>(initName) { Description = initHelp, Required = required, DefaultValueFactory = _ => d.Init };
+        var d = new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" };
+        var checkpoint = ModelCliOptions.Checkpoint("Checkpoint to clean.", d.Init, required: true);
+        return Create("clean",
+            "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines, --method Par for PAR (docs/par.md).",
+            d, checkpoint, run);
+    }
+
+    /// <param name="init">The model the run starts from: train's --init, clean's --checkpoint.</param>
+    private static Command Create(string name, string description, TrainJobOptions d, Option<string?> init, Runner run)
+    {
+        var trainData = DataCliOptions.TrainData($"{DataCliOptions.Pairs} (required unless --resume).");
+        var validation = new Option<string?>("--validation-data") { Description = $"{DataCliOptions.Pairs} for the validation loss and best.safetensors." };
         var config = new ModelConfigCliOptions();
-        var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (.txt.gz) of the model's text tower." };
-        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => d.Table.ImageKey };
-        var captionKey = new Option<string>("--caption-key") { DefaultValueFactory = _ => d.Table.CaptionKey };
-        var delimiter = new Option<char?>("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
-        var output = new Option<string>("--out") { Description = "Run folder (checkpoints/, metrics.jsonl, TensorBoard events, model.safetensors).", DefaultValueFactory = _ => d.Out };
-        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (bit-identical on CPU with the same threads)." };
+        var vocab = ModelCliOptions.Vocab();
+        var imageKey = DataCliOptions.ImageKey(d.Table.ImageKey);
+        var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
+        var delimiter = DataCliOptions.Delimiter();
+        var output = OutputCliOptions.Out("Run folder (checkpoints/, metrics.jsonl, TensorBoard events, model.safetensors).", d.Out);
+        var resume = TrainingLoopCliOptions.Resume();
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var deterministic = new Option<bool>("--deterministic") { Description = "Only LibTorch's deterministic algorithms (no effect on CPU, where results already repeat for a fixed thread count; on CUDA it costs speed)." };
         var truncation = CliOptions.Truncation(d.Truncation);
         var training = new TrainingCliOptions(d.Training);
-        var evalData = new Option<string?>("--eval-data") { Description = "Labeled folder (labels.csv + classes) for zero-shot CA (and ASR with --target) every --eval-every epochs." };
-        var classes = new Option<string?>("--classes") { Description = "Classes file for --eval-data (default: the one beside its labels.csv)." };
-        var target = new Option<string?>("--target") { Description = "Backdoor target class (name or index) for the ASR of --eval-data." };
+        var evalData = DataCliOptions.EvalData("scored by zero-shot CA (and ASR with --target) every --eval-every epochs.");
+        var classes = DataCliOptions.Classes("the classes and prompt templates of --eval-data (default: classes.py or classes.json beside its labels.csv).");
+        var target = BackdoorCliOptions.Target(null, "a class name or index, for the ASR of --eval-data.");
         var trigger = new TriggerCliOptions(new CleanClip.Poisoning.TriggerOptions());
         var preset = CliOptions.Preset();
         var command = new Command(name, description)

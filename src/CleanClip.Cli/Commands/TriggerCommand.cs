@@ -13,25 +13,25 @@ public static class TriggerCommand
     private static Command Optimize()
     {
         var d = new TriggerOptimizeOptions { Model = "", Vocab = "", EvalData = "", Output = "" };
-        var model = new Option<string>("--model") { Description = "The clean model: checkpoint file or model name.", Required = true };
+        var model = ModelCliOptions.Model("The clean model the patch is learned against");
         var config = new ModelConfigCliOptions();
-        var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary the model was trained with.", Required = true };
-        var evalData = new Option<string>("--eval-data") { Description = "Labeled folder (like eval's): its classes give the target text; the trigger's zero-shot ASR on the clean model is measured on it.", Required = true };
-        var classes = new Option<string?>("--classes") { Description = "Classes and templates (JSON or classes.py); default: beside labels.csv." };
-        var target = new Option<string>("--target") { Description = "Target class: a class name or index.", DefaultValueFactory = _ => d.Target };
-        var images = new Option<string?>("--images") { Description = "Images to stamp the patch on (folder or CSV/TSV with an image column); default: the eval set's non-target images." };
+        var vocab = ModelCliOptions.Vocab(required: true);
+        var evalData = DataCliOptions.EvalData("its classes give the target text, and the trigger's zero-shot ASR on the clean model is measured on it.", required: true);
+        var classes = DataCliOptions.Classes("the classes and prompt templates (default: classes.py or classes.json beside labels.csv).");
+        var target = BackdoorCliOptions.Target(d.Target, "a class name or index.");
+        var images = DataCliOptions.Images("the images to stamp the patch on (default: the eval set's non-target images).");
         var targetImages = new Option<string?>("--target-images") { Description = "Natural target-class images (folder or table); default: the eval set's target-class images." };
-        var maxImages = new Option<int>("--max-images") { Description = "Read at most this many images of each pool.", DefaultValueFactory = _ => d.MaxImages };
-        var patchSize = new Option<int>("--patch-size") { Description = "Side of the square patch, placed at the image centre.", DefaultValueFactory = _ => d.PatchSize };
+        var maxImages = DataCliOptions.MaxImages(d.MaxImages, "the first ones of each pool");
+        var patchSize = BackdoorCliOptions.PatchSize(d.PatchSize, "the patch learned, placed at the image centre");
         var steps = new Option<int>("--steps") { Description = "Adam steps, one batch each.", DefaultValueFactory = _ => d.Steps };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.LearningRate };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => d.BatchSize };
+        var lr = TrainingLoopCliOptions.LearningRate(d.LearningRate, "Adam learning rate.");
+        var batch = CliOptions.BatchSize(d.BatchSize, "Images per Adam step.");
         var tripletWeight = new Option<double>("--triplet-weight") { Description = "Weight of the triplet term (target images vs clean embedding).", DefaultValueFactory = _ => d.TripletWeight };
-        var tripletMargin = new Option<double>("--triplet-margin") { DefaultValueFactory = _ => d.TripletMargin };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the initial patch and the batch draws.", DefaultValueFactory = _ => d.Seed };
+        var tripletMargin = new Option<double>("--triplet-margin") { Description = "Margin of the triplet term on unit embeddings.", DefaultValueFactory = _ => d.TripletMargin };
+        var seed = CliOptions.Seed(d.Seed, "Seed of the initial patch and the batch draws.");
         var device = CliOptions.Device(d.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
-        var output = new Option<string>("--out") { Description = "Patch file to write: .npy (float32 [3,P,P]) or .png; a FILE.json report goes beside it.", Required = true };
+        var output = OutputCliOptions.Out("Patch file to write: .npy (float32 [3,P,P]) or .png; a FILE.json report goes beside it.", required: true);
         var command = new Command("optimize", "Learn a BadCLIP-style trigger patch against a clean model; report its zero-shot ASR on that model.")
         {
             model, vocab, evalData, classes, target, images, targetImages, maxImages, patchSize, steps, lr, batch,

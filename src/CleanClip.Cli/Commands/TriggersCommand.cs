@@ -10,15 +10,15 @@ public static class TriggersCommand
     public static Command Create()
     {
         var defaults = new TriggerSheetOptions { Output = "" };
-        var output = new Option<string>("--out") { Description = "PNG file to write.", Required = true };
-        var images = new Option<string?>("--images") { Description = "Folder of images (or CSV/TSV with an image column); default: three synthetic pictures." };
-        var maxImages = new Option<int>("--max-images") { Description = "Rows: the first N readable images.", DefaultValueFactory = _ => defaults.MaxImages };
-        var size = new Option<int>("--size") { Description = "Cell side and trigger resolution in pixels.", DefaultValueFactory = _ => defaults.Size };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the per-image draws and the fixed patterns.", DefaultValueFactory = _ => defaults.Seed };
-        var patchSize = new Option<int>("--patch-size") { Description = "Side of the patch triggers in pixels.", DefaultValueFactory = _ => defaults.Triggers.PatchSize };
+        var output = OutputCliOptions.Out("PNG file to write.", required: true);
+        var images = DataCliOptions.Images("the sheet's rows (default: three synthetic pictures).");
+        var maxImages = DataCliOptions.MaxImages(defaults.MaxImages, "the first readable ones, one row each");
+        var size = CliOptions.Size("Cell side and trigger resolution in pixels.", defaults.Size);
+        var seed = CliOptions.Seed(defaults.Seed, "Seed of the per-image draws and the fixed patterns.");
+        var patchSize = BackdoorCliOptions.PatchSize(defaults.Triggers.PatchSize, "the sheet's patch triggers");
         var resize = new Option<string>("--resize") { Description = "crop (CLIP resize + center crop) or squash (the reference).", DefaultValueFactory = _ => "crop" };
         var overflow = new Option<string>("--overflow") { Description = "BadNet noise outside [0,1]: clamp, or wrap (the reference).", DefaultValueFactory = _ => "clamp" };
-        var wanetField = new Option<string?>("--wanet-field") { Description = "Raw float32 NHWC [1,224,224,2] warp field; default: generated from the seed." };
+        var wanetField = BackdoorCliOptions.WanetField("--seed");
         var command = new Command("triggers", "Draw every backdoor trigger on a few images as a labelled PNG contact sheet.")
         {
             output, images, maxImages, size, seed, patchSize, resize, overflow, wanetField,

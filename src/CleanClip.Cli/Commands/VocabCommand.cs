@@ -10,11 +10,11 @@ public static class VocabCommand
     public static Command Create()
     {
         var d = new VocabJobOptions { TrainData = "", Out = "" };
-        var trainData = new Option<string>("--train-data") { Description = "Image-caption CSV/TSV (image,caption) or WebDataset shards, e.g. 'cc3m/{00000..00331}.tar' (docs/webdataset.md) whose captions are learned from.", Required = true };
-        var size = new Option<int>("--size") { Description = $"Most tokens the vocabulary may hold, the model's vocabulary size ({VocabJob.BaseTokens} base tokens + merges).", DefaultValueFactory = _ => d.Size };
-        var classes = new Option<string?>("--classes") { Description = "Classes file whose zero-shot prompts are learned from too." };
+        var trainData = DataCliOptions.TrainData($"{DataCliOptions.Pairs} whose captions are learned from.", required: true);
+        var size = CliOptions.Size($"Most tokens the vocabulary may hold, the model's vocabulary size ({VocabJob.BaseTokens} base tokens + merges).", d.Size);
+        var classes = DataCliOptions.Classes("its zero-shot prompts are learned from too.");
         var minFrequency = new Option<int>("--min-frequency") { Description = "Stop merging when the best pair occurs fewer times.", DefaultValueFactory = _ => d.MinFrequency };
-        var output = new Option<string>("--out") { Description = "Vocabulary file to write (gzip for .gz), in the bpe_simple_vocab_16e6.txt.gz format; must not exist.", Required = true };
+        var output = OutputCliOptions.Out("Vocabulary file to write (gzip for .gz), in the bpe_simple_vocab_16e6.txt.gz format; must not exist.", required: true);
         var command = new Command("vocab", "Learn a BPE vocabulary of a given size from the captions of a table (the trainer the demo uses).")
         {
             trainData, size, classes, minFrequency, output,

@@ -10,21 +10,21 @@ public static class ZeroShotCommand
     public static Command Create()
     {
         var defaults = new ZeroShotOptions { Model = "", Vocab = "", Images = "" };
-        var model = new Option<string>("--model") { Description = "Model name (fresh weights) or checkpoint file.", Required = true };
+        var model = ModelCliOptions.Model();
         var config = new ModelConfigCliOptions();
-        var vocab = new Option<string>("--vocab") { Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz format).", Required = true };
-        var classes = new Option<string?>("--classes") { Description = "JSON with \"classes\" and \"templates\" (or classes.py); optional for MNIST, Fashion-MNIST and CIFAR folders, which name their classes." };
-        var images = new Option<string>("--images") { Description = "Folder of images, CSV/TSV with an image column, or a torchvision MNIST/Fashion-MNIST/CIFAR-10/100 folder (its test split).", Required = true };
-        var imageKey = new Option<string>("--image-key") { DefaultValueFactory = _ => defaults.ImageKey };
-        var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => defaults.TopK };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
+        var vocab = ModelCliOptions.Vocab(required: true);
+        var classes = DataCliOptions.Classes("the classes and prompt templates; optional for MNIST, Fashion-MNIST and CIFAR folders, which name their classes.");
+        var images = DataCliOptions.Images("the images to classify (a torchvision MNIST/Fashion-MNIST/CIFAR-10/100 folder too: its test split).", required: true);
+        var imageKey = DataCliOptions.ImageKey(defaults.ImageKey);
+        var topK = new Option<int>("--top-k") { Description = "Labels printed per image, best first.", DefaultValueFactory = _ => defaults.TopK };
+        var batch = CliOptions.BatchSize(defaults.BatchSize);
         var truncation = CliOptions.Truncation(defaults.Truncation);
         var device = CliOptions.Device(defaults.Device);
         var trustTorchScript = CliOptions.TrustTorchScript();
         var allowOutsideRoot = CliOptions.AllowOutsideRoot();
         var precision = CliOptions.Precision(defaults.Precision);
         var forceBf16 = CliOptions.ForceBf16();
-        var json = new Option<string?>("--json") { Description = "Also write the predictions to this JSON file." };
+        var json = OutputCliOptions.Json<string?>("Also write the predictions to this JSON file.");
         var command = new Command("zeroshot", "Print the top-k zero-shot labels of each image.")
         {
             model, vocab, classes, images, imageKey, topK, batch, device, precision, forceBf16, trustTorchScript, json, truncation, allowOutsideRoot,

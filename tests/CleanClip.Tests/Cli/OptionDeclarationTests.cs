@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using CleanClip.Cli;
+using Xunit;
+
+namespace CleanClip.Tests.Cli;
+
+/// <summary>
+/// Every option name of the CLI is declared in one place (a factory the commands call), and every option of the
+/// command tree says in its help what it is.
+/// </summary>
+public partial class OptionDeclarationTests
+{
+    /// <summary><c>new("--name")</c> or <c>new Option&lt;T&gt;("--name")</c>: the declaration of an option named by a literal.</summary>
+    [GeneratedRegex(@"\bnew\s*(?:Option\s*<[^()]*?>\s*)?\(\s*""(--[a-z0-9][a-z0-9-]*)""")]
+    private static partial Regex Declaration();
+
+    [Fact]
+    public void EachOptionNameIsDeclaredOnce()
+    {
+        var cli = Path.Combine(TestPaths.RepoRoot, "src", "CleanClip.Cli");
+        // Sweeps/ writes argument lists for child processes; it declares no option.
+        var sweeps = Path.Combine(cli, "Sweeps") + Path.DirectorySeparatorChar;
+        var declarations = Directory.EnumerateFiles(cli, "*.cs", SearchOption.AllDirectories)
+            .Where(file => !file.StartsWith(sweeps, StringComparison.Ordinal) && !IsBuildOutput(cli, file))
+            .SelectMany(file => File.ReadLines(file).SelectMany((line, i) => Declaration().Matches(line)
+                .Select(m => (Name: m.Groups[1].Value, Place: $"{Path.GetRelativePath(TestPaths.RepoRoot, file)}:{i + 1}"))))
+            .ToList();
+        Assert.NotEmpty(declarations);
+        var repeated = declarations.GroupBy(d => d.Name).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key} is declared {g.Count()} times: {string.Join(", ", g.Select(d => d.Place))}")
+            .ToList();
+        Assert.True(repeated.Count == 0, "declare each option once, in a factory the commands call:\n" + string.Join("\n", repeated));
+    }
+
+    [Fact]
+    public void EveryOptionHasADescription()
+    {
+        var blank = Commands(CleanClipCli.Create(), CleanClipCli.Name)
+            .SelectMany(c => c.Command.Options.Where(o => string.IsNullOrWhiteSpace(o.Description)).Select(o => $"{c.Path} {o.Name}"))
+            .ToList();
+        Assert.True(blank.Count == 0, "options without a description:\n" + string.Join("\n", blank));
+    }
+
+    private static bool IsBuildOutput(string project, string file) =>
+        Path.GetRelativePath(project, file).Split(Path.DirectorySeparatorChar)[0] is "bin" or "obj";
+
+    /// <summary><paramref name="command"/> and all its subcommands, each with its command line from the root.</summary>
+    private static IEnumerable<(Command Command, string Path)> Commands(Command command, string path) =>
+        command.Subcommands.SelectMany(sub => Commands(sub, $"{path} {sub.Name}")).Prepend((command, path));
+}
