@@ -32,7 +32,7 @@ public static class TrainingCommand
     public static Command Clean(Runner run)
     {
         var d = new TrainJobOptions { Training = TrainingOptions.Cleaning(), Out = "runs/clean" };
-        var checkpoint = ModelCliOptions.Checkpoint("Checkpoint to clean.", d.Init, required: true);
+        var checkpoint = ModelCliOptions.Checkpoint("Checkpoint to clean (required unless --resume).");
         return Create("clean",
             "CleanCLIP finetuning of a (possibly backdoored) checkpoint on clean pairs; --method Mmcl or Ssl for the paper's baselines, --method Par for PAR (docs/par.md).",
             d, checkpoint, run);
@@ -70,12 +70,14 @@ public static class TrainingCommand
         {
             // A resumed run keeps the preset it recorded unless --preset is given (which must then match it).
             var resumeDir = parse.GetValue(resume);
+            if (name == "clean" && parse.GetValue(init) is null && resumeDir is null)
+                throw new ArgumentException("--checkpoint: give the checkpoint to clean (or --resume RUN to continue a run)");
             bool recorded = !CliOptions.WasGiven(parse, preset) && resumeDir is not null;
             var chosen = recorded ? TrainJob.RecordedPreset(resumeDir!) : parse.GetValue(preset);
             var defaults = chosen.Apply(d);
             var options = defaults with
             {
-                TrainData = parse.GetValue(trainData), ValidationData = parse.GetValue(validation), Init = parse.GetValue(init)!,
+                TrainData = parse.GetValue(trainData), ValidationData = parse.GetValue(validation), Init = parse.GetValue(init) ?? d.Init,
                 ModelConfig = config.Name(parse), Heads = config.Heads(parse), Vocab = parse.GetValue(vocab), Out = parse.GetValue(output)!,
                 Resume = resumeDir, Device = parse.GetValue(device)!, TrustTorchScript = parse.GetValue(trustTorchScript),
                 Truncation = CliOptions.Or(parse, truncation, defaults.Truncation), Deterministic = parse.GetValue(deterministic),

@@ -159,6 +159,18 @@ public class TrainingCommandTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(whole, Trainer.ModelFileName)), File.ReadAllBytes(Path.Combine(stopped, Trainer.ModelFileName)));
     }
 
+    // clean has no model to fall back on: without --checkpoint (and without --resume) it refuses before writing anything.
+    [Fact]
+    public void CleanWithoutACheckpointIsOneErrorLine()
+    {
+        using var dir = new TempDir();
+        var output = dir.File("c");
+        var (exit, text) = CliRunner.Run(TrainingCommand.Clean(), "--train-data", dir.File("pairs.csv"), "--out", output);
+        Assert.Equal(1, exit);
+        Assert.Contains("--checkpoint: give the checkpoint to clean", text);
+        Assert.False(Directory.Exists(output));
+    }
+
     [Fact]
     public void RestoreOptimizerNeedsACheckpointWithMoments()
     {
