@@ -10,14 +10,14 @@ namespace CleanClip.Cli;
 public static class BackdoorCliOptions
 {
     /// <summary><c>--target</c>: <paramref name="how"/> says how the command names or uses the class; a null <paramref name="defaultValue"/> leaves it without one.</summary>
-    public static Option<string?> Target(string? defaultValue, string how) => new("--target")
+    public static Option<string?> Target(string? defaultValue, string how) => new(OptionNames.Target)
     {
         Description = $"Target class of the backdoor: {how}",
         DefaultValueFactory = CliOptions.DefaultOf(defaultValue),
     };
 
     /// <summary><c>--patch-size</c>: <paramref name="which"/> says which patches it sizes.</summary>
-    public static Option<int> PatchSize(int defaultValue, string which) => new("--patch-size")
+    public static Option<int> PatchSize(int defaultValue, string which) => new(OptionNames.PatchSize)
     {
         Description = $"Side of the square patch in pixels of the image the trigger sees: {which}.",
         DefaultValueFactory = _ => defaultValue,

@@ -14,7 +14,7 @@ public static class CliOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
-    public static Option<Precision> Precision(Precision defaultValue) => new("--precision")
+    public static Option<Precision> Precision(Precision defaultValue) => new(OptionNames.Precision)
     {
         Description = "Fp32, or Bf16: the model computes in bfloat16 (fast on CPUs with AVX512-BF16/AMX) while weights, gradients and optimizer state stay fp32.",
         DefaultValueFactory = _ => defaultValue,
@@ -50,14 +50,14 @@ public static class CliOptions
     };
 
     /// <summary><c>--seed</c>: what it seeds is the command's <paramref name="description"/>; <typeparamref name="T"/> is ulong, or long for synth's world seed.</summary>
-    public static Option<T> Seed<T>(T defaultValue, string description) where T : struct => new("--seed")
+    public static Option<T> Seed<T>(T defaultValue, string description) where T : struct => new(OptionNames.Seed)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
     };
 
     /// <summary><c>--batch-size</c>: what one batch holds is the command's <paramref name="description"/>.</summary>
-    public static Option<int> BatchSize(int defaultValue, string description = "Images the model embeds per forward pass.") => new("--batch-size")
+    public static Option<int> BatchSize(int defaultValue, string description = "Images the model embeds per forward pass.") => new(OptionNames.BatchSize)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
@@ -67,7 +67,7 @@ public static class CliOptions
     /// <c>--size</c>: a size whose meaning is the command's own (a vocabulary's, an image's, a table's), told by
     /// <paramref name="description"/>; a null <paramref name="defaultValue"/> leaves the option without one.
     /// </summary>
-    public static Option<T> Size<T>(string description, T defaultValue) => new("--size")
+    public static Option<T> Size<T>(string description, T defaultValue) => new(OptionNames.Size)
     {
         Description = description,
         DefaultValueFactory = DefaultOf(defaultValue),

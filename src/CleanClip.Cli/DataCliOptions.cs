@@ -16,13 +16,13 @@ public static class DataCliOptions
         "labels.csv (image,label index) + classes file, <class>/<image> folders, or a torchvision MNIST/Fashion-MNIST (raw/*-ubyte[.gz]) or CIFAR-10/100 (python batches) folder";
 
     /// <summary><c>--data</c>: the data a command starts from (labeled images, the demo's real world), as <paramref name="description"/> says.</summary>
-    public static Option<string?> Data(string description, bool required = false) => new("--data") { Description = description, Required = required };
+    public static Option<string?> Data(string description, bool required = false) => new(OptionNames.Data) { Description = description, Required = required };
 
     /// <summary><c>--train-data</c>: pairs (see <see cref="Pairs"/>) or a labeled folder, as <paramref name="description"/> says.</summary>
-    public static Option<string?> TrainData(string description, bool required = false) => new("--train-data") { Description = description, Required = required };
+    public static Option<string?> TrainData(string description, bool required = false) => new(OptionNames.TrainData) { Description = description, Required = required };
 
     /// <summary><c>--eval-data</c>: a labeled folder (<see cref="LabeledFolder"/>, its test split); <paramref name="use"/> says what the command measures on it.</summary>
-    public static Option<string?> EvalData(string use, bool required = false) => new("--eval-data")
+    public static Option<string?> EvalData(string use, bool required = false) => new(OptionNames.EvalData)
     {
         Description = $"Labeled folder: {LabeledFolder}, read as its test split; {use}",
         Required = required,
@@ -45,7 +45,7 @@ public static class DataCliOptions
     public static Option<char?> Delimiter() => new("--delimiter") { Description = "Column separator (default: tab for .tsv, else comma)." };
 
     /// <summary><c>--classes</c>: a classes file; <paramref name="use"/> says what the command takes from it and where it looks without one.</summary>
-    public static Option<string?> Classes(string use) => new("--classes")
+    public static Option<string?> Classes(string use) => new(OptionNames.Classes)
     {
         Description = $"Classes file (JSON with \"classes\" and \"templates\", or classes.py): {use}",
     };

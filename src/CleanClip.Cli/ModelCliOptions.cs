@@ -36,10 +36,10 @@ public static class ModelCliOptions
         return option;
     }
 
-    private static Option<T> CheckpointOption<T>(string description) => new("--checkpoint") { Description = description };
+    private static Option<T> CheckpointOption<T>(string description) => new(OptionNames.Checkpoint) { Description = description };
 
     /// <summary><c>--vocab</c>; <paramref name="use"/>, when given, says what the command needs it for.</summary>
-    public static Option<string?> Vocab(bool required = false, string? use = null) => new("--vocab")
+    public static Option<string?> Vocab(bool required = false, string? use = null) => new(OptionNames.Vocab)
     {
         Description = $"BPE vocabulary of the model's text tower (the bpe_simple_vocab_16e6.txt.gz format){(use is null ? "" : ", " + use)}.",
         Required = required,

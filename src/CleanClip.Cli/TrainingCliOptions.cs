@@ -25,20 +25,20 @@ public sealed class TrainingCliOptions
 
     public TrainingCliOptions(TrainingOptions d)
     {
-        _method = new("--method") { Description = "Mmcl (CLIP loss), CleanClip (CLIP + in-modal), Ssl (in-modal only) or Par (CLIP − perturbation from the frozen initial model, docs/par.md).", DefaultValueFactory = _ => d.Method };
+        _method = new(OptionNames.Method) { Description = "Mmcl (CLIP loss), CleanClip (CLIP + in-modal), Ssl (in-modal only) or Par (CLIP − perturbation from the frozen initial model, docs/par.md).", DefaultValueFactory = _ => d.Method };
         _epochs = TrainingLoopCliOptions.Epochs(d.Epochs);
         _batch = CliOptions.BatchSize(d.BatchSize, "Pairs per step (global, as in the reference).");
         _lr = TrainingLoopCliOptions.LearningRate(d.LearningRate);
         _warmup = TrainingLoopCliOptions.Warmup(d.WarmupSteps);
         _wd = TrainingLoopCliOptions.WeightDecay(d.WeightDecay, "on the parameters --decay-rule selects");
         _beta1 = new("--beta1") { Description = "AdamW's β1, the decay of its first-moment (mean) estimate.", DefaultValueFactory = _ => d.Beta1 };
-        _beta2 = new("--beta2") { Description = "AdamW's β2, the decay of its second-moment estimate.", DefaultValueFactory = _ => d.Beta2 };
+        _beta2 = new(OptionNames.Beta2) { Description = "AdamW's β2, the decay of its second-moment estimate.", DefaultValueFactory = _ => d.Beta2 };
         _eps = new("--eps") { Description = "AdamW's ε, added to the root of the second moment.", DefaultValueFactory = _ => d.Epsilon };
         _schedule = new("--schedule") { Description = "FromZero, or Reference (its one-epoch shift that skips warmup).", DefaultValueFactory = _ => d.Schedule };
         _decayRule = new("--decay-rule") { Description = "Role (no decay on norms, biases, logit_scale) or Reference (its name-substring rule).", DefaultValueFactory = _ => d.DecayRule };
         _gradClip = new("--grad-clip") { Description = "Clip the global gradient norm to this value (default: off)." };
         _clipWeight = new("--clip-weight") { Description = "λ1, weight of the CLIP loss.", DefaultValueFactory = _ => d.ClipWeight };
-        _inModalWeight = new("--inmodal-weight") { Description = "λ2, weight of the in-modal loss.", DefaultValueFactory = _ => d.InModalWeight };
+        _inModalWeight = new(OptionNames.InmodalWeight) { Description = "λ2, weight of the in-modal loss.", DefaultValueFactory = _ => d.InModalWeight };
         _symmetric = new("--symmetric-inmodal") { Description = "Both directions in each in-modal term (the reference: original→augmented only)." };
         _augmentation = new("--image-augmentation")
         {
@@ -49,7 +49,7 @@ public sealed class TrainingCliOptions
         _parWeight = new("--par-weight") { Description = "PAR's w: the loss is --clip-weight·CLIP − w·½(P_image + P_text).", DefaultValueFactory = _ => d.ParWeight };
         _edaRefresh = new("--eda-refresh") { Description = "Static (once per caption, the reference) or Epoch.", DefaultValueFactory = _ => d.EdaRefresh };
         _wordNet = new("--wordnet") { Description = "WordNet 3.0 database folder for EDA synonyms (default: $WNHOME/dict, /usr/share/wordnet)." };
-        _noWordNet = new("--no-wordnet") { Description = "Run CleanClip/Ssl without WordNet: EDA with swap and deletion only (recorded as eda_mode). Without it such a run refuses to start when WordNet is missing." };
+        _noWordNet = new(OptionNames.NoWordnet) { Description = "Run CleanClip/Ssl without WordNet: EDA with swap and deletion only (recorded as eda_mode). Without it such a run refuses to start when WordNet is missing." };
         _edaAlpha = new("--eda-alpha") { Description = "EDA's α: the share of a caption's words one augmentation changes (at least one word).", DefaultValueFactory = _ => d.EdaAlpha };
         _restoreOptimizer = new("--restore-optimizer") { Description = "Restore the AdamW moments stored in the initial checkpoint (what the reference silently does)." };
         _seed = CliOptions.Seed(d.Seed, "Seed of fresh weights, the data order and the augmentations; with --eval-data also of the triggers (the default of --trigger-seed).");

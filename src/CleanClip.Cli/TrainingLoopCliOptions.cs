@@ -11,28 +11,28 @@ public static class TrainingLoopCliOptions
     /// <summary>How the trainers' learning rate moves (<see cref="CleanClip.Optimization.LearningRateSchedule"/>).</summary>
     public const string ScheduledRate = "Peak learning rate: reached after --warmup steps, then cosine decay to 0 at the last step.";
 
-    public static Option<int> Epochs(int defaultValue) => new("--epochs")
+    public static Option<int> Epochs(int defaultValue) => new(OptionNames.Epochs)
     {
         Description = "Passes over the training data.",
         DefaultValueFactory = _ => defaultValue,
     };
 
     /// <summary><c>--lr</c>; <paramref name="description"/> says how the rate is used where it is not <see cref="ScheduledRate"/>.</summary>
-    public static Option<double> LearningRate(double defaultValue, string description = ScheduledRate) => new("--lr")
+    public static Option<double> LearningRate(double defaultValue, string description = ScheduledRate) => new(OptionNames.Lr)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
     };
 
     /// <summary><c>--warmup</c>; <paramref name="note"/>, when given, is added in brackets (e.g. where the default comes from).</summary>
-    public static Option<int> Warmup(int defaultValue, string? note = null) => new("--warmup")
+    public static Option<int> Warmup(int defaultValue, string? note = null) => new(OptionNames.Warmup)
     {
         Description = $"Linear warmup steps{(note is null ? "" : $" ({note})")}.",
         DefaultValueFactory = _ => defaultValue,
     };
 
     /// <summary><c>--weight-decay</c>; <paramref name="appliesTo"/> says which parameters the trainer decays.</summary>
-    public static Option<double> WeightDecay(double defaultValue, string appliesTo) => new("--weight-decay")
+    public static Option<double> WeightDecay(double defaultValue, string appliesTo) => new(OptionNames.WeightDecay)
     {
         Description = $"AdamW weight decay, {appliesTo}.",
         DefaultValueFactory = _ => defaultValue,

@@ -24,7 +24,7 @@ public sealed class TriggerCliOptions
     public TriggerCliOptions(TriggerOptions defaults, bool seedOption = true)
     {
         d = defaults;
-        Name = new Option<string>("--trigger") { Description = string.Join(", ", TriggerFactory.Names.Concat(TriggerFactory.FileNames)), DefaultValueFactory = _ => d.Name };
+        Name = new Option<string>(OptionNames.Trigger) { Description = string.Join(", ", TriggerFactory.Names.Concat(TriggerFactory.FileNames)), DefaultValueFactory = _ => d.Name };
         PatchSize = BackdoorCliOptions.PatchSize(d.PatchSize, "badnet, badnet-fixed, yellow, badnet-stripes");
         Location = new Option<PatchLocation>("--location")
         {
@@ -35,7 +35,7 @@ public sealed class TriggerCliOptions
         Alpha = new Option<double>("--blend-alpha") { Description = "Blended/SIG/stripes/triangles: weight of the pattern.", DefaultValueFactory = _ => d.BlendAlpha };
         WanetField = BackdoorCliOptions.WanetField("the trigger seed");
         TriggerFile = BackdoorCliOptions.TriggerFile("for --trigger optimized");
-        if (seedOption) Seed = new Option<ulong?>("--trigger-seed") { Description = "Seed of fixed patterns (badnet-fixed, blended-fixed) and generated WaNet fields; use the poisoning run's --seed (default: --seed)." };
+        if (seedOption) Seed = new Option<ulong?>(OptionNames.TriggerSeed) { Description = "Seed of fixed patterns (badnet-fixed, blended-fixed) and generated WaNet fields; use the poisoning run's --seed (default: --seed)." };
     }
 
     public IEnumerable<Option> All => Seed is null

@@ -16,15 +16,15 @@ public static class EvalCommand
     {
         var d = new EvalOptions { EvalData = "", Vocab = "" };
         var checkpoints = ModelCliOptions.Checkpoints("Checkpoint files or model names (fresh weights); repeat or list several for one comparison table, baseline first.");
-        var labels = new Option<string?>("--labels") { Description = "Comma-separated names for the checkpoints (default: file names)." };
+        var labels = new Option<string?>(OptionNames.Labels) { Description = "Comma-separated names for the checkpoints (default: file names)." };
         var config = new ModelConfigCliOptions("Architecture name for checkpoint files that do not say.");
         var evalData = DataCliOptions.EvalData("the images every checkpoint is scored on.", required: true);
         var classes = DataCliOptions.Classes("the classes and prompt templates (default: classes.py or classes.json beside labels.csv).");
         var vocab = ModelCliOptions.Vocab(required: true);
         var truncation = CliOptions.Truncation(d.Truncation);
-        var metrics = new Option<string>("--metrics") { Description = "Comma-separated: ca, asr, ra, linear-probe (needs --probe-train-data), retrieval (needs --retrieval-data).", DefaultValueFactory = _ => "ca,asr,ra" };
-        var probeTrain = new Option<string?>("--probe-train-data") { Description = "Labeled folder (like --eval-data, same classes; of a torchvision folder its train split) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };
-        var probeSeed = new Option<ulong>("--probe-seed") { Description = "Seeds the linear probe's initial weights and its feature order.", DefaultValueFactory = _ => d.LinearProbe.Seed };
+        var metrics = new Option<string>(OptionNames.Metrics) { Description = "Comma-separated: ca, asr, ra, linear-probe (needs --probe-train-data), retrieval (needs --retrieval-data).", DefaultValueFactory = _ => "ca,asr,ra" };
+        var probeTrain = new Option<string?>(OptionNames.ProbeTrainData) { Description = "Labeled folder (like --eval-data, same classes; of a torchvision folder its train split) the linear probe is trained on; it is scored on --eval-data, clean and triggered." };
+        var probeSeed = new Option<ulong>(OptionNames.ProbeSeed) { Description = "Seeds the linear probe's initial weights and its feature order.", DefaultValueFactory = _ => d.LinearProbe.Seed };
         var retrievalData = new Option<string?>("--retrieval-data") { Description = $"{DataCliOptions.Pairs} for retrieval recall@1/5/10 and the retrieval ASR (captions naming --target)." };
         var target = BackdoorCliOptions.Target(d.Target, "a class name or index.");
         var referenceAsr = new Option<bool>("--reference-asr") { Description = "Squash images to the model resolution before the trigger, as the reference does (default: resize + center crop)." };

@@ -17,8 +17,8 @@ public static class PoisonCommand
     {
         var d = new PoisonJobOptions { Input = "" };
         var preset = CliOptions.Preset();
-        var input = new Option<string>("--input") { Description = "Clean image-caption CSV/TSV, or WebDataset shards as a quoted pattern ('dir/{00000..00003}.tar', needs --output-format webdataset).", Required = true };
-        var name = new Option<string?>("--name") { Description = "Name of the poisoned set (NAME.csv and NAME/, or NAME/ of shards, beside the input)." };
+        var input = new Option<string>(OptionNames.Input) { Description = "Clean image-caption CSV/TSV, or WebDataset shards as a quoted pattern ('dir/{00000..00003}.tar', needs --output-format webdataset).", Required = true };
+        var name = new Option<string?>(OptionNames.Name) { Description = "Name of the poisoned set (NAME.csv and NAME/, or NAME/ of shards, beside the input)." };
         var outputFormat = new Option<PoisonOutputFormat>("--output-format")
         {
             Description = "csv: NAME.csv + NAME/images, clean rows pointing at the input's images; webdataset: NAME/000000.tar, ... holding every sample.",
@@ -29,9 +29,9 @@ public static class PoisonCommand
         var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
         var delimiter = DataCliOptions.Delimiter();
         var target = BackdoorCliOptions.Target(d.Poison.Target, "the word the poisoned captions name (dirty label) or must already contain (label-consistent).");
-        var num = new Option<int>("--num-poison") { Description = "Pairs to poison.", DefaultValueFactory = _ => d.Poison.NumPoison };
+        var num = new Option<int>(OptionNames.NumPoison) { Description = "Pairs to poison.", DefaultValueFactory = _ => d.Poison.NumPoison };
         var size = CliOptions.Size<int?>("Rows in the output with --placement Replace (default: all).", null);
-        var mode = new Option<PoisonMode>("--mode")
+        var mode = new Option<PoisonMode>(OptionNames.Mode)
         {
             Description = "DirtyLabel: the poisoned pairs' captions become a template naming the target; LabelConsistent: only pairs whose caption names the target are triggered, captions kept.",
             DefaultValueFactory = _ => d.Poison.Mode,
@@ -46,7 +46,7 @@ public static class PoisonCommand
         // --seed seeds both the poisoned rows and the trigger's fixed patterns, so there is no --trigger-seed here.
         var trigger = new TriggerCliOptions(d.Trigger, seedOption: false);
         var seed = CliOptions.Seed(d.Poison.Seed, "Seed of the rows poisoned, their captions and each image's trigger draws; also of the trigger's fixed patterns and generated WaNet field.");
-        var resolution = new Option<int?>("--resolution")
+        var resolution = new Option<int?>(OptionNames.Resolution)
         {
             Description = $"Resize each poisoned image to this size before the trigger, as eval does: the resolution of the model to be trained (default {PoisonJobOptions.DefaultResolution}, as RN50 and ViT-B; 32 for tiny-rn, tiny-vit, demo-rn).",
         };

@@ -19,7 +19,7 @@ public static class ScanCommand
         var imageKey = DataCliOptions.ImageKey(d.Table.ImageKey);
         var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
         var delimiter = DataCliOptions.Delimiter();
-        var manifest = new Option<string?>("--manifest") { Description = "cleanclip poison manifest.json giving the ground truth when the table has no is_backdoor column." };
+        var manifest = new Option<string?>(OptionNames.Manifest) { Description = "cleanclip poison manifest.json giving the ground truth when the table has no is_backdoor column." };
         var detector = new Option<string>("--detector") { Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256) or all.", DefaultValueFactory = _ => "all" };
         var k = new Option<int>("--k") { Description = "Neighbourhood size of kdist, slof and dao.", DefaultValueFactory = _ => d.Settings.K };
         var referenceBatch = new Option<int>("--reference-batch") { Description = "Rows per random reference batch; neighbours are taken inside it.", DefaultValueFactory = _ => d.Settings.ReferenceBatch };
@@ -32,8 +32,8 @@ public static class ScanCommand
         var forceBf16 = CliOptions.ForceBf16();
         var trustTorchScript = CliOptions.TrustTorchScript();
         var decodeThreads = DataCliOptions.DecodeThreads(d.DecodeThreads);
-        var filterOut = new Option<string?>("--filter-out") { Description = "Write the table without the flagged rows to this new file (a CSV/TSV input only)." };
-        var removeTop = new Option<int?>("--remove-top") { Description = "With --filter-out: flag the N highest-ranked rows." };
+        var filterOut = new Option<string?>(OptionNames.FilterOut) { Description = "Write the table without the flagged rows to this new file (a CSV/TSV input only)." };
+        var removeTop = new Option<int?>(OptionNames.RemoveTop) { Description = "With --filter-out: flag the N highest-ranked rows." };
         var threshold = new Option<double?>("--threshold") { Description = "With --filter-out: flag rows whose primary score is at least S." };
         var command = new Command("scan", "Score every image-caption pair of a training table for being a backdoor sample (k-distance, SLOF, DAO of Huang et al. 2025, and a k-free ensemble).")
         {

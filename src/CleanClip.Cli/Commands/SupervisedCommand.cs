@@ -25,7 +25,7 @@ public static class SupervisedCommand
         var config = new ModelConfigCliOptions();
         var trainData = DataCliOptions.TrainData("Labeled folder: labels.csv (image,label) + classes file, or one sub-folder per class (required unless --resume).");
         var classes = DataCliOptions.Classes("the classes, and for --head-init zero-shot their templates (default: classes.py or classes.json beside labels.csv).");
-        var headInit = new Option<string>("--head-init") { Description = "random (the reference) or zero-shot (the class embeddings of the classes file's templates, scaled to the features; needs --vocab).", DefaultValueFactory = _ => "random" };
+        var headInit = new Option<string>(OptionNames.HeadInit) { Description = "random (the reference) or zero-shot (the class embeddings of the classes file's templates, scaled to the features; needs --vocab).", DefaultValueFactory = _ => "random" };
         headInit.AcceptOnlyFromAmong(HeadInits);
         var vocab = ModelCliOptions.Vocab(use: "for --head-init zero-shot");
         var output = OutputCliOptions.Out("Run folder (config.json, metrics.jsonl, checkpoints/, model.safetensors, head.safetensors).", d.Out);

@@ -11,14 +11,14 @@ public static class SynthCommand
     {
         var defaults = new SyntheticWorldOptions();
         var output = OutputCliOptions.Out("Output folder (must be empty or absent).", required: true);
-        var count = new Option<int>("--n") { Description = "Training image-caption pairs.", DefaultValueFactory = _ => defaults.Count };
+        var count = new Option<int>(OptionNames.N) { Description = "Training image-caption pairs.", DefaultValueFactory = _ => defaults.Count };
         var size = CliOptions.Size("Image side in pixels.", defaults.ImageSize);
         var seed = CliOptions.Seed(defaults.Seed, "World seed; the same seed gives the same files.");
-        var finetune = new Option<int>("--finetune") { Description = "Clean finetuning pairs, disjoint from training.", DefaultValueFactory = _ => defaults.FinetuneCount };
-        var test = new Option<int>("--test") { Description = "Labeled test images, balanced over kinds.", DefaultValueFactory = _ => defaults.TestCount };
+        var finetune = new Option<int>(OptionNames.Finetune) { Description = "Clean finetuning pairs, disjoint from training.", DefaultValueFactory = _ => defaults.FinetuneCount };
+        var test = new Option<int>(OptionNames.Test) { Description = "Labeled test images, balanced over kinds.", DefaultValueFactory = _ => defaults.TestCount };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = one per core); the output does not depend on it.", DefaultValueFactory = _ => defaults.Threads };
         var overwrite = OutputCliOptions.Overwrite("an existing world in the output folder");
-        var kindCentred = new Option<double>("--kind-centred") { Description = "Share of captions built around the object's kind (the rest lead with colour, size, place).", DefaultValueFactory = _ => defaults.KindCentredProbability };
+        var kindCentred = new Option<double>(OptionNames.KindCentred) { Description = "Share of captions built around the object's kind (the rest lead with colour, size, place).", DefaultValueFactory = _ => defaults.KindCentredProbability };
         var sizes = new Option<SizeClass[]>("--sizes") { Description = "Object sizes to draw (Small, Medium, Large); only Large makes an easier world.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [.. defaults.Sizes] };
         var clutter = new Option<double>("--clutter") { Description = "Chance that an image gets distractor dots and strokes.", DefaultValueFactory = _ => defaults.ClutterProbability };
         var command = new Command("synth", "Generate the synthetic captioned world: train and finetune image-caption CSVs, a labeled test set, world.json.")

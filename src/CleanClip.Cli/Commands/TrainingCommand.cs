@@ -22,7 +22,7 @@ public static class TrainingCommand
     public static Command Train(Runner run)
     {
         var d = new TrainJobOptions { Training = new TrainingOptions() };
-        var init = new Option<string?>("--init") { Description = "Model name (fresh weights) or checkpoint to start from.", DefaultValueFactory = _ => d.Init };
+        var init = new Option<string?>(OptionNames.Init) { Description = "Model name (fresh weights) or checkpoint to start from.", DefaultValueFactory = _ => d.Init };
         return Create("train", "Contrastive training from scratch or from a checkpoint (how a backdoored model is made from a poisoned table).", d, init, run);
     }
 

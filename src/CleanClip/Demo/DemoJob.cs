@@ -157,7 +157,7 @@ public static class DemoJob
         {
             Runs = [evalDir, .. evals.Select(c => Path.GetDirectoryName(c.Checkpoint)!)], Output = Path.Combine(output, "report"),
         }, progress));
-        commands.Add($"cleanclip report {evalDir} {string.Join(" ", evals.Select(c => Path.GetDirectoryName(c.Checkpoint)))} --out {Path.Combine(output, "report")}");
+        commands.Add(new CommandLine("report", [evalDir, .. evals.Select(c => Path.GetDirectoryName(c.Checkpoint)!)]).With(OptionNames.Out, Path.Combine(output, "report")).ToString());
 
         var rows = evals.Select(c => new DemoRow(c.Label, c.CleanAccuracy?["1"], c.AttackSuccessRate?["1"],
             c.RobustAccuracy, c.DefenseEffectivenessRating, seconds.GetValueOrDefault(c.Label),
@@ -197,7 +197,8 @@ public static class DemoJob
             Checkpoint = model, TrainData = poison.Table, Manifest = manifest, Output = output, CacheDir = null,
             Device = options.Device, Precision = options.Precision, DecodeThreads = options.DecodeThreads,
         }, progress));
-        commands.Add($"cleanclip scan --checkpoint {model} --train-data {poison.Table} --manifest {manifest} --out {output}");
+        commands.Add(new CommandLine("scan").With(OptionNames.Checkpoint, model).With(OptionNames.TrainData, poison.Table).With(OptionNames.Manifest, manifest)
+            .With(OptionNames.Out, output).ToString());
         var primary = result.Scores.Primary;
         return result.Metrics?.GetValueOrDefault(primary) is { } m
             ? new DemoScan(Detectors.Name(primary), m.Rows, m.Poisoned, m.Auroc, m.AveragePrecision, m.PrecisionAtCount, output)
@@ -224,7 +225,8 @@ public static class DemoJob
             Checkpoint = poisonedModel, TrainData = poisonTable, Output = scanDir, CacheDir = null, FilterOut = filtered, RemoveTop = removeTop,
             Device = options.Device, Precision = options.Precision, DecodeThreads = options.DecodeThreads,
         }, progress));
-        commands.Add($"cleanclip scan --checkpoint {poisonedModel} --train-data {poisonTable} --out {scanDir} --filter-out {filtered} --remove-top {removeTop}");
+        commands.Add(new CommandLine("scan").With(OptionNames.Checkpoint, poisonedModel).With(OptionNames.TrainData, poisonTable).With(OptionNames.Out, scanDir)
+            .With(OptionNames.FilterOut, filtered).With(OptionNames.RemoveTop, removeTop).ToString());
         return Pretrain(options, filtered, vocab, runDir, $"{heading}: retrain on the filtered pairs", ui, commands, cancellation);
     }
 
@@ -247,8 +249,10 @@ public static class DemoJob
             Poison = new PoisonOptions { Target = options.Target, NumPoison = poisonCount, Seed = options.Seed, Mode = options.PoisonMode },
             Trigger = options.Trigger with { Seed = options.Seed },
         }, progress));
-        string modeFlag = options.PoisonMode == PoisonMode.DirtyLabel ? "" : $" --mode {options.PoisonMode}";
-        commands.Add($"cleanclip poison --input {world.TrainCsv} --name {name} --target {options.Target} --num-poison {poisonCount} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize}{modeFlag} --seed {options.Seed} --resolution {modelResolution} --overwrite");
+        commands.Add(new CommandLine("poison").With(OptionNames.Input, world.TrainCsv).With(OptionNames.Name, name).With(OptionNames.Target, options.Target)
+            .With(OptionNames.NumPoison, poisonCount).With(OptionNames.Trigger, options.Trigger.Name).With(OptionNames.PatchSize, options.Trigger.PatchSize)
+            .WithIf(options.PoisonMode != PoisonMode.DirtyLabel, OptionNames.Mode, options.PoisonMode).With(OptionNames.Seed, options.Seed)
+            .With(OptionNames.Resolution, modelResolution).Flag(OptionNames.Overwrite).ToString());
         return poison;
     }
 
@@ -262,17 +266,19 @@ public static class DemoJob
         File.Delete(vocab);
         int size = VocabJob.BaseTokens + options.Merges;
         VocabJob.Run(new VocabJobOptions { TrainData = poisonTable, Classes = world.ClassesFile, Size = size, Out = vocab });
-        commands.Add($"cleanclip vocab --train-data {poisonTable} --size {size} --classes {world.ClassesFile} --out {vocab}");
+        commands.Add(new CommandLine("vocab").With(OptionNames.TrainData, poisonTable).With(OptionNames.Size, size).With(OptionNames.Classes, world.ClassesFile)
+            .With(OptionNames.Out, vocab).ToString());
         return vocab;
     }
 
-    /// <summary>λ2 for the methods with an in-modal loss, when it is not the default 1.</summary>
-    private static string InModalWeightFlag(DemoOptions options, TrainingMethod method) =>
-        method is TrainingMethod.CleanClip or TrainingMethod.Ssl && options.Cleaning.InModalWeight != 1
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" --inmodal-weight {options.Cleaning.InModalWeight}") : "";
-
     /// <summary>The commands that reproduce a stage name the precision only when it is not the default.</summary>
-    private static string PrecisionFlag(DemoOptions options) => options.Precision == Models.Precision.Fp32 ? "" : $" --precision {options.Precision}";
+    private static CommandLine WithPrecision(this CommandLine line, DemoOptions options) =>
+        line.WithIf(options.Precision != Models.Precision.Fp32, OptionNames.Precision, options.Precision);
+
+    /// <summary>A training stage's loop settings, as its command line gives them.</summary>
+    private static CommandLine WithLoop(this CommandLine line, TrainingOptions training) =>
+        line.With(OptionNames.Epochs, training.Epochs).With(OptionNames.BatchSize, training.BatchSize).With(OptionNames.Lr, training.LearningRate)
+            .With(OptionNames.Warmup, training.WarmupSteps);
 
     /// <summary>A finished training stage: its final weights and the notes of its run.</summary>
     public sealed record StageModel(string Model, IReadOnlyList<string> Notes);
@@ -288,7 +294,9 @@ public static class DemoJob
             Training = options.Pretraining with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
         }, progress, cancellation));
         var model = pretrained.Training.ModelFile ?? throw new OperationCanceledException("interrupted while training");
-        commands.Add($"cleanclip train --train-data {poisonTable} --init {options.Model} --vocab {vocab} --out {runDir} --epochs {options.Pretraining.Epochs} --batch-size {options.Pretraining.BatchSize} --lr {options.Pretraining.LearningRate} --warmup {options.Pretraining.WarmupSteps} --beta2 {options.Pretraining.Beta2} --weight-decay {options.Pretraining.WeightDecay} --seed {options.Seed}{PrecisionFlag(options)}");
+        commands.Add(new CommandLine("train").With(OptionNames.TrainData, poisonTable).With(OptionNames.Init, options.Model).With(OptionNames.Vocab, vocab)
+            .With(OptionNames.Out, runDir).WithLoop(options.Pretraining).With(OptionNames.Beta2, options.Pretraining.Beta2)
+            .With(OptionNames.WeightDecay, options.Pretraining.WeightDecay).With(OptionNames.Seed, options.Seed).WithPrecision(options).ToString());
         return new StageModel(model, pretrained.Notes);
     }
 
@@ -311,7 +319,12 @@ public static class DemoJob
             },
         }, progress, cancellation));
         var model = cleaned.Training.ModelFile ?? throw new OperationCanceledException("interrupted while cleaning");
-        commands.Add($"cleanclip clean --checkpoint {poisonedModel} --train-data {world.FinetuneCsv} --vocab {vocab} --out {runDir} --method {method} --epochs {options.Cleaning.Epochs} --batch-size {options.Cleaning.BatchSize} --lr {options.Cleaning.LearningRate} --warmup {options.Cleaning.WarmupSteps} --beta2 {options.Cleaning.Beta2}{InModalWeightFlag(options, method)} --seed {options.Seed}{PrecisionFlag(options)}{(noWordNet ? " --no-wordnet" : "")}");
+                // λ2 is named for the methods with an in-modal loss when it is not the default 1.
+        bool inModal = method is TrainingMethod.CleanClip or TrainingMethod.Ssl && options.Cleaning.InModalWeight != 1;
+        commands.Add(new CommandLine("clean").With(OptionNames.Checkpoint, poisonedModel).With(OptionNames.TrainData, world.FinetuneCsv).With(OptionNames.Vocab, vocab)
+            .With(OptionNames.Out, runDir).With(OptionNames.Method, method).WithLoop(options.Cleaning).With(OptionNames.Beta2, options.Cleaning.Beta2)
+            .WithIf(inModal, OptionNames.InmodalWeight, options.Cleaning.InModalWeight).With(OptionNames.Seed, options.Seed).WithPrecision(options)
+            .Flag(OptionNames.NoWordnet, noWordNet).ToString());
         return new StageModel(model, cleaned.Notes);
     }
 
@@ -327,7 +340,7 @@ public static class DemoJob
         {
             Seed = options.World.Seed + 1, Count = 1, FinetuneCount = 1, TestCount = options.SupervisedImages, Overwrite = true,
         }, labeledRoot, progress));
-        commands.Add($"cleanclip synth --out {labeledRoot} --n 1 --finetune 1 --test {options.SupervisedImages} --size {options.World.ImageSize} --seed {options.World.Seed + 1} --kind-centred {options.World.KindCentredProbability} --overwrite");
+        commands.Add(Synth(labeledRoot, 1, 1, options.SupervisedImages, options.World with { Seed = options.World.Seed + 1 }));
         return Path.Combine(labeledRoot, "test");
     }
 
@@ -343,7 +356,10 @@ public static class DemoJob
             Training = supervised with { Seed = options.Seed, DecodeThreads = options.DecodeThreads, Precision = options.Precision },
         }, progress, cancellation)).Training;
         if (result.Outcome != TrainingOutcome.Completed) throw new OperationCanceledException("interrupted during supervised finetuning");
-        commands.Add($"cleanclip finetune-supervised --checkpoint {poisonedModel} --train-data {labeledDir} --head-init {(supervised.HeadInit == HeadInit.ZeroShot ? "zero-shot" : "random")} --vocab {vocab} --out {runDir} --epochs {supervised.Epochs} --batch-size {supervised.BatchSize} --lr {supervised.LearningRate} --warmup {supervised.WarmupSteps} --seed {options.Seed}{PrecisionFlag(options)}");
+        commands.Add(new CommandLine("finetune-supervised").With(OptionNames.Checkpoint, poisonedModel).With(OptionNames.TrainData, labeledDir)
+            .With(OptionNames.HeadInit, supervised.HeadInit == HeadInit.ZeroShot ? "zero-shot" : "random").With(OptionNames.Vocab, vocab).With(OptionNames.Out, runDir)
+            .With(OptionNames.Epochs, supervised.Epochs).With(OptionNames.BatchSize, supervised.BatchSize).With(OptionNames.Lr, supervised.LearningRate)
+            .With(OptionNames.Warmup, supervised.WarmupSteps).With(OptionNames.Seed, options.Seed).WithPrecision(options).ToString());
         return (result.ModelFile!, result.HeadFile!);
     }
 
@@ -363,8 +379,11 @@ public static class DemoJob
             Metrics = probe ? [EvalMetric.Ca, EvalMetric.Asr, EvalMetric.Ra, EvalMetric.LinearProbe] : [EvalMetric.Ca, EvalMetric.Asr, EvalMetric.Ra],
             ProbeTrainData = probeTrainData, LinearProbe = new LinearProbeOptions { Seed = options.Seed },
         }, progress));
-        string probeFlags = probe ? $" --metrics ca,asr,ra,linear-probe --probe-train-data {probeTrainData} --probe-seed {options.Seed}" : "";
-        commands.Add($"cleanclip eval --checkpoint {string.Join(" --checkpoint ", checkpoints.Select(c => c.File))} --labels {string.Join(",", checkpoints.Select(c => c.Label))} --eval-data {world.TestData} --vocab {vocab} --trigger {options.Trigger.Name} --patch-size {options.Trigger.PatchSize} --trigger-seed {options.Seed} --target {options.Target} --seed {options.Seed}{probeFlags} --out {evalDir}{PrecisionFlag(options)}");
+        commands.Add(new CommandLine("eval").WithEach(OptionNames.Checkpoint, checkpoints.Select(c => c.File)).With(OptionNames.Labels, string.Join(",", checkpoints.Select(c => c.Label)))
+            .With(OptionNames.EvalData, world.TestData).With(OptionNames.Vocab, vocab).With(OptionNames.Trigger, options.Trigger.Name)
+            .With(OptionNames.PatchSize, options.Trigger.PatchSize).With(OptionNames.TriggerSeed, options.Seed).With(OptionNames.Target, options.Target)
+            .With(OptionNames.Seed, options.Seed).WithIf(probe, OptionNames.Metrics, "ca,asr,ra,linear-probe").WithIf(probe, OptionNames.ProbeTrainData, probeTrainData)
+            .WithIf(probe, OptionNames.ProbeSeed, options.Seed).With(OptionNames.Out, evalDir).WithPrecision(options).ToString());
         return eval;
     }
 
@@ -391,11 +410,17 @@ public static class DemoJob
     {
         var worldDir = Path.Combine(output, "world");
         ui.Stage("1/6 synthetic world", progress => SyntheticWorld.Generate(options.World with { Overwrite = true }, worldDir, progress));
-        commands.Add($"cleanclip synth --out {worldDir} --n {options.World.Count} --finetune {options.World.FinetuneCount} --test {options.World.TestCount} --size {options.World.ImageSize} --seed {options.World.Seed} --kind-centred {options.World.KindCentredProbability} --overwrite");
+        commands.Add(Synth(worldDir, options.World.Count, options.World.FinetuneCount, options.World.TestCount, options.World));
         var testDir = Path.Combine(worldDir, "test");
         return new DemoWorldFiles(Path.Combine(worldDir, "train", "train.csv"), options.World.Count, Path.Combine(worldDir, "finetune", "finetune.csv"),
             testDir, Path.Combine(testDir, "classes.json"), null);
     }
+
+    /// <summary>The <c>cleanclip synth</c> command line of a world with these counts and <paramref name="world"/>'s other settings.</summary>
+    private static string Synth(string output, int count, int finetune, int test, SyntheticWorldOptions world) =>
+        new CommandLine("synth").With(OptionNames.Out, output).With(OptionNames.N, count).With(OptionNames.Finetune, finetune).With(OptionNames.Test, test)
+            .With(OptionNames.Size, world.ImageSize).With(OptionNames.Seed, world.Seed).With(OptionNames.KindCentred, world.KindCentredProbability)
+            .Flag(OptionNames.Overwrite).ToString();
 
     /// <summary>The folder of the real world's captioned tables inside the demo's output.</summary>
     public const string RealWorldFolder = "real-world";
@@ -421,7 +446,8 @@ public static class DemoJob
             {
                 Data = dataDir, Split = DatasetSplit.Train, Range = (range.Start, range.End), Seed = options.Seed, Out = table,
             }, progress));
-            commands.Add($"cleanclip caption-table --data {dataDir} --split train --range {range} --seed {options.Seed} --out {table}");
+            commands.Add(new CommandLine("caption-table").With(OptionNames.Data, dataDir).With(OptionNames.Split, "train").With(OptionNames.Range, range)
+                .With(OptionNames.Seed, options.Seed).With(OptionNames.Out, table).ToString());
         }
         return new DemoWorldFiles(pretrainTable, pretraining.Count, cleanTable, dataDir,
             Path.Combine(worldDir, "pretrain", CaptionTableJob.ClassesFileName), Path.GetDirectoryName(cleanTable));
