@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# How well `cleanclip scan` finds the poison (issue 19): on the real-image demo world of seed S (Fashion-MNIST train
+# images 0-10,000, captioned as the demo does), for each trigger and poison count, poison the table, train the demo's
+# model on it with the demo's pretraining recipe (its zero-shot CA/ASR@1 on the shipped test images at the end), and
+# scan the poisoned table with that model against the poison manifest (every detector). Then summarize.py writes the
+# table. Rerunning skips finished cells (a cell is finished when its scan.json exists).
+# Usage (repository root): experiments/scan-detection/run.sh OUT   SEED=1, TRIGGERS="badnet blended wanet badnet-stripes",
+#   COUNTS="500 50" (of 10,000 pairs: 5% and 0.5%), CLEANCLIP=path/to/cleanclip
+set -euo pipefail
+OUT=${1:?usage: run.sh OUT}; S=${SEED:-1}; CC=${CLEANCLIP:-cleanclip}; D=data/fashion-mnist
+TRIGGERS=${TRIGGERS:-"badnet blended wanet badnet-stripes"}; COUNTS=${COUNTS:-"500 50"}
+W=$OUT/seed-$S
+if [ ! -f "$W/vocab.txt.gz" ]; then
+  if [ -e "$W" ]; then echo "$W holds an unfinished world; remove it (or choose another OUT) and rerun" >&2; exit 1; fi
+  $CC caption-table --data $D --split train --range 0:10000 --seed "$S" --out "$W/world/table.csv"
+  $CC vocab --train-data "$W/world/table.csv" --size 1014 --classes "$W/world/classes.json" --out "$W/vocab.txt.gz"
+fi
+for T in $TRIGGERS; do
+  for N in $COUNTS; do
+    C=$T-$N; cell=$W/cells/$C
+    [ -f "$cell/scan/scan.json" ] && { echo "$C: done"; continue; }
+    mkdir -p "$cell"
+    $CC poison --input "$W/world/table.csv" --name "$C" --target sneaker --num-poison "$N" --trigger "$T" --patch-size 8 \
+        --seed "$S" --resolution 32 --overwrite
+    rm -rf "$cell/model"
+    $CC train --train-data "$W/world/$C.csv" --init demo-rn --vocab "$W/vocab.txt.gz" --out "$cell/model" \
+        --epochs 10 --batch-size 64 --lr 2e-3 --warmup 78 --beta2 0.98 --weight-decay 0.01 --seed "$S" --no-tensorboard \
+        --eval-data $D --target sneaker --trigger "$T" --patch-size 8 --trigger-seed "$S" --eval-every 10
+    rm -rf "$cell/scan"
+    $CC scan --checkpoint "$cell/model/model.safetensors" --train-data "$W/world/$C.csv" --manifest "$W/world/$C/manifest.json" \
+        --detector all --out "$cell/scan" --cache-dir "$OUT/cache"
+  done
+done
+python3 "$(dirname "$0")/summarize.py" "$OUT" --out "$OUT/summary"

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Summarizes experiments/scan-detection/run.sh: one row per (seed, trigger, poison count) with the poisoned model's
+zero-shot CA@1 / ASR@1 at the end of training and each detector's AUROC and precision at the true poison count.
+
+    python3 experiments/scan-detection/summarize.py OUT --out DIR      # writes DIR/detection.md and DIR/detection.json
+"""
+import argparse
+import glob
+import json
+import os
+import platform
+
+
+def last_epoch(metrics):
+    with open(metrics) as f:
+        epochs = [json.loads(line) for line in f if '"kind":"epoch"' in line]
+    return epochs[-1] if epochs else {}
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", help="run.sh's output folder")
+    parser.add_argument("--out", dest="summary", required=True, help="folder for detection.md and detection.json")
+    args = parser.parse_args()
+    rows = []
+    for scan_json in sorted(glob.glob(os.path.join(args.out, "seed-*", "cells", "*", "scan", "scan.json"))):
+        cell = os.path.dirname(os.path.dirname(scan_json))
+        seed = os.path.basename(os.path.dirname(os.path.dirname(cell)))[len("seed-"):]
+        trigger, count = os.path.basename(cell).rsplit("-", 1)
+        with open(scan_json) as f:
+            scan = json.load(f)
+        epoch = last_epoch(os.path.join(cell, "model", "metrics.jsonl"))
+        detectors = {name: {"auroc": m["auroc"], "precision_at_poison_count": m["precision_at_poison_count"]}
+                     for name, m in (scan.get("metrics") or {}).items() if m}
+        rows.append({"seed": int(seed), "trigger": trigger, "poisoned": int(count), "rows": scan["rows"],
+                     "clean_accuracy": epoch.get("clean_accuracy"), "attack_success_rate": epoch.get("attack_success_rate"),
+                     "primary": scan["primary"], "k": scan["k"], "reference_batch": scan["reference_batch"], "detectors": detectors})
+    rows.sort(key=lambda r: (r["seed"], r["trigger"], -r["poisoned"]))
+    machine = {"cpu": cpu_model(), "logical_cpus": os.cpu_count()}
+    os.makedirs(args.summary, exist_ok=True)
+    with open(os.path.join(args.summary, "detection.json"), "w") as f:
+        json.dump({"machine": machine, "cells": rows}, f, indent=1)
+        f.write("\n")
+    names = sorted({d for r in rows for d in r["detectors"]})
+    lines = ["# Scan detection on the real-image demo world", "",
+             f"{len(rows)} cells; machine: {machine['cpu']}, {machine['logical_cpus']} logical CPUs. Model CA@1 / ASR@1 % after "
+             "pretraining on the poisoned table; per detector AUROC / precision at the true poison count "
+             "(k = 16 and reference batch as recorded; multik is k-free). The attack succeeded where ASR@1 ≥ 50 %.", "",
+             "| seed | trigger | poisoned of rows | CA@1 / ASR@1 | " + " | ".join(names) + " |",
+             "|---|---|---|---|" + "---|" * len(names)]
+    for r in rows:
+        ca, asr = r["clean_accuracy"], r["attack_success_rate"]
+        model = f"{100 * ca:.1f} / {100 * asr:.1f}" if ca is not None and asr is not None else "–"
+        cells = [f"{r['detectors'][n]['auroc']:.3f} / {r['detectors'][n]['precision_at_poison_count']:.2f}" if n in r["detectors"] else "–" for n in names]
+        lines.append(f"| {r['seed']} | {r['trigger']} | {r['poisoned']} of {r['rows']} | {model} | " + " | ".join(cells) + " |")
+    with open(os.path.join(args.summary, "detection.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
