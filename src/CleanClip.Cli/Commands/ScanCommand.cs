@@ -24,6 +24,12 @@ public static class ScanCommand
         var k = new Option<int>("--k") { Description = "Neighbourhood size of kdist, slof and dao.", DefaultValueFactory = _ => d.Settings.K };
         var referenceBatch = new Option<int>("--reference-batch") { Description = "Rows per random reference batch; neighbours are taken inside it.", DefaultValueFactory = _ => d.Settings.ReferenceBatch };
         var seed = CliOptions.Seed(d.Settings.Seed, "Seed of the random reference batches.");
+        var side = new Option<ScanSide>("--side")
+        {
+            Description = "Which embedding of each pair is scored: Image (the paper's), Text (the caption), or Joint (both side by side); Text and Joint need --vocab.",
+            DefaultValueFactory = _ => d.Side,
+        };
+        var vocab = ModelCliOptions.Vocab(use: "for --side Text or Joint");
         var output = OutputCliOptions.Out("Folder for scores.csv and scan.json.", required: true);
         var cacheDir = DataCliOptions.CacheDir("Image-embedding", d.CacheDir);
         var batch = CliOptions.BatchSize(d.BatchSize);
@@ -37,7 +43,7 @@ public static class ScanCommand
         var threshold = new Option<double?>("--threshold") { Description = "With --filter-out: flag rows whose primary score is at least S." };
         var command = new Command("scan", "Score every image-caption pair of a training table for being a backdoor sample (k-distance, SLOF, DAO of Huang et al. 2025, and a k-free ensemble).")
         {
-            checkpoint, trainData, imageKey, captionKey, delimiter, manifest, detector, k, referenceBatch, seed, output, cacheDir,
+            checkpoint, trainData, imageKey, captionKey, delimiter, manifest, detector, k, referenceBatch, seed, side, vocab, output, cacheDir,
             batch, device, precision, forceBf16, trustTorchScript, decodeThreads, filterOut, removeTop, threshold,
         };
         foreach (var option in config.All) command.Options.Add(option);
@@ -47,7 +53,7 @@ public static class ScanCommand
             {
                 Checkpoint = parse.GetValue(checkpoint)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), TrainData = parse.GetValue(trainData)!,
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
-                Manifest = parse.GetValue(manifest),
+                Manifest = parse.GetValue(manifest), Side = parse.GetValue(side), Vocab = parse.GetValue(vocab),
                 Settings = d.Settings with
                 {
                     Detectors = Detectors.Parse(parse.GetValue(detector)!), K = parse.GetValue(k),
@@ -65,7 +71,7 @@ public static class ScanCommand
             if (result.Metrics is not null) AnsiConsole.Write(MetricsTable(result));
             AnsiConsole.Write(SuspectsTable(result));
             EmbedCommand.ReportSkipped(result.Skipped);
-            if (result.CacheHit) AnsiConsole.MarkupLine("[grey]image embeddings from the cache[/]");
+            if (result.CacheHit) AnsiConsole.MarkupLine($"[grey]{(options.Side == ScanSide.Image ? "image embeddings" : "embeddings")} from the cache[/]");
             if (result.Filtered is { } removed)
                 AnsiConsole.MarkupLine($"removed {removed} row(s) → {Markup.Escape(options.FilterOut!)}");
             AnsiConsole.MarkupLine($"scores → {Markup.Escape(result.ScoresPath)}, summary → {Markup.Escape(result.SummaryPath)}");

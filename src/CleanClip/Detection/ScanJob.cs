@@ -4,6 +4,7 @@ using CleanClip.Checkpoints;
 using CleanClip.Data;
 using CleanClip.Evaluation;
 using CleanClip.Models;
+using CleanClip.Text;
 using CsvHelper;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,6 +48,8 @@ public static class ScanJob
 
     public static Result Run(ScanOptions options, IProgress<JobProgress>? progress = null)
     {
+        if (options.Side != ScanSide.Image && options.Vocab is null)
+            throw new ArgumentException($"--side {options.Side.ToString().ToLowerInvariant()} embeds the captions: give the model's vocabulary with --vocab");
         CheckFilter(options);
         CheckOutput(options.Output);
         // WebDataset shards are indexed into the cache folder when there is one, beside the embeddings.
@@ -60,25 +63,48 @@ public static class ScanJob
         using var model = ModelLoader.Load(options.Checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript), options.Heads);
         model.eval();
         model.Precision = options.Precision;
-        var embeddings = Embeddings(model, dataset, options, progress);
-        using var matrix = NpyFile.MapFloatMatrix(embeddings.Path);
-        if (matrix.Width != model.Config.EmbedDim)
-            throw new InvalidDataException($"{embeddings.Path}: cached embeddings are {matrix.Width} wide but the model {options.Checkpoint} embeds into {model.Config.EmbedDim}; delete the file to embed again");
-        if (matrix.Rows != embeddings.Rows.Count)
-            throw new InvalidDataException($"{embeddings.Path}: {matrix.Rows} cached rows, but its index lists {embeddings.Rows.Count}; delete the file to embed again");
+        var images = options.Side == ScanSide.Text ? null : Embeddings(model, dataset, options, progress);
+        var texts = options.Side == ScanSide.Image ? null : TextEmbeddings(model, dataset, options, progress);
+        using var imageMatrix = images is null ? null : Mapped(images, model.Config.EmbedDim, options);
+        using var textMatrix = texts is null ? null : Mapped(texts, model.Config.EmbedDim, options);
+        IEmbeddingRows rowsToScore = options.Side switch
+        {
+            ScanSide.Image => new MappedEmbeddingRows(imageMatrix!),
+            ScanSide.Text => new MappedEmbeddingRows(textMatrix!),
+            _ => new JointEmbeddingRows(new MappedEmbeddingRows(imageMatrix!), new MappedEmbeddingRows(textMatrix!), images!.Rows),
+        };
+        // The table rows scored, in the matrix's order: those with an image embedding (unreadable images are skipped), or every row for text.
+        var embeddings = images ?? texts!;
 
-        var scores = ScanScorer.Score(new MappedEmbeddingRows(matrix), options.Settings, progress);
+        var scores = ScanScorer.Score(rowsToScore, options.Settings, progress);
         var scoredTruth = truth is null ? null : embeddings.Rows.Select(r => truth[r]).ToArray();
         var metrics = scoredTruth is null ? null
             : scores.ByDetector.ToDictionary(p => p.Key, p => DetectionMetrics.Compute(p.Value, scoredTruth));
-        var result = new Result(dataset.Rows, embeddings.Rows, scores, metrics, embeddings.Skipped, embeddings.Hit, null,
+        var result = new Result(dataset.Rows, embeddings.Rows, scores, metrics, embeddings.Skipped, embeddings.Hit && (texts?.Hit ?? true), null,
             Path.Combine(options.Output, ScoresFile), Path.Combine(options.Output, SummaryFile)) { Input = dataset.Skipped };
 
         Directory.CreateDirectory(options.Output);
         WriteScores(result, scoredTruth);
         if (options.FilterOut is not null) result = result with { Filtered = Filter(result, options) };
-        WriteSummary(result, options, embeddings.Path, model.Config.EmbedDim);
+        WriteSummary(result, options, embeddings.Path, images is null ? null : texts?.Path, rowsToScore.Dimension);
         return result;
+    }
+
+    /// <summary>The embedding file mapped, checked against the model's width and its index's row count.</summary>
+    private static MappedFloatMatrix Mapped(EmbeddingFile embeddings, int embedDim, ScanOptions options)
+    {
+        var matrix = NpyFile.MapFloatMatrix(embeddings.Path);
+        if (matrix.Width != embedDim)
+        {
+            matrix.Dispose();
+            throw new InvalidDataException($"{embeddings.Path}: cached embeddings are {matrix.Width} wide but the model {options.Checkpoint} embeds into {embedDim}; delete the file to embed again");
+        }
+        if (matrix.Rows != embeddings.Rows.Count)
+        {
+            matrix.Dispose();
+            throw new InvalidDataException($"{embeddings.Path}: {matrix.Rows} cached rows, but its index lists {embeddings.Rows.Count}; delete the file to embed again");
+        }
+        return matrix;
     }
 
     private static void CheckFilter(ScanOptions options)
@@ -144,33 +170,83 @@ public static class ScanJob
             $"images=sha256:{ProbeFeatureCache.HashFileStamps(dataset.Rows.Select(Stamp), dataset.Root)}",
             $"count={dataset.Count}",
         }.Concat(ClassEmbeddingCache.PrecisionLine(options.Precision)));
+        return Cached(description, "embeddings", options, () =>
+        {
+            var names = dataset.Rows.Select((_, i) => i.ToString(CultureInfo.InvariantCulture)).ToList();
+            var batches = ImageBatches.ForModel(model, options.BatchSize, options.DecodeThreads);
+            var rows = new List<int>(dataset.Count);
+            var device = model.LogitScale.device;
+            IEnumerable<Tensor> Embed()
+            {
+                using var noGrad = torch.no_grad();
+                foreach (var (batchNames, pixels) in batches.Read(names, dataset.Rows))
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var embedded = model.ImageEmbeddings(pixels.to(device)).to(ScalarType.Float32);
+                    rows.AddRange(batchNames.Select(n => int.Parse(n, CultureInfo.InvariantCulture)));
+                    progress?.Report(new JobProgress("embedding", rows.Count, names.Count));
+                    yield return embedded;
+                }
+            }
+            return (Embed(), () => (rows, batches.Skipped.Select(s => s with { Name = dataset.Rows[int.Parse(s.Name, CultureInfo.InvariantCulture)].RelativePath }).ToList()));
+        }, model.Config.EmbedDim);
+    }
+
+    /// <summary>The text embeddings of every row's caption, in table order, from the cache when its index describes these weights, this vocabulary and these captions.</summary>
+    private static EmbeddingFile TextEmbeddings(ClipModel model, ImageCaptionDataset dataset, ScanOptions options, IProgress<JobProgress>? progress)
+    {
+        var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab!);
+        TokenizerFit.Check(model, tokenizer, options.Vocab!);
+        var captions = dataset.Rows.Select(r => r.Caption).ToList();
+        var description = string.Join('\n', new[]
+        {
+            "scan-text-embeddings/1",
+            $"weights={ClassEmbeddingCache.DescribeWeights(options.Checkpoint, options.ModelSeed)}",
+            $"config={options.ModelConfig?.ToLowerInvariant() ?? ""}",
+            $"vocab=sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(options.Vocab!)))}",
+            $"captions=sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', captions))))}",
+            $"count={dataset.Count}",
+        }.Concat(ClassEmbeddingCache.PrecisionLine(options.Precision)));
+        const int captionsPerBatch = 256;
+        return Cached(description, "text-embeddings", options, () =>
+        {
+            var device = model.LogitScale.device;
+            IEnumerable<Tensor> Embed()
+            {
+                using var noGrad = torch.no_grad();
+                for (int start = 0; start < captions.Count; start += captionsPerBatch)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var batch = captions.GetRange(start, Math.Min(captionsPerBatch, captions.Count - start));
+                    var embedded = model.TextEmbeddings(tokenizer.TokenizeToTensor(batch).to(device)).to(ScalarType.Float32);
+                    progress?.Report(new JobProgress("embedding captions", start + batch.Count, captions.Count));
+                    yield return embedded;
+                }
+            }
+            return (Embed(), () => (Enumerable.Range(0, captions.Count).ToList(), new List<SkippedInput>()));
+        }, model.Config.EmbedDim);
+    }
+
+    /// <summary>
+    /// The embeddings <paramref name="description"/> names: from the cache folder (or, without one, <paramref name="stem"/>.npy
+    /// in the output folder) when the index there describes the same thing, else computed straight into the .npy and
+    /// indexed. <paramref name="compute"/> gives the rows as they stream and, once they are written, the table rows they
+    /// belong to and the inputs it skipped.
+    /// </summary>
+    private static EmbeddingFile Cached(string description, string stem, ScanOptions options,
+        Func<(IEnumerable<Tensor> Rows, Func<(List<int> TableRows, List<SkippedInput> Skipped)> Done)> compute, int width)
+    {
         string folder = options.CacheDir is null ? options.Output : Path.Combine(options.CacheDir, "scan-embeddings");
-        string stem = options.CacheDir is null ? "embeddings" : ClassEmbeddingCache.Key(description);
-        string npy = Path.Combine(folder, stem + ".npy"), indexPath = Path.Combine(folder, stem + ".json");
+        string name = options.CacheDir is null ? stem : ClassEmbeddingCache.Key(description);
+        string npy = Path.Combine(folder, name + ".npy"), indexPath = Path.Combine(folder, name + ".json");
         Directory.CreateDirectory(folder);
         if (File.Exists(npy) && TryReadIndex(indexPath) is { } cached && cached.Description == description)
             return new EmbeddingFile(npy, cached.Rows, cached.Skipped, Hit: true);
-
-        var names = dataset.Rows.Select((_, i) => i.ToString(CultureInfo.InvariantCulture)).ToList();
-        var batches = ImageBatches.ForModel(model, options.BatchSize, options.DecodeThreads);
-        var rows = new List<int>(dataset.Count);
-        var device = model.LogitScale.device;
-        IEnumerable<Tensor> Embed()
-        {
-            using var noGrad = torch.no_grad();
-            foreach (var (batchNames, pixels) in batches.Read(names, dataset.Rows))
-            {
-                using var scope = torch.NewDisposeScope();
-                var embedded = model.ImageEmbeddings(pixels.to(device)).to(ScalarType.Float32);
-                rows.AddRange(batchNames.Select(n => int.Parse(n, CultureInfo.InvariantCulture)));
-                progress?.Report(new JobProgress("embedding", rows.Count, names.Count));
-                yield return embedded;
-            }
-        }
-        NpyFile.WriteFloatRows(npy, model.Config.EmbedDim, Embed());
-        var skipped = batches.Skipped.Select(s => s with { Name = dataset.Rows[int.Parse(s.Name, CultureInfo.InvariantCulture)].RelativePath }).ToList();
-        AtomicFile.WriteAllText(indexPath, JsonSerializer.Serialize(new EmbeddingIndex(description, rows.ToArray(), skipped), Json));
-        return new EmbeddingFile(npy, rows, skipped, Hit: false);
+        var (rows, done) = compute();
+        NpyFile.WriteFloatRows(npy, width, rows);
+        var (tableRows, skipped) = done();
+        AtomicFile.WriteAllText(indexPath, JsonSerializer.Serialize(new EmbeddingIndex(description, tableRows.ToArray(), skipped), Json));
+        return new EmbeddingFile(npy, tableRows, skipped, Hit: false);
     }
 
     // What identifies a row's image without reading it: its file's stamp; for a WebDataset sample, its shard's stamp
@@ -243,7 +319,9 @@ public static class ScanJob
             write(csv);
         });
 
-    private static void WriteSummary(Result result, ScanOptions options, string embeddingsPath, int embedDim)
+    /// <param name="embeddingsPath">The image embeddings, or the text ones for the text side.</param>
+    /// <param name="textEmbeddingsPath">The joint side's text embeddings.</param>
+    private static void WriteSummary(Result result, ScanOptions options, string embeddingsPath, string? textEmbeddingsPath, int scoredDim)
     {
         var settings = options.Settings;
         var summary = new Dictionary<string, object?>
@@ -254,8 +332,9 @@ public static class ScanJob
             ["rows"] = result.Rows.Count,
             ["scored"] = result.Scored.Count,
             ["skipped"] = result.Skipped,
+            ["side"] = options.Side.ToString().ToLowerInvariant(),
             ["embeddings"] = Path.GetFullPath(embeddingsPath),
-            ["embed_dim"] = embedDim,
+            ["embed_dim"] = scoredDim,
             ["embeddings_from_cache"] = result.CacheHit,
             ["k"] = settings.K,
             ["reference_batch"] = settings.ReferenceBatch,
@@ -265,6 +344,7 @@ public static class ScanJob
             ["primary"] = Detectors.Name(result.Scores.Primary),
             ["multik_ks"] = result.Scores.MultiKs,
         };
+        if (textEmbeddingsPath is not null) summary["text_embeddings"] = Path.GetFullPath(textEmbeddingsPath);
         if (result.Metrics is not null)
             summary["metrics"] = result.Metrics.ToDictionary(p => Detectors.Name(p.Key), p => p.Value is null ? null : (object)new
             {

@@ -19,6 +19,10 @@ public sealed record ScanOptions
     /// <summary>A <c>cleanclip poison</c> manifest giving the ground truth when the table has no <c>is_backdoor</c> column.</summary>
     public string? Manifest { get; init; }
     public ScanSettings Settings { get; init; } = new();
+    /// <summary>Which embedding of each pair is scored; the text and joint sides need <see cref="Vocab"/>.</summary>
+    public ScanSide Side { get; init; } = ScanSide.Image;
+    /// <summary>The BPE vocabulary the model was trained with (for <see cref="ScanSide.Text"/> and <see cref="ScanSide.Joint"/>).</summary>
+    public string? Vocab { get; init; }
     /// <summary>Folder for <c>scores.csv</c> and <c>scan.json</c>.</summary>
     public required string Output { get; init; }
     /// <summary>Where image embeddings are kept between runs (<c>scan-embeddings/KEY.npy</c>); null keeps them in <see cref="Output"/> for this run only.</summary>

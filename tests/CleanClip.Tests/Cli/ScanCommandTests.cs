@@ -57,6 +57,36 @@ public sealed class ScanCommandTests : IDisposable
     private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
     [Fact]
+    public void TheTextAndJointSidesScoreTheCaptionsAndThePairs()
+    {
+        var vocab = _dir.File("vocab.txt.gz");
+        CleanClip.Text.BpeTrainer.TrainToFile(Enumerable.Range(0, Rows).Select(i => $"a photo, number {i}"), vocab, numMerges: 200, minFrequency: 1);
+        JsonElement Summary(string folder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, ScanJob.SummaryFile))).RootElement;
+
+        var (exit, text) = Scan(_dir.File("text"), "--side", "Text", "--vocab", vocab);
+        Assert.True(exit == 0, text);
+        var summary = Summary(_dir.File("text"));
+        Assert.Equal("text", summary.GetProperty("side").GetString());
+        Assert.Equal(32, summary.GetProperty("embed_dim").GetInt32());        // tiny-vit's embedding
+        Assert.Equal(Rows, summary.GetProperty("scored").GetInt32());
+        Assert.False(summary.TryGetProperty("text_embeddings", out _));
+
+        (exit, text) = Scan(_dir.File("joint"), "--side", "Joint", "--vocab", vocab);
+        Assert.True(exit == 0, text);
+        summary = Summary(_dir.File("joint"));
+        Assert.Equal("joint", summary.GetProperty("side").GetString());
+        Assert.Equal(64, summary.GetProperty("embed_dim").GetInt32());        // image and text side by side
+        // The joint scan reused the text scan's caption embeddings from the cache.
+        Assert.Equal(Summary(_dir.File("text")).GetProperty("embeddings").GetString(), summary.GetProperty("text_embeddings").GetString());
+        Assert.Equal(3, summary.GetProperty("metrics").GetProperty("multik").GetProperty("poisoned").GetInt32());
+
+        (exit, text) = Scan(_dir.File("no-vocab"), "--side", "Text");
+        Assert.Equal(1, exit);
+        Assert.Contains("--vocab", text);
+        Assert.False(Directory.Exists(_dir.File("no-vocab")));
+    }
+
+    [Fact]
     public void ScanWritesScoresAndSummaryFiltersIntoANewTableAndReusesTheEmbeddings()
     {
         var before = Hash(_table);
