@@ -25,10 +25,13 @@ public static class DemoCommand
         var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
+        var runner = new Sweeps.SweepRunnerCliOptions();
         var command = new Command("demo", "Run the whole CleanCLIP story on synthetic shapes or real Fashion-MNIST images: poison, train, clean three ways, evaluate, report.")
         {
             output, world, data, quick, attack, seed, seeds, filterRetrain, device, precision, forceBf16,
         };
+        // With --seeds, the runner options run each seed as a point of a sweep (here or on SLURM) instead of one after the other in this process.
+        foreach (var option in runner.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var options = d with
@@ -40,6 +43,11 @@ public static class DemoCommand
             var seedList = parse.GetValue(seeds) is { } text ? DemoSeeds.Parse(text) : null;
             if (seedList is not null && parse.GetResult(seed) is { Implicit: false })
                 throw new ArgumentException("give either --seed or --seeds, not both");
+            if (runner.AnyGiven(parse))
+            {
+                if (seedList is null) throw new ArgumentException($"{string.Join(", ", runner.All.Where(o => CliOptions.WasGiven(parse, o)).Select(o => o.Name))}: a runner runs the seeds of --seeds; give --seeds");
+                return DemoSweep.Run(parse, options, seedList, runner, [output, seeds, seed, .. runner.All]);
+            }
             if (DemoJob.WordNetNote(options) is { } note) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
             if (seedList is null)
             {

@@ -18,17 +18,10 @@ public static class SweepCommand
     public static Command Create()
     {
         var grid = new Option<string>("--grid") { Description = "Grid file (JSON): 'command' (a cleanclip subcommand and its fixed arguments) and 'vary' (option → list of values); see docs/sweep.md.", Required = true };
-        var runner = new Option<string>("--runner") { Description = "local (child processes here) or slurm (one sbatch job array).", DefaultValueFactory = _ => "local" };
-        runner.AcceptOnlyFromAmong("local", "slurm");
-        var jobs = new Option<int?>("--jobs") { Description = "Points run at once (local: default 1; slurm: the %N of --array, default no limit)." };
+        var options = new SweepRunnerCliOptions();
+        var (runner, jobs, cpus, memory, gpus, partition, time, poll, dryRun) =
+            (options.Runner, options.Jobs, options.CpusPerTask, options.Memory, options.Gpus, options.Partition, options.Time, options.Poll, options.DryRun);
         var output = OutputCliOptions.Out("Sweep folder: sweep.json, points/NAME run folders (with log.txt), and for slurm sweep.sbatch and sweep.points.", required: true);
-        var cpus = new Option<int>("--cpus-per-task") { Description = "slurm: cores per point.", DefaultValueFactory = _ => 1 };
-        var memory = new Option<string?>("--mem") { Description = "slurm: memory per point as sbatch reads it (e.g. 16G; default: the cluster's)." };
-        var gpus = new Option<int>("--gpus") { Description = "slurm: GPUs per point (--gres=gpu:G).", DefaultValueFactory = _ => 0 };
-        var partition = new Option<string?>("--partition") { Description = "slurm: partition (default: the cluster's)." };
-        var time = new Option<string?>("--time") { Description = "slurm: time limit per point as sbatch reads it (e.g. 4:00:00)." };
-        var poll = new Option<double>("--poll") { Description = "slurm: seconds between squeue checks while following the job.", DefaultValueFactory = _ => 10 };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Check the grid, write sweep.json (and for slurm the job script and points file), list the points; run and submit nothing." };
         var command = new Command("sweep", "Run a grid of train/clean/finetune-supervised points, locally or as a SLURM job array; resumable.")
         {
             grid, runner, jobs, output, cpus, memory, gpus, partition, time, poll, dryRun,
@@ -37,7 +30,7 @@ public static class SweepCommand
         {
             bool slurm = parse.GetValue(runner) == "slurm";
             if (!slurm)
-                foreach (var option in new Option[] { cpus, memory, gpus, partition, time, poll })
+                foreach (var option in options.SlurmOnly)
                     if (CliOptions.WasGiven(parse, option)) throw new ArgumentException($"{option.Name} applies to --runner slurm");
             if (parse.GetValue(jobs) is < 1) throw new ArgumentException($"--jobs {parse.GetValue(jobs)}: run at least 1 point at a time");
             if (parse.GetValue(cpus) < 1) throw new ArgumentException($"--cpus-per-task {parse.GetValue(cpus)}: at least 1");

@@ -11,7 +11,7 @@ namespace CleanClip.Cli.Sweeps;
 /// </summary>
 public sealed class LocalRunner(SweepRecord record, string sweepFolder, IReadOnlyList<string> program, int jobs)
 {
-    public const string LogName = "log.txt";
+    public const string LogName = PointRecord.LogFileName;
 
     /// <summary>
     /// Runs <paramref name="points"/> in order. Cancelling starts no further point and waits for the running ones: a

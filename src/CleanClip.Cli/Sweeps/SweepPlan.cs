@@ -26,10 +26,11 @@ public sealed record SweepPoint(int Index, string Name, IReadOnlyList<KeyValuePa
 public static partial class SweepPlan
 {
     /// <summary>
-    /// The subcommands a sweep can run: each writes a run folder (<c>--out</c>) that can be continued with
-    /// <c>--resume</c> and that holds <see cref="Training.RunCompletion"/>'s marker once its run has completed.
+    /// The subcommands a sweep can run: each writes a run folder (<c>--out</c>) that holds
+    /// <see cref="Training.RunCompletion"/>'s marker once its run has completed. The training commands continue an
+    /// unfinished folder with <c>--resume</c>; the demo starts an unfinished one again.
     /// </summary>
-    public static readonly IReadOnlyList<string> Sweepable = ["train", "clean", "finetune-supervised"];
+    public static readonly IReadOnlyList<string> Sweepable = ["train", "clean", "finetune-supervised", "demo"];
 
     /// <summary>Options the sweep gives each point itself.</summary>
     private static readonly string[] Reserved = ["--out", "--resume"];
@@ -45,7 +46,7 @@ public static partial class SweepPlan
         var command = root.Subcommands.FirstOrDefault(c => c.Name == name || c.Aliases.Contains(name))
             ?? throw new ArgumentException($"{source}: 'command' starts with '{name}', which is not a cleanclip command (a sweep runs {string.Join(", ", Sweepable)})");
         if (!Sweepable.Contains(command.Name))
-            throw new ArgumentException($"{source}: a sweep runs {string.Join(", ", Sweepable)} (commands with a run folder, --resume and a completion marker); '{command.Name}' is not one");
+            throw new ArgumentException($"{source}: a sweep runs {string.Join(", ", Sweepable)} (commands whose run folder holds a completion marker); '{command.Name}' is not one");
         foreach (var reserved in Reserved)
         {
             if (grid.Command.Skip(1).Any(a => Names(a, reserved)))

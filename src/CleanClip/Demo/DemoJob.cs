@@ -68,6 +68,8 @@ public static class DemoJob
         // Found (or refused, in one line) before anything is written.
         string? dataDir = real ? DemoData.Find(options.Real.Data) : null;
         Claim(output, dataDir);
+        // The folder holds a finished demo only from the end of this run on (a sweep decides from the marker).
+        RunCompletion.Clear(output);
         var notes = new List<string>();
         var commands = new List<string>();
         var seconds = new Dictionary<string, double>();
@@ -162,7 +164,7 @@ public static class DemoJob
         var rows = evals.Select(c => new DemoRow(c.Label, c.CleanAccuracy?["1"], c.AttackSuccessRate?["1"],
             c.RobustAccuracy, c.DefenseEffectivenessRating, seconds.GetValueOrDefault(c.Label),
             At(c.AttackSuccessRate, "5"), c.LinearProbeAccuracy, c.LinearProbeAttackSuccessRate)).ToList();
-        var resultsJson = Path.Combine(output, "results.json");
+        var resultsJson = Path.Combine(output, ResultsFileName);
         AtomicFile.WriteAllText(resultsJson, JsonSerializer.Serialize(new
         {
             options = new
@@ -174,8 +176,12 @@ public static class DemoJob
             },
             rows, scan, stage_seconds = seconds, total_seconds = clock.Elapsed.TotalSeconds, machine = Models.MachineInfo.Current(), commands, report = report.MarkdownPath,
         }, EvalResults.Json));
+        RunCompletion.Write(output, 0, resultsJson);
         return new DemoResult(output, rows, report.MarkdownPath, resultsJson, commands, notes, clock.Elapsed) { Scan = scan };
     }
+
+    /// <summary>The demo's numbers (options, rows, scan, timings, commands) in its output folder.</summary>
+    public const string ResultsFileName = "results.json";
 
     /// <summary>The row (and run folder) of the model retrained on the scan-filtered pretraining pairs.</summary>
     public const string FilteredLabel = "filtered";
@@ -459,7 +465,8 @@ public static class DemoJob
     /// </summary>
     internal static void Claim(string output, string? dataDir)
     {
-        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !OwnedFolder.IsOwned(output, OutputTag))
+        // A sweep's runner writes its log and exit record into the point's folder before the demo starts there.
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Sweeps.PointRecord.IsRunnerFile(e)) && !OwnedFolder.IsOwned(output, OutputTag))
             throw new IOException($"--out {output} is not empty and is not a demo's folder (no {OwnedFolder.MarkerName} of '{OutputTag}'); "
                 + "the demo replaces its world, runs and reports there: choose a new or empty folder");
         if (dataDir is not null) OwnedFolder.EnsureApart(output, [dataDir], "write the demo into");

@@ -79,6 +79,34 @@ public static class DemoSeeds
         return new DemoSeedsResult(output, runs, Summarize(runs), json, table, clock.Elapsed);
     }
 
+    /// <summary>
+    /// Summarises demos that ran elsewhere, one finished demo folder per seed (the points of a sweep, say): reads each
+    /// folder's results.json and writes <see cref="TableName"/> and <see cref="JsonName"/> into <paramref name="output"/>.
+    /// </summary>
+    public static DemoSeedsResult Collect(DemoOptions options, IReadOnlyList<(ulong Seed, string Folder)> demos, string output, TimeSpan elapsed)
+    {
+        var runs = demos.Select(d => ReadRun(d.Seed, d.Folder)).ToList();
+        string json = Path.Combine(output, JsonName), table = Path.Combine(output, TableName);
+        Write(options, runs, json, table, elapsed);
+        return new DemoSeedsResult(output, runs, Summarize(runs), json, table, elapsed);
+    }
+
+    private static DemoSeedRun ReadRun(ulong seed, string folder)
+    {
+        var path = Path.Combine(folder, DemoJob.ResultsFileName);
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var rows = document.RootElement.GetProperty("rows").Deserialize<List<DemoRow>>(EvalResults.Json)
+                ?? throw new InvalidDataException($"{path}: 'rows' is null");
+            return new DemoSeedRun(seed, folder, path, rows, document.RootElement.GetProperty("total_seconds").GetDouble());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path}: not a demo's results ({e.Message})", e);
+        }
+    }
+
     /// <summary>Each model's spread over the seeds, models in the order the demo reports them.</summary>
     public static IReadOnlyList<DemoSeedSummary> Summarize(IReadOnlyList<DemoSeedRun> runs) =>
         runs.SelectMany(r => r.Rows).Select(r => r.Stage).Distinct().Select(stage =>

@@ -54,6 +54,16 @@ public sealed record PointExit(int ExitCode, double WallSeconds, DateTime? Start
 /// <summary>One point in sweep.json.</summary>
 public sealed class PointRecord
 {
+    /// <summary>The point's output as its runner collects it, appended in the point's folder.</summary>
+    public const string LogFileName = "log.txt";
+
+    /// <summary>
+    /// Whether <paramref name="path"/> (an entry of a point's folder) is a file the runner writes there itself (the log
+    /// and the exit record) rather than one of the command's: a command that insists on an empty output folder may
+    /// ignore these.
+    /// </summary>
+    public static bool IsRunnerFile(string path) => Path.GetFileName(path) is LogFileName or PointExit.FileName;
+
     public int Index { get; set; }
     public string Name { get; set; } = "";
     public string Folder { get; set; } = "";

@@ -6,8 +6,8 @@ namespace CleanClip.Training;
 /// <summary>
 /// The marker a training run folder holds once its run has completed: <c>complete.json</c>, written atomically as the
 /// last file of a completed session (after <c>model.safetensors</c> and everything else), and removed when a session
-/// starts, so its presence means the folder's latest session ran to the end. <c>train</c>, <c>clean</c> and
-/// <c>finetune-supervised</c> write it; <c>sweep</c> decides from it which points are done.
+/// starts, so its presence means the folder's latest session ran to the end. <c>train</c>, <c>clean</c>,
+/// <c>finetune-supervised</c> and <c>demo</c> write it; <c>sweep</c> decides from it which points are done.
 /// </summary>
 public static class RunCompletion
 {
@@ -16,7 +16,7 @@ public static class RunCompletion
 
     /// <param name="Format">Always <see cref="RunCompletion.Format"/>.</param>
     /// <param name="Steps">Optimizer steps of the whole run.</param>
-    /// <param name="Model">The final weights, relative to the run folder.</param>
+    /// <param name="Model">The run's result, relative to the run folder: a training run's final weights, a demo's results.json.</param>
     /// <param name="FinishedUtc">When the marker was written.</param>
     public sealed record Marker(string Format, long Steps, string Model, DateTime FinishedUtc);
 

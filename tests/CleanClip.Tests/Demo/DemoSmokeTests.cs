@@ -51,9 +51,19 @@ public class DemoSmokeTests
     {
         using var dir = new TempDir();
         var options = Miniature(dir.File("demo")) with { FilterRetrain = true, Methods = [TrainingMethod.Mmcl], Supervised = null, LinearProbe = false };
+        // As a sweep's point: the runner has already started its log in the folder, which the demo keeps.
+        Directory.CreateDirectory(options.Output);
+        File.WriteAllText(Path.Combine(options.Output, CleanClip.Sweeps.PointRecord.LogFileName), "== runner log\n");
         var ui = new SilentUi();
         var result = DemoJob.Run(options, ui);
         Assert.Equal(["poisoned", DemoJob.FilteredLabel, "mmcl"], result.Rows.Select(r => r.Stage));
+        Assert.Equal("== runner log\n", File.ReadAllText(Path.Combine(options.Output, CleanClip.Sweeps.PointRecord.LogFileName)));
+        Assert.Equal(DemoJob.ResultsFileName, RunCompletion.Read(options.Output)!.Model);
+        // A finished demo folder is what demo --seeds --runner summarises.
+        var collected = DemoSeeds.Collect(options, [(7UL, options.Output)], dir.Path, TimeSpan.FromSeconds(1));
+        Assert.Equal(result.Rows, collected.Runs.Single().Rows);
+        Assert.Equal(7UL, collected.Runs.Single().Seed);
+        Assert.True(File.Exists(collected.Json) && File.Exists(collected.Table));
         Assert.Contains(ui.Headings, h => h.Contains("retrain on the filtered pairs"));
         var filtered = ImageCaptionDataset.Load(Path.Combine(dir.File("demo"), "world", "train", "poisoned.filtered.csv"));
         Assert.Equal(180, filtered.Count);   // 200 pairs less the top 10 % of the scan

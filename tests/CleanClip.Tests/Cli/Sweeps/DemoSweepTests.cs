@@ -1,0 +1,51 @@
+using CleanClip.Cli.Commands;
+using CleanClip.Cli.Sweeps;
+using CleanClip.Sweeps;
+using Xunit;
+
+namespace CleanClip.Tests.Cli.Sweeps;
+
+/// <summary><c>demo --seeds --runner</c>: each seed a point of a sweep, with the demo's options as given.</summary>
+public class DemoSweepTests
+{
+    [Fact]
+    public void EachSeedBecomesADemoPointOfASlurmJobArray()
+    {
+        using var dir = new TempDir();
+        var output = dir.File("demo");
+        var (exit, text) = CliRunner.Run(DemoCommand.Create(), "--seeds", "1,2", "--world", "synthetic", "--quick", "--attack", "blended",
+            "--runner", "slurm", "--cpus-per-task", "2", "--dry-run", "--out", output);
+        Assert.True(exit == 0, text);
+        var sweep = Path.Combine(output, DemoSweep.SweepFolderName);
+        var record = SweepRecord.Read(SweepRecord.PathIn(sweep));
+        Assert.Equal(["seed=1", "seed=2"], record.Points.Select(p => p.Name));
+        Assert.All(record.Points, p => Assert.Equal(PointState.Pending, p.State));
+        // The point is the demo as given, less the seeds and the runner, with its own seed and folder.
+        Assert.Equal(["demo", "--world", "synthetic", "--quick", "--attack", "blended", "--seed", "2", "--out", Path.Combine(sweep, "points", "seed=2")],
+            record.Points[1].Command);
+        Assert.Contains("#SBATCH --cpus-per-task=2\n", File.ReadAllText(Path.Combine(sweep, SlurmRunner.ScriptName)));
+        Assert.False(File.Exists(Path.Combine(output, CleanClip.Demo.DemoSeeds.JsonName)), "a dry run summarised seeds");
+
+        // The same command again finds its own folder and sweep, and nothing has changed.
+        (exit, text) = CliRunner.Run(DemoCommand.Create(), "--seeds", "1,2", "--world", "synthetic", "--quick", "--attack", "blended",
+            "--runner", "slurm", "--cpus-per-task", "2", "--dry-run", "--out", output);
+        Assert.True(exit == 0, text);
+    }
+
+    [Fact]
+    public void ARunnerWithoutSeedsOrAFolderOfSomethingElseIsOneErrorLine()
+    {
+        using var dir = new TempDir();
+        var (exit, text) = CliRunner.Run(DemoCommand.Create(), "--runner", "local", "--out", dir.File("d"));
+        Assert.Equal(1, exit);
+        Assert.Contains("give --seeds", text);
+        Assert.False(Directory.Exists(dir.File("d")));
+
+        var mine = Directory.CreateDirectory(dir.File("mine")).FullName;
+        File.WriteAllText(Path.Combine(mine, "notes.txt"), "mine");
+        (exit, text) = CliRunner.Run(DemoCommand.Create(), "--seeds", "1,2", "--runner", "local", "--out", mine);
+        Assert.Equal(1, exit);
+        Assert.Contains("not a folder of 'demo --seeds --runner'", text);
+        Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(mine).Select(Path.GetFileName));
+    }
+}
