@@ -46,7 +46,13 @@ public static class DemoCommand
             if (runner.AnyGiven(parse))
             {
                 if (seedList is null) throw new ArgumentException($"{string.Join(", ", runner.All.Where(o => CliOptions.WasGiven(parse, o)).Select(o => o.Name))}: a runner runs the seeds of --seeds; give --seeds");
-                return DemoSweep.Run(parse, options, seedList, runner, [output, seeds, seed, .. runner.All]);
+                return SeedSweep.Run(parse, options.Output, "cleanclip demo --seeds --runner", seedList, OptionNames.Seed, runner, [output, seeds, seed, .. runner.All], demos =>
+                {
+                    var result = DemoSeeds.Collect(options, demos, Path.GetFullPath(options.Output));
+                    AnsiConsole.Write(new Rule("seeds"));
+                    AnsiConsole.WriteLine(File.ReadAllText(result.Table));
+                    AnsiConsole.MarkupLine($"seeds → {Markup.Escape(result.Table)}, {Markup.Escape(result.Json)}");
+                });
             }
             if (DemoJob.WordNetNote(options) is { } note) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
             if (seedList is null)

@@ -31,6 +31,9 @@ public static class MatrixCommand
         {
             output, attacks, defenses, triggerFile, seeds, world, data, quick, device, precision, forceBf16,
         };
+        var runner = new Sweeps.SweepRunnerCliOptions();
+        // The runner options run each seed as a point of a sweep (here or on SLURM) instead of one after the other in this process.
+        foreach (var option in runner.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
             var recipe = d with { Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!) };
@@ -42,6 +45,9 @@ public static class MatrixCommand
                 Seeds = parse.GetValue(seeds) is { } text ? DemoSeeds.Parse(text) : [1],
                 Output = parse.GetValue(output)!,
             };
+            if (runner.AnyGiven(parse))
+                return SeedSweep.Run(parse, options.Output, "cleanclip matrix --seeds --runner", options.Seeds, seeds.Name, runner, [output, seeds, .. runner.All],
+                    points => Print(MatrixJob.Collect(options, points.Select(p => p.Folder).ToList())));
             if (DemoJob.WordNetNote(options.Demo with { Methods = options.Defenses.Where(x => x.Method is not null).Select(x => x.Method!.Value).ToList() }) is { } note)
                 AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
             var result = ConsoleUi.Cancellable(token => MatrixJob.Run(options, new DemoCommand.SpectreDemoUi(), token));

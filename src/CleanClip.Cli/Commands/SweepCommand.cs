@@ -9,7 +9,7 @@ namespace CleanClip.Cli.Commands;
 
 /// <summary>
 /// <c>cleanclip sweep --grid GRID.json --runner local|slurm --out DIR</c>: every combination of the grid's values as an
-/// ordinary train/clean/finetune-supervised command line with its own run folder <c>DIR/points/NAME</c>, run locally
+/// ordinary train/clean/finetune-supervised (or demo, matrix) command line with its own run folder <c>DIR/points/NAME</c>, run locally
 /// (N child processes at a time) or as one SLURM job array; <c>DIR/sweep.json</c> records the grid, the points, their
 /// command lines and states. Rerunning it skips complete points and continues the rest.
 /// </summary>
@@ -22,7 +22,7 @@ public static class SweepCommand
         var (runner, jobs, cpus, memory, gpus, partition, time, poll, dryRun) =
             (options.Runner, options.Jobs, options.CpusPerTask, options.Memory, options.Gpus, options.Partition, options.Time, options.Poll, options.DryRun);
         var output = OutputCliOptions.Out("Sweep folder: sweep.json, points/NAME run folders (with log.txt), and for slurm sweep.sbatch and sweep.points.", required: true);
-        var command = new Command("sweep", "Run a grid of train/clean/finetune-supervised points, locally or as a SLURM job array; resumable.")
+        var command = new Command("sweep", "Run a grid of train/clean/finetune-supervised (or demo, matrix) points, locally or as a SLURM job array; resumable.")
         {
             grid, runner, jobs, output, cpus, memory, gpus, partition, time, poll, dryRun,
         };

@@ -28,9 +28,9 @@ public static partial class SweepPlan
     /// <summary>
     /// The subcommands a sweep can run: each writes a run folder (<c>--out</c>) that holds
     /// <see cref="Training.RunCompletion"/>'s marker once its run has completed. The training commands continue an
-    /// unfinished folder with <c>--resume</c>; the demo starts an unfinished one again.
+    /// unfinished folder with <c>--resume</c>; the demo starts an unfinished one again, and the matrix keeps its finished cells.
     /// </summary>
-    public static readonly IReadOnlyList<string> Sweepable = ["train", "clean", "finetune-supervised", "demo"];
+    public static readonly IReadOnlyList<string> Sweepable = ["train", "clean", "finetune-supervised", "demo", "matrix"];
 
     /// <summary>Options the sweep gives each point itself.</summary>
     private static readonly string[] Reserved = ["--out", "--resume"];

@@ -82,10 +82,12 @@ public static class DemoSeeds
     /// <summary>
     /// Summarises demos that ran elsewhere, one finished demo folder per seed (the points of a sweep, say): reads each
     /// folder's results.json and writes <see cref="TableName"/> and <see cref="JsonName"/> into <paramref name="output"/>.
+    /// The total time is the sum of the demos' own times (they may have run side by side).
     /// </summary>
-    public static DemoSeedsResult Collect(DemoOptions options, IReadOnlyList<(ulong Seed, string Folder)> demos, string output, TimeSpan elapsed)
+    public static DemoSeedsResult Collect(DemoOptions options, IReadOnlyList<(ulong Seed, string Folder)> demos, string output)
     {
         var runs = demos.Select(d => ReadRun(d.Seed, d.Folder)).ToList();
+        var elapsed = TimeSpan.FromSeconds(runs.Sum(r => r.Seconds));
         string json = Path.Combine(output, JsonName), table = Path.Combine(output, TableName);
         Write(options, runs, json, table, elapsed);
         return new DemoSeedsResult(output, runs, Summarize(runs), json, table, elapsed);

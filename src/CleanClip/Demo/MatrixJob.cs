@@ -135,6 +135,8 @@ public static class MatrixJob
         string? dataDir = real ? DemoData.Find(demo.Real.Data) : null;
         var output = Path.GetFullPath(options.Output);
         Claim(output, dataDir);
+        // The folder holds a finished matrix only from the end of this run on (a sweep decides from the marker).
+        RunCompletion.Clear(output);
         bool supervised = options.Defenses.Any(d => d.IsSupervised);
         // Every cleaning method of the matrix, so WordNet is chosen once for all of them (DemoJob.Clean).
         demo = demo with
@@ -214,7 +216,34 @@ public static class MatrixJob
         }
         var summary = Summarize(cells);
         var (json, table, heatmap, scatter) = WriteOutputs(options, output, cells);
+        RunCompletion.Write(output, 0, json);
         return new MatrixResult(output, cells, summary, json, table, heatmap, scatter, run, skipped, trained, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Summarises matrices that ran elsewhere (one finished matrix folder per seed, the points of a sweep, say): reads
+    /// each folder's matrix.json cells and writes the combined table, JSON and charts into <see cref="MatrixOptions.Output"/>.
+    /// </summary>
+    public static MatrixResult Collect(MatrixOptions options, IReadOnlyList<string> folders)
+    {
+        var cells = new List<MatrixCell>();
+        foreach (var folder in folders)
+        {
+            var path = Path.Combine(folder, JsonName);
+            try
+            {
+                using var document = JsonDocument.Parse(File.ReadAllText(path));
+                cells.AddRange(document.RootElement.GetProperty("cells").Deserialize<List<MatrixCell>>(Json) ?? throw new InvalidDataException($"{path}: 'cells' is null"));
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"{path}: not a matrix's results ({e.Message})", e);
+            }
+        }
+        var output = Path.GetFullPath(options.Output);
+        Directory.CreateDirectory(output);
+        var (json, table, heatmap, scatter) = WriteOutputs(options, output, cells);
+        return new MatrixResult(output, cells, Summarize(cells), json, table, heatmap, scatter, 0, cells.Count, 0, TimeSpan.Zero);
     }
 
     private static double? At(IReadOnlyDictionary<string, double>? byK, string k) => byK is not null && byK.TryGetValue(k, out var v) ? v : null;
@@ -263,7 +292,8 @@ public static class MatrixJob
     /// </summary>
     internal static void Claim(string output, string? dataDir)
     {
-        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !OwnedFolder.IsOwned(output, OutputTag))
+        // A sweep's runner writes its log and exit record into the point's folder before the matrix starts there.
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Sweeps.PointRecord.IsRunnerFile(e)) && !OwnedFolder.IsOwned(output, OutputTag))
             throw new IOException($"--out {output} is not empty and is not a matrix's folder (no {OwnedFolder.MarkerName} of '{OutputTag}'): choose a new or empty folder");
         if (dataDir is not null) OwnedFolder.EnsureApart(output, [dataDir], "write the matrix into");
         OwnedFolder.Create(output, OutputTag);

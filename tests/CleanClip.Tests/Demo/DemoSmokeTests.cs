@@ -60,7 +60,7 @@ public class DemoSmokeTests
         Assert.Equal("== runner log\n", File.ReadAllText(Path.Combine(options.Output, CleanClip.Sweeps.PointRecord.LogFileName)));
         Assert.Equal(DemoJob.ResultsFileName, RunCompletion.Read(options.Output)!.Model);
         // A finished demo folder is what demo --seeds --runner summarises.
-        var collected = DemoSeeds.Collect(options, [(7UL, options.Output)], dir.Path, TimeSpan.FromSeconds(1));
+        var collected = DemoSeeds.Collect(options, [(7UL, options.Output)], dir.Path);
         Assert.Equal(result.Rows, collected.Runs.Single().Rows);
         Assert.Equal(7UL, collected.Runs.Single().Seed);
         Assert.True(File.Exists(collected.Json) && File.Exists(collected.Table));

@@ -99,6 +99,13 @@ public class MatrixMiniatureTests(ITestOutputHelper output)
         var resumed = MatrixJob.Run(options, third);
         Assert.Equal((1, 8, 0), (resumed.CellsRun, resumed.CellsSkipped, resumed.PoisonedModelsTrained));
         Assert.Equal(["blended · clean: CleanCLIP (CLIP loss + in-modal loss)", "blended · evaluate cleanclip"], third.Headings.Select(h => h.Replace("seed 1 · ", "")));
+
+        // A finished matrix folder holds the completion marker a sweep reads, and matrix --runner summarises such
+        // folders (one per seed) into the same cells and table.
+        Assert.Equal(MatrixJob.JsonName, RunCompletion.Read(resumed.Output)!.Model);
+        var collected = MatrixJob.Collect(options with { Output = dir.File("collected") }, [resumed.Output]);
+        Assert.Equal(resumed.Cells.OrderBy(c => c.Attack).ThenBy(c => c.Defense), collected.Cells.OrderBy(c => c.Attack).ThenBy(c => c.Defense));
+        Assert.Equal(File.ReadAllText(resumed.Table), File.ReadAllText(collected.Table));
     }
 }
 

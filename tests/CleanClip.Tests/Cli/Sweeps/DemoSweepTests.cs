@@ -16,7 +16,7 @@ public class DemoSweepTests
         var (exit, text) = CliRunner.Run(DemoCommand.Create(), "--seeds", "1,2", "--world", "synthetic", "--quick", "--attack", "blended",
             "--runner", "slurm", "--cpus-per-task", "2", "--dry-run", "--out", output);
         Assert.True(exit == 0, text);
-        var sweep = Path.Combine(output, DemoSweep.SweepFolderName);
+        var sweep = Path.Combine(output, SeedSweep.SweepFolderName);
         var record = SweepRecord.Read(SweepRecord.PathIn(sweep));
         Assert.Equal(["seed=1", "seed=2"], record.Points.Select(p => p.Name));
         Assert.All(record.Points, p => Assert.Equal(PointState.Pending, p.State));
@@ -30,6 +30,21 @@ public class DemoSweepTests
         (exit, text) = CliRunner.Run(DemoCommand.Create(), "--seeds", "1,2", "--world", "synthetic", "--quick", "--attack", "blended",
             "--runner", "slurm", "--cpus-per-task", "2", "--dry-run", "--out", output);
         Assert.True(exit == 0, text);
+    }
+
+    [Fact]
+    public void EachSeedOfAMatrixBecomesAMatrixPoint()
+    {
+        using var dir = new TempDir();
+        var output = dir.File("matrix");
+        var (exit, text) = CliRunner.Run(MatrixCommand.Create(), "--attacks", "badnet,sig", "--defenses", "none,cleanclip", "--seeds", "1,2", "--quick",
+            "--runner", "local", "--jobs", "2", "--dry-run", "--out", output);
+        Assert.True(exit == 0, text);
+        var sweep = Path.Combine(output, SeedSweep.SweepFolderName);
+        var record = SweepRecord.Read(SweepRecord.PathIn(sweep));
+        Assert.Equal(["seeds=1", "seeds=2"], record.Points.Select(p => p.Name));
+        Assert.Equal(["matrix", "--attacks", "badnet,sig", "--defenses", "none,cleanclip", "--quick", "--seeds", "1", "--out", Path.Combine(sweep, "points", "seeds=1")],
+            record.Points[0].Command);
     }
 
     [Fact]
