@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CleanClip.Models;
@@ -13,7 +14,8 @@ public sealed class AttentionPool2d : nn.Module<Tensor, Tensor>
     // Registration is explicit (OpenAI's key names); TorchSharp's reflective registration would add field-named duplicates.
     protected override void RegisterComponents() { }
 
-    private readonly Parameter positionalEmbedding;
+    // Named as registered, so model.to(device or dtype) rebinds the field to the moved tensor (TorchSharp matches fields by this name).
+    [ComponentName(Name = "positional_embedding")] private readonly Parameter positionalEmbedding;
     private readonly Linear kProj, qProj, vProj, cProj;
     private readonly int heads;
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CleanClip.Models;
@@ -17,7 +18,10 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
     private readonly nn.Module<Tensor, Tensor> visual;
     private readonly Transformer transformer;
     private readonly Embedding tokenEmbedding;
-    private readonly Parameter positionalEmbedding, textProjection, logitScale;
+    // Named as registered, so model.to(device or dtype) rebinds the field to the moved tensor (TorchSharp matches fields by this name).
+    [ComponentName(Name = "positional_embedding")] private readonly Parameter positionalEmbedding;
+    [ComponentName(Name = "text_projection")] private readonly Parameter textProjection;
+    [ComponentName(Name = "logit_scale")] private readonly Parameter logitScale;
     private readonly LayerNorm lnFinal;
 
     /// <summary>OpenAI's initial temperature for training from scratch, as a log scale: ln(1/0.07).</summary>

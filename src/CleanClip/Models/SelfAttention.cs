@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CleanClip.Models;
@@ -13,8 +14,9 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
     // Registration is explicit (OpenAI's key names); TorchSharp's reflective registration would add field-named duplicates.
     protected override void RegisterComponents() { }
 
-    private readonly Parameter inProjWeight;
-    private readonly Parameter inProjBias;
+    // Named as registered, so model.to(device or dtype) rebinds the field to the moved tensor (TorchSharp matches fields by this name).
+    [ComponentName(Name = "in_proj_weight")] private readonly Parameter inProjWeight;
+    [ComponentName(Name = "in_proj_bias")] private readonly Parameter inProjBias;
     private readonly Linear outProj;
     private readonly int heads;
     private readonly bool causal;

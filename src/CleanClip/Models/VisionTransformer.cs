@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CleanClip.Models;
@@ -11,7 +12,10 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     protected override void RegisterComponents() { }
 
     private readonly Conv2d conv1;
-    private readonly Parameter classEmbedding, positionalEmbedding, proj;
+    // Named as registered, so model.to(device or dtype) rebinds the field to the moved tensor (TorchSharp matches fields by this name).
+    [ComponentName(Name = "class_embedding")] private readonly Parameter classEmbedding;
+    [ComponentName(Name = "positional_embedding")] private readonly Parameter positionalEmbedding;
+    private readonly Parameter proj;
     private readonly LayerNorm lnPre, lnPost;
     private readonly Transformer transformer;
 
