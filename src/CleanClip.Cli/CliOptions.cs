@@ -76,6 +76,10 @@ public static class CliOptions
     /// <summary>The default value factory of an option defaulting to <paramref name="value"/>; null for a null value (no default).</summary>
     internal static Func<System.CommandLine.Parsing.ArgumentResult, T>? DefaultOf<T>(T value) => value is null ? null : _ => value;
 
+    /// <summary>The options of <paramref name="options"/> the command line gave, each as its name and value tokens as typed.</summary>
+    public static IEnumerable<string> GivenArguments(ParseResult parse, IEnumerable<Option> options) => options.Where(o => WasGiven(parse, o))
+        .SelectMany(o => parse.GetResult(o)!.Tokens.Select(t => t.Value).Prepend(o.Name));
+
     /// <summary>Whether the command line names <paramref name="option"/> (rather than leaving it to its default).</summary>
     public static bool WasGiven(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 

@@ -50,7 +50,7 @@ public sealed partial class CommandLine
         return this;
     }
 
-    public override string ToString() => string.Join(' ', words.Select(Quote));
+    public override string ToString() => Join(words);
 
     private static string Text(object value) => value switch
     {
@@ -63,6 +63,12 @@ public sealed partial class CommandLine
     [GeneratedRegex(@"^[A-Za-z0-9_./:=,@%+-]+$")]
     private static partial Regex Plain();
 
-    /// <summary>The word as a POSIX shell reads it back: as it is when plain, else in single quotes.</summary>
+    /// <summary>The word as a POSIX shell reads it back: as it is when plain, else in single quotes (a ' as '\'').</summary>
     public static string Quote(string word) => word.Length > 0 && Plain().IsMatch(word) ? word : "'" + word.Replace("'", "'\\''") + "'";
+
+    /// <summary>
+    /// Words as one line a POSIX shell splits back into them: for command lines people copy into a shell, and those the
+    /// SLURM job script runs with <c>eval</c>.
+    /// </summary>
+    public static string Join(IEnumerable<string> words) => string.Join(' ', words.Select(Quote));
 }

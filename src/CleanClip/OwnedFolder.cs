@@ -36,6 +36,14 @@ public static class OwnedFolder
     }
 
     /// <summary>
+    /// Whether a command may make <paramref name="folder"/> its own under <paramref name="tag"/>: it does not exist, holds
+    /// nothing (apart from entries <paramref name="ignore"/> accepts, such as a sweep runner's log in a point's folder),
+    /// or already carries the command's marker.
+    /// </summary>
+    public static bool MayClaim(string folder, string tag, Func<string, bool>? ignore = null) =>
+        !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any(e => ignore?.Invoke(e) != true) || IsOwned(folder, tag);
+
+    /// <summary>
     /// Deletes <paramref name="folder"/> after checking its marker and that it does not overlap any of
     /// <paramref name="inputs"/>. The marker goes last, so a delete that is interrupted leaves a folder still proven.
     /// </summary>

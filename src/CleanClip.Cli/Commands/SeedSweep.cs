@@ -26,12 +26,11 @@ public static class SeedSweep
     {
         var command = parse.CommandResult.Command;
         var folder = Path.GetFullPath(output);
-        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any() && !OwnedFolder.IsOwned(folder, tag))
+        if (!OwnedFolder.MayClaim(folder, tag))
             throw new IOException($"--out {output} is not empty and is not a folder of '{command.Name} --seeds --runner' (no {OwnedFolder.MarkerName} of '{tag}'); choose a new or empty folder");
         OwnedFolder.Create(folder, tag);
 
-        var forwarded = command.Options.Where(o => !notForwarded.Contains(o) && CliOptions.WasGiven(parse, o))
-            .SelectMany(o => parse.GetResult(o)!.Tokens.Select(t => t.Value).Prepend(o.Name));
+        var forwarded = CliOptions.GivenArguments(parse, command.Options.Except(notForwarded));
         var grid = Path.Combine(folder, GridFileName);
         AtomicFile.WriteAllText(grid, JsonSerializer.Serialize(new Dictionary<string, object>
         {

@@ -161,7 +161,7 @@ public static class SweepCommand
         record.Grid = JsonNode.Parse(File.ReadAllText(grid.File), documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
         record.Runner = runner;
         record.Program = [.. CliProgram.Current()];
-        foreach (var point in record.Points) point.CommandLine = Shell.Join(record.Program.Concat(point.Command));
+        foreach (var point in record.Points) point.CommandLine = CommandLine.Join(record.Program.Concat(point.Command));
         return record;
     }
 

@@ -61,7 +61,7 @@ public sealed class LocalRunner(SweepRecord record, string sweepFolder, IReadOnl
         using (var log = new StreamWriter(new FileStream(Path.Combine(point.Folder, LogName), FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true })
         {
             log.WriteLine($"== cleanclip sweep: local run started {started:yyyy-MM-ddTHH:mm:ssZ}{(resume ? ", resuming from the folder's checkpoints" : "")}");
-            log.WriteLine($"== {Shell.Join(program.Concat(arguments))}");
+            log.WriteLine($"== {CommandLine.Join(program.Concat(arguments))}");
             exitCode = Execute(arguments, environment, log);
             log.WriteLine($"== exit code {exitCode} after {clock.Elapsed.TotalSeconds:F1} s");
         }

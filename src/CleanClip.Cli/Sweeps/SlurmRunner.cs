@@ -39,7 +39,7 @@ public sealed class SlurmRunner(SweepRecord record, string sweepFolder, IReadOnl
         foreach (var point in record.Points)
         {
             var arguments = LocalRunner.HasCheckpoints(point.Folder) ? [.. point.Command, "--resume", point.Folder] : point.Command;
-            lines.Append(point.Name).Append('\t').Append(Shell.Join(program.Concat(arguments))).Append('\n');
+            lines.Append(point.Name).Append('\t').Append(CommandLine.Join(program.Concat(arguments))).Append('\n');
         }
         AtomicFile.WriteAllText(PointsPath, lines.ToString());
         Directory.CreateDirectory(Path.Combine(sweepFolder, SlurmLogFolder));
@@ -52,7 +52,7 @@ public sealed class SlurmRunner(SweepRecord record, string sweepFolder, IReadOnl
     /// <summary>The job script; task i reads line i+1 of the points file.</summary>
     public string Script()
     {
-        var q = Shell.Quote;
+        var q = CommandLine.Quote;
         var s = new StringBuilder();
         s.Append("#!/bin/bash\n");
         s.Append("# Written by `cleanclip sweep` (rewritten at each submission): task i runs point i of sweep.json, the command line on\n");

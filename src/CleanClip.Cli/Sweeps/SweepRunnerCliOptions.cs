@@ -4,7 +4,7 @@ namespace CleanClip.Cli.Sweeps;
 
 /// <summary>
 /// How a sweep's points run: <c>--runner local|slurm</c>, how many at once, and the SLURM job's resources. Declared
-/// once for <c>sweep</c> and for the commands that run their parts as a sweep (<c>demo --seeds</c>).
+/// once for <c>sweep</c> and for the commands that run their parts as a sweep (<c>demo --seeds</c>, <c>matrix --seeds</c>).
 /// </summary>
 public sealed class SweepRunnerCliOptions
 {
@@ -29,6 +29,5 @@ public sealed class SweepRunnerCliOptions
     public bool AnyGiven(ParseResult parse) => All.Any(o => CliOptions.WasGiven(parse, o));
 
     /// <summary>The options the command line gave, as <c>sweep</c> arguments (the tokens as typed).</summary>
-    public IEnumerable<string> Arguments(ParseResult parse) => All.Where(o => CliOptions.WasGiven(parse, o))
-        .SelectMany(o => parse.GetResult(o)!.Tokens.Select(t => t.Value).Prepend(o.Name));
+    public IEnumerable<string> Arguments(ParseResult parse) => CliOptions.GivenArguments(parse, All);
 }

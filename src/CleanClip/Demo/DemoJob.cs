@@ -463,14 +463,22 @@ public static class DemoJob
     /// Makes <paramref name="output"/> a demo's folder. A rerun replaces the world, runs and reports inside it, so it must
     /// be a demo's own (or new, or empty), and it must not hold or lie inside the real world's data folder.
     /// </summary>
-    internal static void Claim(string output, string? dataDir)
+    internal static void Claim(string output, string? dataDir) =>
+        ClaimOutput(output, OutputTag, "demo", dataDir, "the demo replaces its world, runs and reports there");
+
+    /// <summary>
+    /// Makes <paramref name="output"/> the folder of a demo-like command (<paramref name="what"/>: demo, matrix), marked
+    /// with <paramref name="tag"/>: new, empty, or its own already, and apart from the real world's data folder. A
+    /// sweep's runner writes its log and exit record into a point's folder before the command starts there, so those
+    /// do not count. Nothing is written before this check.
+    /// </summary>
+    internal static void ClaimOutput(string output, string tag, string what, string? dataDir, string? why = null)
     {
-        // A sweep's runner writes its log and exit record into the point's folder before the demo starts there.
-        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Sweeps.PointRecord.IsRunnerFile(e)) && !OwnedFolder.IsOwned(output, OutputTag))
-            throw new IOException($"--out {output} is not empty and is not a demo's folder (no {OwnedFolder.MarkerName} of '{OutputTag}'); "
-                + "the demo replaces its world, runs and reports there: choose a new or empty folder");
-        if (dataDir is not null) OwnedFolder.EnsureApart(output, [dataDir], "write the demo into");
-        OwnedFolder.Create(output, OutputTag);
+        if (!OwnedFolder.MayClaim(output, tag, Sweeps.PointRecord.IsRunnerFile))
+            throw new IOException($"--out {output} is not empty and is not a {what}'s folder (no {OwnedFolder.MarkerName} of '{tag}'); "
+                + (why is null ? "" : why + ": ") + "choose a new or empty folder");
+        if (dataDir is not null) OwnedFolder.EnsureApart(output, [dataDir], $"write the {what} into");
+        OwnedFolder.Create(output, tag);
     }
 
     public static string Describe(TrainingMethod method) => method switch

@@ -286,18 +286,8 @@ public static class MatrixJob
         return record;
     }
 
-    /// <summary>
-    /// Makes <paramref name="output"/> a matrix's folder: new, empty, or a matrix's own (its marker), and apart from the
-    /// real world's data folder. Nothing is written before this check.
-    /// </summary>
-    internal static void Claim(string output, string? dataDir)
-    {
-        // A sweep's runner writes its log and exit record into the point's folder before the matrix starts there.
-        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(e => !Sweeps.PointRecord.IsRunnerFile(e)) && !OwnedFolder.IsOwned(output, OutputTag))
-            throw new IOException($"--out {output} is not empty and is not a matrix's folder (no {OwnedFolder.MarkerName} of '{OutputTag}'): choose a new or empty folder");
-        if (dataDir is not null) OwnedFolder.EnsureApart(output, [dataDir], "write the matrix into");
-        OwnedFolder.Create(output, OutputTag);
-    }
+    /// <summary>Makes <paramref name="output"/> a matrix's folder (<see cref="DemoJob.ClaimOutput"/>).</summary>
+    internal static void Claim(string output, string? dataDir) => DemoJob.ClaimOutput(output, OutputTag, "matrix", dataDir);
 
     /// <summary>Each (attack, defense) over the seeds, in the order the cells were listed.</summary>
     public static IReadOnlyList<MatrixSummary> Summarize(IReadOnlyList<MatrixCell> cells) =>

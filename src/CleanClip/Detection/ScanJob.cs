@@ -94,17 +94,12 @@ public static class ScanJob
     private static MappedFloatMatrix Mapped(EmbeddingFile embeddings, int embedDim, ScanOptions options)
     {
         var matrix = NpyFile.MapFloatMatrix(embeddings.Path);
-        if (matrix.Width != embedDim)
-        {
-            matrix.Dispose();
-            throw new InvalidDataException($"{embeddings.Path}: cached embeddings are {matrix.Width} wide but the model {options.Checkpoint} embeds into {embedDim}; delete the file to embed again");
-        }
-        if (matrix.Rows != embeddings.Rows.Count)
-        {
-            matrix.Dispose();
-            throw new InvalidDataException($"{embeddings.Path}: {matrix.Rows} cached rows, but its index lists {embeddings.Rows.Count}; delete the file to embed again");
-        }
-        return matrix;
+        string? problem = matrix.Width != embedDim ? $"cached embeddings are {matrix.Width} wide but the model {options.Checkpoint} embeds into {embedDim}"
+            : matrix.Rows != embeddings.Rows.Count ? $"{matrix.Rows} cached rows, but its index lists {embeddings.Rows.Count}"
+            : null;
+        if (problem is null) return matrix;
+        matrix.Dispose();
+        throw new InvalidDataException($"{embeddings.Path}: {problem}; delete the file to embed again");
     }
 
     private static void CheckFilter(ScanOptions options)
@@ -203,7 +198,7 @@ public static class ScanJob
             "scan-text-embeddings/1",
             $"weights={ClassEmbeddingCache.DescribeWeights(options.Checkpoint, options.ModelSeed)}",
             $"config={options.ModelConfig?.ToLowerInvariant() ?? ""}",
-            $"vocab=sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(options.Vocab!)))}",
+            $"vocab=sha256:{ClassEmbeddingCache.HashPath(options.Vocab!)}",
             $"captions=sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', captions))))}",
             $"count={dataset.Count}",
         }.Concat(ClassEmbeddingCache.PrecisionLine(options.Precision)));

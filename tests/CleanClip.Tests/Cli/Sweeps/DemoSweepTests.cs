@@ -8,17 +8,23 @@ namespace CleanClip.Tests.Cli.Sweeps;
 /// <summary><c>demo --seeds --runner</c>: each seed a point of a sweep, with the demo's options as given.</summary>
 public class DemoSweepTests
 {
+    /// <summary>Runs the command (a dry run) and returns its exit, its output, the sweep folder and the sweep's record.</summary>
+    private static (int Exit, string Text, string Sweep, SweepRecord? Record) DryRun(System.CommandLine.Command command, string output, params string[] args)
+    {
+        var (exit, text) = CliRunner.Run(command, [.. args, "--dry-run", "--out", output]);
+        var sweep = Path.Combine(output, SeedSweep.SweepFolderName);
+        return (exit, text, sweep, exit == 0 ? SweepRecord.Read(SweepRecord.PathIn(sweep)) : null);
+    }
+
     [Fact]
     public void EachSeedBecomesADemoPointOfASlurmJobArray()
     {
         using var dir = new TempDir();
         var output = dir.File("demo");
-        var (exit, text) = CliRunner.Run(DemoCommand.Create(), "--seeds", "1,2", "--world", "synthetic", "--quick", "--attack", "blended",
-            "--runner", "slurm", "--cpus-per-task", "2", "--dry-run", "--out", output);
+        string[] demo = ["--seeds", "1,2", "--world", "synthetic", "--quick", "--attack", "blended", "--runner", "slurm", "--cpus-per-task", "2"];
+        var (exit, text, sweep, record) = DryRun(DemoCommand.Create(), output, demo);
         Assert.True(exit == 0, text);
-        var sweep = Path.Combine(output, SeedSweep.SweepFolderName);
-        var record = SweepRecord.Read(SweepRecord.PathIn(sweep));
-        Assert.Equal(["seed=1", "seed=2"], record.Points.Select(p => p.Name));
+        Assert.Equal(["seed=1", "seed=2"], record!.Points.Select(p => p.Name));
         Assert.All(record.Points, p => Assert.Equal(PointState.Pending, p.State));
         // The point is the demo as given, less the seeds and the runner, with its own seed and folder.
         Assert.Equal(["demo", "--world", "synthetic", "--quick", "--attack", "blended", "--seed", "2", "--out", Path.Combine(sweep, "points", "seed=2")],
@@ -27,8 +33,7 @@ public class DemoSweepTests
         Assert.False(File.Exists(Path.Combine(output, CleanClip.Demo.DemoSeeds.JsonName)), "a dry run summarised seeds");
 
         // The same command again finds its own folder and sweep, and nothing has changed.
-        (exit, text) = CliRunner.Run(DemoCommand.Create(), "--seeds", "1,2", "--world", "synthetic", "--quick", "--attack", "blended",
-            "--runner", "slurm", "--cpus-per-task", "2", "--dry-run", "--out", output);
+        (exit, text, _, _) = DryRun(DemoCommand.Create(), output, demo);
         Assert.True(exit == 0, text);
     }
 
@@ -37,12 +42,10 @@ public class DemoSweepTests
     {
         using var dir = new TempDir();
         var output = dir.File("matrix");
-        var (exit, text) = CliRunner.Run(MatrixCommand.Create(), "--attacks", "badnet,sig", "--defenses", "none,cleanclip", "--seeds", "1,2", "--quick",
-            "--runner", "local", "--jobs", "2", "--dry-run", "--out", output);
+        var (exit, text, sweep, record) = DryRun(MatrixCommand.Create(), output,
+            "--attacks", "badnet,sig", "--defenses", "none,cleanclip", "--seeds", "1,2", "--quick", "--runner", "local", "--jobs", "2");
         Assert.True(exit == 0, text);
-        var sweep = Path.Combine(output, SeedSweep.SweepFolderName);
-        var record = SweepRecord.Read(SweepRecord.PathIn(sweep));
-        Assert.Equal(["seeds=1", "seeds=2"], record.Points.Select(p => p.Name));
+        Assert.Equal(["seeds=1", "seeds=2"], record!.Points.Select(p => p.Name));
         Assert.Equal(["matrix", "--attacks", "badnet,sig", "--defenses", "none,cleanclip", "--quick", "--seeds", "1", "--out", Path.Combine(sweep, "points", "seeds=1")],
             record.Points[0].Command);
     }
