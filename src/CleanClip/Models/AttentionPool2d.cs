@@ -41,12 +41,12 @@ public sealed class AttentionPool2d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (n, c) = (x.shape[0], x.shape[1]);
         var tokens = x.flatten(2).transpose(1, 2);                                   // [N, HW, C]
-        tokens = torch.cat([tokens.mean([1], keepdim: true), tokens], 1) + MixedPrecision.Like(positionalEmbedding, tokens);
+        tokens = torch.cat([tokens.mean([1], keepdim: true), tokens], 1) + positionalEmbedding;
         long headDim = c / heads;
-        var q = MixedPrecision.Linear(qProj, tokens.narrow(1, 0, 1)).view(n, 1, heads, headDim).transpose(1, 2);
-        var k = MixedPrecision.Linear(kProj, tokens).view(n, -1, heads, headDim).transpose(1, 2);
-        var v = MixedPrecision.Linear(vProj, tokens).view(n, -1, heads, headDim).transpose(1, 2);
+        var q = qProj.forward(tokens.narrow(1, 0, 1)).view(n, 1, heads, headDim).transpose(1, 2);
+        var k = kProj.forward(tokens).view(n, -1, heads, headDim).transpose(1, 2);
+        var v = vProj.forward(tokens).view(n, -1, heads, headDim).transpose(1, 2);
         var pooled = nn.functional.scaled_dot_product_attention(q, k, v).reshape(n, c); // [N, H, 1, hd] → [N, C]
-        return MixedPrecision.Linear(cProj, pooled).MoveToOuterDisposeScope();
+        return cProj.forward(pooled).MoveToOuterDisposeScope();
     }
 }

@@ -48,9 +48,9 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = nn.functional.relu(bn1.forward(MixedPrecision.Conv(conv1, x)));
-        y = nn.functional.relu(bn2.forward(MixedPrecision.Conv(conv2, y)));
-        y = bn3.forward(MixedPrecision.Conv(conv3, avgpool.forward(y)));
+        var y = nn.functional.relu(bn1.forward(conv1.forward(x)));
+        y = nn.functional.relu(bn2.forward(conv2.forward(y)));
+        y = bn3.forward(conv3.forward(avgpool.forward(y)));
         var shortcut = downsample is null ? x : Shortcut(x);
         return nn.functional.relu(y + shortcut).MoveToOuterDisposeScope();
     }
@@ -59,6 +59,6 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     private Tensor Shortcut(Tensor x)
     {
         var pooled = ((nn.Module<Tensor, Tensor>)downsample![0]).forward(x);
-        return ((BatchNorm2d)downsample[2]).forward(MixedPrecision.Conv((Conv2d)downsample[1], pooled));
+        return ((BatchNorm2d)downsample[2]).forward(((Conv2d)downsample[1]).forward(pooled));
     }
 }

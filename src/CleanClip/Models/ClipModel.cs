@@ -74,17 +74,17 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
     /// </summary>
     public Precision Precision { get; set; } = Precision.Fp32;
 
-    // Activations start in the precision's type, or in the parameters' own (fp32, or fp16 if a caller converted them).
-    private ScalarType ComputeType => Precision.ComputeType() ?? positionalEmbedding.dtype;
+    // Pixels enter in the parameters' type: fp32, or bf16/fp16 if a caller converted the whole model.
+    private ScalarType ParameterType => positionalEmbedding.dtype;
 
     /// <summary>Unnormalised image features [N, EmbedDim] (what linear probes and supervised finetuning use).</summary>
     public Tensor EncodeImage(Tensor pixels)
     {
-        // The image tower's convolutions run on the backend that suits this model (a process-wide LibTorch switch,
-        // set here, where the model computes, rather than when it is built).
-        TorchRuntime.UseOneDnnFor(Config);
         using var scope = NewDisposeScope();
-        return Features(visual.forward(pixels.to(ComputeType))).MoveToOuterDisposeScope();
+        Tensor computed;
+        using (var compute = TowerCompute.ForImageTower(Config, Precision, pixels.device_type))
+            computed = visual.forward(pixels.to(compute.Type ?? ParameterType));
+        return Features(computed).MoveToOuterDisposeScope();
     }
 
     /// <summary>Unnormalised text features [N, EmbedDim], pooled at each row's largest token id (EOT).</summary>
@@ -97,13 +97,19 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
         if (needed > context)
             throw new ArgumentException($"a caption needs {needed} token positions but model {Config.Name} has {context}; tokenize with a context of {context}");
         long length = TrimText ? needed : Math.Min(tokens.shape[1], context);
-        var x = (tokenEmbedding.forward(tokens.narrow(1, 0, length)) + positionalEmbedding.narrow(0, 0, length)).to(ComputeType);
-        x = lnFinal.forward(transformer.forward(x));                                         // [N, L, W]
-        var pooled = x.gather(1, eot.view(-1, 1, 1).expand(-1, 1, x.shape[2])).squeeze(1);  // [N, W]
-        return Features(torch.matmul(pooled, MixedPrecision.Like(textProjection, pooled))).MoveToOuterDisposeScope();
+        Tensor computed;
+        using (var compute = TowerCompute.ForTextTower(Precision, tokens.device_type))
+        {
+            var x = tokenEmbedding.forward(tokens.narrow(1, 0, length)) + positionalEmbedding.narrow(0, 0, length);
+            x = x.to(compute.Type ?? x.dtype);
+            x = lnFinal.forward(transformer.forward(x));                                         // [N, L, W]
+            var pooled = x.gather(1, eot.view(-1, 1, 1).expand(-1, 1, x.shape[2])).squeeze(1);  // [N, W]
+            computed = torch.matmul(pooled, textProjection);
+        }
+        return Features(computed).MoveToOuterDisposeScope();
     }
 
-    // Normalisation, similarities and the loss stay in fp32 whatever the towers computed in.
+    // Normalisation, similarities and the loss stay in fp32 whatever the towers computed in (they run outside the scopes).
     private Tensor Features(Tensor computed) =>
         Precision == Precision.Fp32 ? computed : computed.to(ScalarType.Float32);
 

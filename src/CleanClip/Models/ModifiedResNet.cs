@@ -54,9 +54,9 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = nn.functional.relu(bn1.forward(MixedPrecision.Conv(conv1, x)));
-        x = nn.functional.relu(bn2.forward(MixedPrecision.Conv(conv2, x)));
-        x = avgpool.forward(nn.functional.relu(bn3.forward(MixedPrecision.Conv(conv3, x))));
+        x = nn.functional.relu(bn1.forward(conv1.forward(x)));
+        x = nn.functional.relu(bn2.forward(conv2.forward(x)));
+        x = avgpool.forward(nn.functional.relu(bn3.forward(conv3.forward(x))));
         foreach (var stage in stages) x = stage.forward(x);
         return attnpool.forward(x).MoveToOuterDisposeScope();
     }

@@ -8,8 +8,9 @@ public enum Precision
     /// <summary>Everything in fp32.</summary>
     Fp32,
     /// <summary>
-    /// Convolutions, matrix products and the residual streams in bfloat16 (much faster with AVX512-BF16/AMX and oneDNN:
-    /// docs/experiments/runtime-settings.md); normalisation statistics, the loss and the weights stay fp32.
+    /// Convolutions, linear layers and matrix products in bfloat16 through LibTorch's autocast (<see cref="TowerCompute"/>;
+    /// much faster with AVX512-BF16/AMX and oneDNN: docs/experiments/runtime-settings.md); normalisation statistics, the
+    /// loss and the weights stay fp32.
     /// </summary>
     Bf16,
 }

@@ -38,7 +38,7 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         x = x + attn.forward(ln1.forward(x));
-        var hidden = ((nn.Module<Tensor, Tensor>)mlp[1]).forward(MixedPrecision.Linear(MlpIn, ln2.forward(x)));
-        return (x + MixedPrecision.Linear(MlpOut, hidden)).MoveToOuterDisposeScope();
+        var hidden = ((nn.Module<Tensor, Tensor>)mlp[1]).forward(MlpIn.forward(ln2.forward(x)));
+        return (x + MlpOut.forward(hidden)).MoveToOuterDisposeScope();
     }
 }

@@ -43,9 +43,9 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var (n, l, d) = (x.shape[0], x.shape[1], x.shape[2]);
-        var qkv = nn.functional.linear(x, MixedPrecision.Like(inProjWeight, x), MixedPrecision.Like(inProjBias, x))
+        var qkv = nn.functional.linear(x, inProjWeight, inProjBias)
             .view(n, l, 3, heads, d / heads).permute(2, 0, 3, 1, 4);           // [3, N, H, L, hd]
         var attended = nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], is_casual: causal);
-        return MixedPrecision.Linear(outProj, attended.transpose(1, 2).reshape(n, l, d)).MoveToOuterDisposeScope();
+        return outProj.forward(attended.transpose(1, 2).reshape(n, l, d)).MoveToOuterDisposeScope();
     }
 }

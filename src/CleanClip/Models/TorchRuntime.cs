@@ -26,7 +26,7 @@ namespace CleanClip.Models;
 /// CPU kernels (a CUDA convolution goes to cuDNN whatever they say), so <see cref="UseOneDnnFor"/> may run whatever the
 /// model's device; the malloc and OpenMP settings concern host memory and
 /// host threads. Decisions that change what a model computes on a device (the bf16 fallback of
-/// <see cref="Bf16Support"/>, the fp32 convolutions of MixedPrecision) go through <see cref="CpuOnlyPathApplies"/>.
+/// <see cref="Bf16Support"/>, the fp32 image tower of <see cref="TowerCompute"/>) go through <see cref="CpuOnlyPathApplies"/>.
 /// </summary>
 public static class TorchRuntime
 {

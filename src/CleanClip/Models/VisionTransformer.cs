@@ -44,10 +44,10 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var patches = MixedPrecision.Conv(conv1, x).flatten(2).transpose(1, 2);             // [N, grid², D]
-        var cls = MixedPrecision.Like(classEmbedding, patches).expand(patches.shape[0], 1, -1);
-        var tokens = lnPre.forward(torch.cat([cls, patches], 1) + MixedPrecision.Like(positionalEmbedding, patches));
+        var patches = conv1.forward(x).flatten(2).transpose(1, 2);             // [N, grid², D]
+        var cls = classEmbedding.expand(patches.shape[0], 1, -1);
+        var tokens = lnPre.forward(torch.cat([cls, patches], 1) + positionalEmbedding);
         tokens = transformer.forward(tokens);
-        return torch.matmul(lnPost.forward(tokens.select(1, 0)), MixedPrecision.Like(proj, tokens)).MoveToOuterDisposeScope();
+        return torch.matmul(lnPost.forward(tokens.select(1, 0)), proj).MoveToOuterDisposeScope();
     }
 }

@@ -114,9 +114,9 @@ public static class TrainJob
         TokenizerFit.Check(model, tokenizer, vocab);
 
         var training = job.Training;
-        if (training.Precision == Precision.Bf16 && MixedPrecision.ConvolutionsStayFp32(device.type))
+        if (training.Precision == Precision.Bf16 && TowerCompute.ImageTowerStaysFp32(model.Config, device.type))
             notes.Add($"--precision Bf16: {model.Config.Name}'s convolutions run without oneDNN (fewer than {TorchRuntime.OneDnnMinChannels} channels), " +
-                "where LibTorch has no fast bf16 kernels; this run is slower than in fp32 (demo-rn: 3×). bf16 pays off on RN50-sized ResNets and ViTs");
+                "where LibTorch has no fast bf16 kernels, so its image tower computes in fp32 and only the text tower in bf16. bf16 pays off on RN50-sized ResNets and ViTs");
         Eda? eda = null;
         if (training.UsesInModal)
         {

@@ -8,9 +8,7 @@ namespace CleanClip.Tests.Models;
 /// Every device-dependent decision, for every LibTorch device type: the CPU-only action is taken for
 /// <see cref="DeviceType.CPU"/> and for no other, so <c>--device cuda</c> never runs code written for the CPU's kernels.
 /// The process-wide switches (oneDNN, NNPACK, malloc, OpenMP) are CPU-backend or host settings that no CUDA kernel
-/// reads (TorchRuntime's summary); the decisions below are the ones that change what a model computes. The fp32
-/// convolutions of bf16 models (the internal MixedPrecision.ConvolutionsStayFp32) are guarded by the same
-/// <see cref="TorchRuntime.CpuOnlyPathApplies"/>.
+/// reads (TorchRuntime's summary); the decisions below are the ones that change what a model computes.
 /// </summary>
 public class DeviceGuardTests
 {
@@ -39,6 +37,18 @@ public class DeviceGuardTests
             Assert.Equal(Precision.Bf16, chosen);
             Assert.Null(note);
         }
+    }
+
+    // A narrow ResNet's image tower stays fp32 under bf16 only on the CPU (LibTorch's slow bf16 convolution without
+    // oneDNN); a model wide enough for oneDNN never does. Unless CLEANCLIP_ONEDNN forces the backend for this process.
+    [SkippableTheory]
+    [MemberData(nameof(AllDeviceTypes))]
+    public void TheFp32ImageTowerIsTakenOnlyOnTheCpu(DeviceType device)
+    {
+        Skip.If(TorchRuntime.ForcedOneDnn is not null, $"{TorchRuntime.OneDnnVariable} forces oneDNN in this process");
+        Assert.Equal(device == DeviceType.CPU, TowerCompute.ImageTowerStaysFp32(ModelRegistry.Get("demo-rn"), device));
+        Assert.False(TowerCompute.ImageTowerStaysFp32(ModelRegistry.Get("RN50"), device));
+        Assert.False(TowerCompute.ImageTowerStaysFp32(ModelRegistry.Get("tiny-vit"), device));
     }
 
     [SkippableFact]
