@@ -58,10 +58,10 @@ public static class TorchRuntime
     }
 
     /// <summary>
-    /// Applies the switches above (the module initializer does the work); call it before anything touches TorchSharp,
-    /// as the OpenMP setting only takes effect if LibTorch is not loaded yet.
+    /// Applies the switches above now (through the module initializer, which runs once per process); call it before
+    /// anything touches TorchSharp, as the OpenMP setting only takes effect if LibTorch is not loaded yet.
     /// </summary>
-    public static void Initialize() { }
+    public static void Initialize() => RuntimeHelpers.RunModuleConstructor(typeof(TorchRuntime).Module.ModuleHandle);
 
     /// <summary>The OpenMP wait policy LibTorch's threads use, as this process set or inherited it.</summary>
     public static string? OpenMpWaitPolicy { get; private set; }
