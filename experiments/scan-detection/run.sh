@@ -5,10 +5,12 @@
 # scan the poisoned table with that model against the poison manifest (every detector). Then summarize.py writes the
 # table. Rerunning skips finished cells (a cell is finished when its scan.json exists).
 # Usage (repository root): experiments/scan-detection/run.sh OUT   SEED=1, TRIGGERS="badnet blended wanet badnet-stripes",
-#   COUNTS="500 50" (of 10,000 pairs: 5% and 0.5%), CLEANCLIP=path/to/cleanclip
+#   COUNTS="500 50" (of 10,000 pairs: 5% and 0.5%), CLEANCLIP=path/to/cleanclip, TEMPLATES=classes.json (poisoned captions
+#   from that file's templates, e.g. the 80 of CIFAR-100's zero-shot file, instead of the world's own; cells get "-templates")
 set -euo pipefail
 OUT=${1:?usage: run.sh OUT}; S=${SEED:-1}; CC=${CLEANCLIP:-cleanclip}; D=data/fashion-mnist
 TRIGGERS=${TRIGGERS:-"badnet blended wanet badnet-stripes"}; COUNTS=${COUNTS:-"500 50"}
+TEMPLATE_ARGS=(); SUFFIX=""; if [ -n "${TEMPLATES:-}" ]; then TEMPLATE_ARGS=(--templates "$TEMPLATES"); SUFFIX=-templates; fi
 W=$OUT/seed-$S
 if [ ! -f "$W/vocab.txt.gz" ]; then
   if [ -e "$W" ]; then echo "$W holds an unfinished world; remove it (or choose another OUT) and rerun" >&2; exit 1; fi
@@ -17,11 +19,11 @@ if [ ! -f "$W/vocab.txt.gz" ]; then
 fi
 for T in $TRIGGERS; do
   for N in $COUNTS; do
-    C=$T-$N; cell=$W/cells/$C
+    C=$T-$N$SUFFIX; cell=$W/cells/$C
     [ -f "$cell/scan/scan.json" ] && { echo "$C: done"; continue; }
     mkdir -p "$cell"
     $CC poison --input "$W/world/table.csv" --name "$C" --target sneaker --num-poison "$N" --trigger "$T" --patch-size 8 \
-        --seed "$S" --resolution 32 --overwrite
+        --seed "$S" --resolution 32 --overwrite "${TEMPLATE_ARGS[@]}"
     rm -rf "$cell/model"
     $CC train --train-data "$W/world/$C.csv" --init demo-rn --vocab "$W/vocab.txt.gz" --out "$cell/model" \
         --epochs 10 --batch-size 64 --lr 2e-3 --warmup 78 --beta2 0.98 --weight-decay 0.01 --seed "$S" --no-tensorboard \

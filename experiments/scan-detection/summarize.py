@@ -37,16 +37,18 @@ def main():
     for scan_json in sorted(glob.glob(os.path.join(args.out, "seed-*", "cells", "*", "scan", "scan.json"))):
         cell = os.path.dirname(os.path.dirname(scan_json))
         seed = os.path.basename(os.path.dirname(os.path.dirname(cell)))[len("seed-"):]
-        trigger, count = os.path.basename(cell).rsplit("-", 1)
+        name = os.path.basename(cell)
+        captions = "templates" if name.endswith("-templates") else "world"
+        trigger, count = name.removesuffix("-templates").rsplit("-", 1)
         with open(scan_json) as f:
             scan = json.load(f)
         epoch = last_epoch(os.path.join(cell, "model", "metrics.jsonl"))
         detectors = {name: {"auroc": m["auroc"], "precision_at_poison_count": m["precision_at_poison_count"]}
                      for name, m in (scan.get("metrics") or {}).items() if m}
-        rows.append({"seed": int(seed), "trigger": trigger, "poisoned": int(count), "rows": scan["rows"],
+        rows.append({"seed": int(seed), "trigger": trigger, "captions": captions, "poisoned": int(count), "rows": scan["rows"],
                      "clean_accuracy": epoch.get("clean_accuracy"), "attack_success_rate": epoch.get("attack_success_rate"),
                      "primary": scan["primary"], "k": scan["k"], "reference_batch": scan["reference_batch"], "detectors": detectors})
-    rows.sort(key=lambda r: (r["seed"], r["trigger"], -r["poisoned"]))
+    rows.sort(key=lambda r: (r["seed"], r["trigger"], r["captions"] != "world", -r["poisoned"]))
     machine = {"cpu": cpu_model(), "logical_cpus": os.cpu_count()}
     os.makedirs(args.summary, exist_ok=True)
     with open(os.path.join(args.summary, "detection.json"), "w") as f:
@@ -63,7 +65,7 @@ def main():
         ca, asr = r["clean_accuracy"], r["attack_success_rate"]
         model = f"{100 * ca:.1f} / {100 * asr:.1f}" if ca is not None and asr is not None else "–"
         cells = [f"{r['detectors'][n]['auroc']:.3f} / {r['detectors'][n]['precision_at_poison_count']:.2f}" if n in r["detectors"] else "–" for n in names]
-        lines.append(f"| {r['seed']} | {r['trigger']} | {r['poisoned']} of {r['rows']} | {model} | " + " | ".join(cells) + " |")
+        lines.append(f"| {r['seed']} | {r['trigger']}{'' if r['captions'] == 'world' else ' (captions from TEMPLATES)'} | {r['poisoned']} of {r['rows']} | {model} | " + " | ".join(cells) + " |")
     with open(os.path.join(args.summary, "detection.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
