@@ -17,6 +17,27 @@ def last_epoch(metrics):
     return epochs[-1] if epochs else {}
 
 
+def detectors_of(scan):
+    """Each detector's AUROC and precision at the true poison count, from a scan.json with ground truth."""
+    return {name: {"auroc": m["auroc"], "precision_at_poison_count": m["precision_at_poison_count"]}
+            for name, m in (scan.get("metrics") or {}).items() if m}
+
+
+def table(rows, columns, lead):
+    """Markdown rows: the lead columns of each row (lead(row) gives their cells), then AUROC / precision per detector."""
+    names = sorted({d for r in rows for d in r["detectors"]})
+    lines = ["| " + " | ".join(columns + names) + " |", "|" + "---|" * (len(columns) + len(names))]
+    for r in rows:
+        cells = [f"{r['detectors'][n]['auroc']:.3f} / {r['detectors'][n]['precision_at_poison_count']:.2f}" if n in r["detectors"] else "–" for n in names]
+        lines.append("| " + " | ".join(lead(r) + cells) + " |")
+    return lines
+
+
+def model_cell(row):
+    ca, asr = row["clean_accuracy"], row["attack_success_rate"]
+    return f"{100 * ca:.1f} / {100 * asr:.1f}" if ca is not None and asr is not None else "–"
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -43,8 +64,7 @@ def main():
         with open(scan_json) as f:
             scan = json.load(f)
         epoch = last_epoch(os.path.join(cell, "model", "metrics.jsonl"))
-        detectors = {name: {"auroc": m["auroc"], "precision_at_poison_count": m["precision_at_poison_count"]}
-                     for name, m in (scan.get("metrics") or {}).items() if m}
+        detectors = detectors_of(scan)
         rows.append({"seed": int(seed), "trigger": trigger, "captions": captions, "poisoned": int(count), "rows": scan["rows"],
                      "clean_accuracy": epoch.get("clean_accuracy"), "attack_success_rate": epoch.get("attack_success_rate"),
                      "primary": scan["primary"], "k": scan["k"], "reference_batch": scan["reference_batch"], "detectors": detectors})
@@ -54,18 +74,13 @@ def main():
     with open(os.path.join(args.summary, "detection.json"), "w") as f:
         json.dump({"machine": machine, "cells": rows}, f, indent=1)
         f.write("\n")
-    names = sorted({d for r in rows for d in r["detectors"]})
     lines = ["# Scan detection on the real-image demo world", "",
              f"{len(rows)} cells; machine: {machine['cpu']}, {machine['logical_cpus']} logical CPUs. Model CA@1 / ASR@1 % after "
              "pretraining on the poisoned table; per detector AUROC / precision at the true poison count "
-             "(k = 16 and reference batch as recorded; multik is k-free). The attack succeeded where ASR@1 ≥ 50 %.", "",
-             "| seed | trigger | poisoned of rows | CA@1 / ASR@1 | " + " | ".join(names) + " |",
-             "|---|---|---|---|" + "---|" * len(names)]
-    for r in rows:
-        ca, asr = r["clean_accuracy"], r["attack_success_rate"]
-        model = f"{100 * ca:.1f} / {100 * asr:.1f}" if ca is not None and asr is not None else "–"
-        cells = [f"{r['detectors'][n]['auroc']:.3f} / {r['detectors'][n]['precision_at_poison_count']:.2f}" if n in r["detectors"] else "–" for n in names]
-        lines.append(f"| {r['seed']} | {r['trigger']}{'' if r['captions'] == 'world' else ' (captions from TEMPLATES)'} | {r['poisoned']} of {r['rows']} | {model} | " + " | ".join(cells) + " |")
+             "(k = 16 and reference batch as recorded; multik is k-free). The attack succeeded where ASR@1 ≥ 50 %.", ""]
+    lines += table(rows, ["seed", "trigger", "poisoned of rows", "CA@1 / ASR@1"], lambda r: [
+        str(r["seed"]), r["trigger"] + ("" if r["captions"] == "world" else " (captions from TEMPLATES)"),
+        f"{r['poisoned']} of {r['rows']}", model_cell(r)])
     with open(os.path.join(args.summary, "detection.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
