@@ -11,6 +11,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from summaries import write  # noqa: E402
 from summarize import detectors_of, model_cell, table  # noqa: E402
 
 
@@ -37,9 +39,6 @@ def main():
                          "clean_accuracy": poisoned["clean_accuracy"], "attack_success_rate": poisoned["attack_success_rate"],
                          "detectors": detectors, "cpu": machine["cpu_model"], "logical_cpus": machine["logical_cpus"]})
     rows.sort(key=lambda r: (r["world"], r["threads"], r["seed"]))
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "demo-scans.json"), "w") as f:
-        json.dump({"runs": rows}, f, indent=1)
     cpus = sorted({f"{r['cpu']}, {r['logical_cpus']} logical CPUs" for r in rows})
     lines = [f"# The demo's scan stage: AUROC / precision at the true poison count", "",
              f"Written by experiments/scan-detection/demo-scans.py from {len(rows)} demo runs; machine: {'; '.join(cpus)}. "
@@ -47,9 +46,7 @@ def main():
              "no setting chosen from the true rate). CA@1 / ASR@1 % of the poisoned model.", ""]
     lines += table(rows, ["world", "trigger", "threads", "seed", "poisoned of rows", "CA@1 / ASR@1"], lambda r: [
         r["world"], r["trigger"], str(r["threads"]), str(r["seed"]), f"{r['poisoned']} of {r['rows']}", model_cell(r)])
-    with open(os.path.join(args.out, "demo-scans.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write(args.out, "demo-scans", {"runs": rows}, lines)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,14 @@ zero-shot CA@1 / ASR@1 at the end of training and each detector's AUROC and prec
 
     python3 experiments/scan-detection/summarize.py OUT --out DIR      # writes DIR/detection.md and DIR/detection.json
 """
-import argparse
 import glob
 import json
 import os
 import platform
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from summaries import arguments, write  # noqa: E402
 
 
 def last_epoch(metrics):
@@ -50,10 +53,7 @@ def cpu_model():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out", help="run.sh's output folder")
-    parser.add_argument("--out", dest="summary", required=True, help="folder for detection.md and detection.json")
-    args = parser.parse_args()
+    args = arguments(__doc__, "detection")
     rows = []
     for scan_json in sorted(glob.glob(os.path.join(args.out, "seed-*", "cells", "*", "scan", "scan.json"))):
         cell = os.path.dirname(os.path.dirname(scan_json))
@@ -70,10 +70,6 @@ def main():
                      "primary": scan["primary"], "k": scan["k"], "reference_batch": scan["reference_batch"], "detectors": detectors})
     rows.sort(key=lambda r: (r["seed"], r["trigger"], r["captions"] != "world", -r["poisoned"]))
     machine = {"cpu": cpu_model(), "logical_cpus": os.cpu_count()}
-    os.makedirs(args.summary, exist_ok=True)
-    with open(os.path.join(args.summary, "detection.json"), "w") as f:
-        json.dump({"machine": machine, "cells": rows}, f, indent=1)
-        f.write("\n")
     lines = ["# Scan detection on the real-image demo world", "",
              f"{len(rows)} cells; machine: {machine['cpu']}, {machine['logical_cpus']} logical CPUs. Model CA@1 / ASR@1 % after "
              "pretraining on the poisoned table; per detector AUROC / precision at the true poison count "
@@ -81,9 +77,7 @@ def main():
     lines += table(rows, ["seed", "trigger", "poisoned of rows", "CA@1 / ASR@1"], lambda r: [
         str(r["seed"]), r["trigger"] + ("" if r["captions"] == "world" else " (captions from TEMPLATES)"),
         f"{r['poisoned']} of {r['rows']}", model_cell(r)])
-    with open(os.path.join(args.summary, "detection.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write(args.summary, "detection", {"machine": machine, "cells": rows}, lines)
 
 
 if __name__ == "__main__":

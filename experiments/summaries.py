@@ -1,0 +1,22 @@
+"""What the experiments' summary scripts share: their command line (an experiment's output folder and a folder for
+the summary) and how they write it (NAME.json with the numbers, NAME.md with the table, which is also printed)."""
+import argparse
+import json
+import os
+
+
+def arguments(doc, name, source="run.sh's output folder"):
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", help=source)
+    parser.add_argument("--out", dest="summary", required=True, help=f"folder for {name}.md and {name}.json")
+    return parser.parse_args()
+
+
+def write(folder, name, numbers, lines):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f"{name}.json"), "w") as f:
+        json.dump(numbers, f, indent=1)
+        f.write("\n")
+    with open(os.path.join(folder, f"{name}.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
