@@ -20,15 +20,16 @@ public static class DemoCommand
         var data = DemoCliOptions.Data();
         var filterRetrain = new Option<bool>("--filter-retrain")
         {
-            Description = $"Also the dataset-side defense: drop the {d.FilterFraction:P0} of pretraining pairs the scan scores highest and retrain on the rest (the 'filtered' row; a second pretraining).",
+            Description = $"Also the dataset-side defense: drop the pretraining pairs the scan scores highest ({d.FilterFractions[0]:P0} by default) and retrain on the rest (the 'filtered' row; a second pretraining per round).",
         };
+        var filterFractions = DemoCliOptions.FilterFractions(d.FilterFractions);
         var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
         var runner = new Sweeps.SweepRunnerCliOptions();
         var command = new Command("demo", "Run the whole CleanCLIP story on synthetic shapes or real Fashion-MNIST images: poison, train, clean three ways, evaluate, report.")
         {
-            output, world, data, quick, attack, seed, seeds, filterRetrain, device, precision, forceBf16,
+            output, world, data, quick, attack, seed, seeds, filterRetrain, filterFractions, device, precision, forceBf16,
         };
         // With --seeds, the runner options run each seed as a point of a sweep (here or on SLURM) instead of one after the other in this process.
         foreach (var option in runner.All) command.Options.Add(option);
@@ -38,7 +39,10 @@ public static class DemoCommand
             {
                 Output = parse.GetValue(output)!, Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!),
                 Trigger = d.Trigger with { Name = parse.GetValue(attack)! }, FilterRetrain = parse.GetValue(filterRetrain),
+                FilterFractions = DemoCliOptions.ParseFilterFractions(parse.GetValue(filterFractions), d.FilterFractions),
             };
+            if (CliOptions.WasGiven(parse, filterFractions) && !options.FilterRetrain)
+                throw new ArgumentException("--filter-fractions sets the rounds of --filter-retrain: give --filter-retrain too");
             options = DemoCliOptions.Recipe(parse, options, world, data, quick);
             var seedList = parse.GetValue(seeds) is { } text ? DemoSeeds.Parse(text) : null;
             if (seedList is not null && parse.GetResult(seed) is { Implicit: false })

@@ -24,19 +24,24 @@ public static class MatrixCommand
         var world = DemoCliOptions.World(DemoOptions.DefaultWorld);
         var data = DemoCliOptions.Data();
         var quick = DemoCliOptions.Quick();
+        var filterFractions = DemoCliOptions.FilterFractions(d.FilterFractions);
         var device = CliOptions.Device(d.Device);
         var precision = CliOptions.Precision(d.Precision);
         var forceBf16 = CliOptions.ForceBf16();
         var command = new Command("matrix", "Poison, train, clean and evaluate every attack against every defense (the demo's recipe), one poisoned model per attack and seed; resumable.")
         {
-            output, attacks, defenses, triggerFile, seeds, world, data, quick, device, precision, forceBf16,
+            output, attacks, defenses, triggerFile, seeds, world, data, quick, filterFractions, device, precision, forceBf16,
         };
         var runner = new Sweeps.SweepRunnerCliOptions();
         // The runner options run each seed as a point of a sweep (here or on SLURM) instead of one after the other in this process.
         foreach (var option in runner.All) command.Options.Add(option);
         command.SetAction(parse => ConsoleUi.Run(() =>
         {
-            var recipe = d with { Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!) };
+            var recipe = d with
+            {
+                Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!),
+                FilterFractions = DemoCliOptions.ParseFilterFractions(parse.GetValue(filterFractions), d.FilterFractions),
+            };
             var options = new MatrixOptions
             {
                 Demo = DemoCliOptions.Recipe(parse, recipe, world, data, quick),
@@ -45,6 +50,8 @@ public static class MatrixCommand
                 Seeds = parse.GetValue(seeds) is { } text ? DemoSeeds.Parse(text) : [1],
                 Output = parse.GetValue(output)!,
             };
+            if (CliOptions.WasGiven(parse, filterFractions) && !options.Defenses.Any(x => x.IsFilter))
+                throw new ArgumentException($"--filter-fractions sets the rounds of the {MatrixJob.FilterDefense} defense: add it to --defenses");
             if (runner.AnyGiven(parse))
                 return SeedSweep.Run(parse, options.Output, "cleanclip matrix --seeds --runner", options.Seeds, seeds.Name, runner, [output, seeds, .. runner.All],
                     points => Print(MatrixJob.Collect(options, points.Select(p => p.Folder).ToList())));

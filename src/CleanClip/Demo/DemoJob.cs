@@ -212,28 +212,46 @@ public static class DemoJob
     }
 
     /// <summary>
-    /// The dataset-side defense: scan the poisoned pretraining table with the poisoned model, drop the
-    /// <see cref="DemoOptions.FilterFraction"/> of pairs that score as most anomalous (the defender does not know how
-    /// many are poisoned), and train a fresh model on the rest with the pretraining recipe in <paramref name="runDir"/>.
-    /// The filtered table lies beside the poisoned one (its image paths are relative to that folder), the scan in
-    /// <paramref name="scanDir"/>; both are the caller's own and replaced on a rerun.
+    /// The dataset-side defense, in rounds (<see cref="DemoOptions.FilterFractions"/>): scan the table with the model
+    /// trained on it, drop the given share of pairs that score as most anomalous (the defender does not know how many
+    /// are poisoned), and train a fresh model on the rest with the pretraining recipe. The first round starts from the
+    /// poisoned table and model; each later one from the previous round's filtered table and retrained model. The last
+    /// round trains in <paramref name="runDir"/>, earlier ones in <c>runDir-round-N</c>. Filtered tables lie beside the
+    /// poisoned one (their image paths are relative to that folder), scans in <paramref name="scanDir"/> (then
+    /// <c>scanDir-N</c>); all are the caller's own and replaced on a rerun.
     /// </summary>
     public static StageModel FilterAndRetrain(DemoOptions options, DemoWorldFiles world, string poisonTable, string poisonedModel, string vocab, string scanDir, string runDir,
         string heading, IDemoUi ui, List<string> commands, CancellationToken cancellation)
     {
-        var filtered = Path.Combine(Path.GetDirectoryName(poisonTable)!, Path.GetFileNameWithoutExtension(poisonTable) + ".filtered.csv");
-        File.Delete(filtered);
-        ResetRun(scanDir);
-        // The poisoned table has the world's pretraining pairs (poisoned rows replace clean ones).
-        int removeTop = (int)Math.Round(options.FilterFraction * world.PretrainingPairs);
-        ui.Stage($"{heading}: scan and filter", progress => ScanJob.Run(new ScanOptions
+        var fractions = options.FilterFractions;
+        if (fractions.Count == 0 || fractions.Any(f => !(f > 0 && f < 1)))
+            throw new ArgumentException($"filter fractions {string.Join(",", fractions)}: expected one share per round, each between 0 and 1");
+        string table = poisonTable, model = poisonedModel;
+        int rows = world.PretrainingPairs;   // the poisoned table has the world's pretraining pairs (poisoned rows replace clean ones)
+        StageModel? retrained = null;
+        var notes = new List<string>();
+        for (int round = 1; round <= fractions.Count; round++)
         {
-            Checkpoint = poisonedModel, TrainData = poisonTable, Output = scanDir, CacheDir = null, FilterOut = filtered, RemoveTop = removeTop,
-            Device = options.Device, Precision = options.Precision, DecodeThreads = options.DecodeThreads,
-        }, progress));
-        commands.Add(new CommandLine("scan").With(OptionNames.Checkpoint, poisonedModel).With(OptionNames.TrainData, poisonTable).With(OptionNames.Out, scanDir)
-            .With(OptionNames.FilterOut, filtered).With(OptionNames.RemoveTop, removeTop).ToString());
-        return Pretrain(options, filtered, vocab, runDir, $"{heading}: retrain on the filtered pairs", ui, commands, cancellation);
+            bool last = round == fractions.Count;
+            string suffix = round == 1 ? "" : $"-{round}", roundHeading = fractions.Count == 1 ? heading : $"{heading} (round {round} of {fractions.Count})";
+            var filtered = Path.Combine(Path.GetDirectoryName(poisonTable)!, Path.GetFileNameWithoutExtension(poisonTable) + ".filtered" + suffix + ".csv");
+            var roundScan = scanDir + suffix;
+            File.Delete(filtered);
+            ResetRun(roundScan);
+            int removeTop = (int)Math.Round(fractions[round - 1] * rows);
+            var (scanned, scannedTable) = (model, table);
+            ui.Stage($"{roundHeading}: scan and filter", progress => ScanJob.Run(new ScanOptions
+            {
+                Checkpoint = scanned, TrainData = scannedTable, Output = roundScan, CacheDir = null, FilterOut = filtered, RemoveTop = removeTop,
+                Device = options.Device, Precision = options.Precision, DecodeThreads = options.DecodeThreads,
+            }, progress));
+            commands.Add(new CommandLine("scan").With(OptionNames.Checkpoint, model).With(OptionNames.TrainData, table).With(OptionNames.Out, roundScan)
+                .With(OptionNames.FilterOut, filtered).With(OptionNames.RemoveTop, removeTop).ToString());
+            retrained = Pretrain(options, filtered, vocab, last ? runDir : $"{runDir}-round-{round}", $"{roundHeading}: retrain on the filtered pairs", ui, commands, cancellation);
+            notes.AddRange(retrained.Notes.Where(n => !notes.Contains(n)));
+            (table, model, rows) = (filtered, retrained.Model, rows - removeTop);
+        }
+        return retrained! with { Notes = notes };
     }
 
     /// <summary>Stage 1: the synthetic world, or the real world's captioned tables, in <paramref name="output"/>.</summary>

@@ -76,13 +76,18 @@ public sealed record DemoOptions
     public bool Scan { get; init; } = true;
 
     /// <summary>
-    /// Also the dataset-side defense (<see cref="DemoJob.FilterAndRetrain"/>): drop the <see cref="FilterFraction"/> of
-    /// pretraining pairs the scan scores highest and train a fresh model on the rest, shown as the "filtered" row. It
-    /// costs a second pretraining, so it is off by default.
+    /// Also the dataset-side defense (<see cref="DemoJob.FilterAndRetrain"/>): drop the pretraining pairs the scan scores
+    /// highest and train a fresh model on the rest, shown as the "filtered" row. It costs a second pretraining (one per
+    /// round), so it is off by default.
     /// </summary>
     public bool FilterRetrain { get; init; }
-    /// <summary>Share of the pretraining pairs the filter drops: twice the demo's poison rate, which the defender does not know.</summary>
-    public double FilterFraction { get; init; } = 0.10;
+    /// <summary>
+    /// One entry per scan-filter-retrain round: the share of that round's table it drops. The first round scans the
+    /// poisoned pairs with the poisoned model; each later one scans the table the previous round left with the model
+    /// retrained on it. The default, one round dropping 10 %, is twice the demo's poison rate, which the defender does
+    /// not know.
+    /// </summary>
+    public IReadOnlyList<double> FilterFractions { get; init; } = [0.10];
     public ulong Seed { get; init; } = 1;
     /// <summary>What every stage's model computes in (training, cleaning, evaluation).</summary>
     public Models.Precision Precision { get; init; } = Models.Precision.Fp32;

@@ -71,6 +71,50 @@ public class DemoSmokeTests
         DemoCommandsParseTests.AssertParse(result.Commands);
     }
 
+    // Two rounds: the second scans the first round's filtered table with the model retrained on it, and drops 5 % of
+    // that table (9 of 180), so the final model trains on 171 pairs.
+    [Fact]
+    public void FilterRoundsScanEachFilteredTableWithTheModelRetrainedOnIt()
+    {
+        using var dir = new TempDir();
+        var options = Miniature(dir.File("demo")) with
+        {
+            FilterRetrain = true, FilterFractions = [0.1, 0.05], Methods = [], Supervised = null, LinearProbe = false, Scan = false,
+        };
+        var ui = new SilentUi();
+        var result = DemoJob.Run(options, ui);
+        Assert.Equal(["poisoned", DemoJob.FilteredLabel], result.Rows.Select(r => r.Stage));
+        var train = Path.Combine(dir.File("demo"), "world", "train");
+        Assert.Equal(180, ImageCaptionDataset.Load(Path.Combine(train, "poisoned.filtered.csv")).Count);
+        Assert.Equal(171, ImageCaptionDataset.Load(Path.Combine(train, "poisoned.filtered-2.csv")).Count);
+        var runs = Path.Combine(dir.File("demo"), "runs");
+        Assert.True(RunCompletion.IsComplete(Path.Combine(runs, DemoJob.FilteredLabel + "-round-1")));
+        Assert.True(RunCompletion.IsComplete(Path.Combine(runs, DemoJob.FilteredLabel)));
+        var scans = result.Commands.Where(c => c.StartsWith("cleanclip scan ")).ToList();
+        Assert.Equal(2, scans.Count);
+        Assert.Contains("--remove-top 20", scans[0]);
+        Assert.Contains("--remove-top 9", scans[1]);
+        Assert.Contains(Path.Combine(runs, DemoJob.FilteredLabel + "-round-1", "model.safetensors"), scans[1]);
+        Assert.Contains("poisoned.filtered.csv", scans[1]);
+        Assert.Contains(ui.Headings, h => h.Contains("(round 2 of 2)"));
+        DemoCommandsParseTests.AssertParse(result.Commands);
+    }
+
+    [Theory]
+    [InlineData("0.1,0", "'0' is not a share between 0 and 1")]
+    [InlineData("0.2,x", "'x' is not a share")]
+    [InlineData("1", "'1' is not a share")]
+    public void BadFilterFractionsAreOneClearLine(string text, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => CleanClip.Cli.DemoCliOptions.ParseFilterFractions(text, [0.1]));
+        Assert.Contains(expected, error.Message);
+        Assert.Contains("--filter-fractions", error.Message);
+    }
+
+    [Fact]
+    public void FilterFractionsParseAsOneShareEachInvariantCulture() =>
+        Assert.Equal([0.2, 0.05], CleanClip.Cli.DemoCliOptions.ParseFilterFractions("0.2, 0.05", [0.1]));
+
     [Fact]
     public void AMiniatureDemoWritesTableReportAndCommands()
     {

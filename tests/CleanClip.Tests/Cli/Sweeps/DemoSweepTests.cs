@@ -50,6 +50,26 @@ public class DemoSweepTests
             record.Points[0].Command);
     }
 
+    // The filter rounds belong to the filter defense: without it the option would be ignored, so it is an error; with
+    // a runner the rounds are forwarded to every seed's point.
+    [Fact]
+    public void FilterFractionsNeedTheFilterDefenseAndReachEveryPoint()
+    {
+        using var dir = new TempDir();
+        var (exit, text) = CliRunner.Run(DemoCommand.Create(), "--filter-fractions", "0.2,0.05", "--out", dir.File("d"));
+        Assert.Equal(1, exit);
+        Assert.Contains("give --filter-retrain too", text);
+        (exit, text) = CliRunner.Run(MatrixCommand.Create(), "--attacks", "badnet", "--defenses", "none", "--filter-fractions", "0.2", "--out", dir.File("m"));
+        Assert.Equal(1, exit);
+        Assert.Contains("add it to --defenses", text);
+        Assert.False(Directory.Exists(dir.File("d")) || Directory.Exists(dir.File("m")));
+
+        var (ok, log, _, record) = DryRun(MatrixCommand.Create(), dir.File("matrix"),
+            "--attacks", "badnet", "--defenses", "filter", "--filter-fractions", "0.2,0.05", "--seeds", "1,2", "--runner", "local");
+        Assert.True(ok == 0, log);
+        Assert.All(record!.Points, p => Assert.Contains("0.2,0.05", p.Command));
+    }
+
     [Fact]
     public void ARunnerWithoutSeedsOrAFolderOfSomethingElseIsOneErrorLine()
     {
