@@ -20,7 +20,7 @@ public static class DemoCommand
         var data = DemoCliOptions.Data();
         var filterRetrain = new Option<bool>("--filter-retrain")
         {
-            Description = $"Also the dataset-side defense: drop the pretraining pairs the scan scores highest ({d.FilterFractions[0]:P0} by default) and retrain on the rest (the 'filtered' row; a second pretraining per round).",
+            Description = "Also the dataset-side defense: drop the pretraining pairs the scan scores highest and retrain on the rest, in the rounds of --filter-fractions (the 'filtered' row; one more pretraining per round).",
         };
         var filterFractions = DemoCliOptions.FilterFractions(d.FilterFractions);
         var device = CliOptions.Device(d.Device);

@@ -50,7 +50,7 @@ public class DemoSmokeTests
     public void WithFilterRetrainTheDemoAddsTheModelRetrainedOnTheScanFilteredPairs()
     {
         using var dir = new TempDir();
-        var options = Miniature(dir.File("demo")) with { FilterRetrain = true, Methods = [TrainingMethod.Mmcl], Supervised = null, LinearProbe = false };
+        var options = Miniature(dir.File("demo")) with { FilterRetrain = true, FilterFractions = [0.1], Methods = [TrainingMethod.Mmcl], Supervised = null, LinearProbe = false };
         // As a sweep's point: the runner has already started its log in the folder, which the demo keeps.
         Directory.CreateDirectory(options.Output);
         File.WriteAllText(Path.Combine(options.Output, CleanClip.Sweeps.PointRecord.LogFileName), "== runner log\n");

@@ -125,7 +125,7 @@ public class MatrixFilterDefenseTests
         CleanClip.Poisoning.Optimized.PatchFile.Save(patch, Enumerable.Range(0, 3 * 6 * 6).Select(i => (i % 7) / 6f).ToArray(), 6);
         var options = new MatrixOptions
         {
-            Demo = MatrixMiniatureTests.Recipe() with { LinearProbe = false },
+            Demo = MatrixMiniatureTests.Recipe() with { LinearProbe = false, FilterFractions = [0.1] },
             Attacks = MatrixJob.ParseAttacks("optimized", patch),
             Defenses = MatrixJob.ParseDefenses("none,filter"),
             Seeds = [1],
