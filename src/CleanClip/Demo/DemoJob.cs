@@ -218,10 +218,12 @@ public static class DemoJob
     /// poisoned table and model; each later one from the previous round's filtered table and retrained model. The last
     /// round trains in <paramref name="runDir"/>, earlier ones in <c>runDir-round-N</c>. Filtered tables lie beside the
     /// poisoned one (their image paths are relative to that folder), scans in <paramref name="scanDir"/> (then
-    /// <c>scanDir-N</c>); all are the caller's own and replaced on a rerun.
+    /// <c>scanDir-N</c>); all are the caller's own and replaced on a rerun, except that with
+    /// <paramref name="reuseFinishedRounds"/> (the matrix, whose poisoned model is itself kept once finished) an earlier
+    /// round whose retrained model is complete, and whose scan filtered this round's model and count, is kept.
     /// </summary>
     public static StageModel FilterAndRetrain(DemoOptions options, DemoWorldFiles world, string poisonTable, string poisonedModel, string vocab, string scanDir, string runDir,
-        string heading, IDemoUi ui, List<string> commands, CancellationToken cancellation)
+        string heading, IDemoUi ui, List<string> commands, CancellationToken cancellation, bool reuseFinishedRounds = false)
     {
         var fractions = options.FilterFractions;
         if (fractions.Count == 0 || fractions.Any(f => !(f > 0 && f < 1)))
@@ -236,9 +238,15 @@ public static class DemoJob
             string suffix = round == 1 ? "" : $"-{round}", roundHeading = fractions.Count == 1 ? heading : $"{heading} (round {round} of {fractions.Count})";
             var filtered = Path.Combine(Path.GetDirectoryName(poisonTable)!, Path.GetFileNameWithoutExtension(poisonTable) + ".filtered" + suffix + ".csv");
             var roundScan = scanDir + suffix;
+            int removeTop = (int)Math.Round(fractions[round - 1] * rows);
+            var roundRun = last ? runDir : $"{runDir}-round-{round}";
+            if (reuseFinishedRounds && !last && FinishedRound(roundScan, roundRun, model, filtered, removeTop) is { } kept)
+            {
+                (table, model, rows) = (filtered, kept, rows - removeTop);
+                continue;
+            }
             File.Delete(filtered);
             ResetRun(roundScan);
-            int removeTop = (int)Math.Round(fractions[round - 1] * rows);
             var (scanned, scannedTable) = (model, table);
             ui.Stage($"{roundHeading}: scan and filter", progress => ScanJob.Run(new ScanOptions
             {
@@ -247,11 +255,33 @@ public static class DemoJob
             }, progress));
             commands.Add(new CommandLine("scan").With(OptionNames.Checkpoint, model).With(OptionNames.TrainData, table).With(OptionNames.Out, roundScan)
                 .With(OptionNames.FilterOut, filtered).With(OptionNames.RemoveTop, removeTop).ToString());
-            retrained = Pretrain(options, filtered, vocab, last ? runDir : $"{runDir}-round-{round}", $"{roundHeading}: retrain on the filtered pairs", ui, commands, cancellation);
+            retrained = Pretrain(options, filtered, vocab, roundRun, $"{roundHeading}: retrain on the filtered pairs", ui, commands, cancellation);
             notes.AddRange(retrained.Notes.Where(n => !notes.Contains(n)));
             (table, model, rows) = (filtered, retrained.Model, rows - removeTop);
         }
         return retrained! with { Notes = notes };
+    }
+
+    /// <summary>
+    /// The model of a finished earlier round: its retraining completed, and its scan (scan.json) scanned
+    /// <paramref name="model"/> and wrote <paramref name="filtered"/> without its top <paramref name="removeTop"/> rows.
+    /// </summary>
+    private static string? FinishedRound(string scanDir, string runDir, string model, string filtered, int removeTop)
+    {
+        if (RunCompletion.Read(runDir) is not { } marker || !File.Exists(Path.Combine(runDir, marker.Model)) || !File.Exists(filtered)) return null;
+        try
+        {
+            using var scan = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(scanDir, "scan.json")));
+            var root = scan.RootElement;
+            bool same = Path.GetFullPath(root.GetProperty("checkpoint").GetString()!) == Path.GetFullPath(model)
+                && root.GetProperty("filter").GetProperty("output").GetString() == Path.GetFullPath(filtered)
+                && root.GetProperty("filter").GetProperty("remove_top").GetInt32() == removeTop;
+            return same ? Path.Combine(runDir, marker.Model) : null;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Stage 1: the synthetic world, or the real world's captioned tables, in <paramref name="output"/>.</summary>

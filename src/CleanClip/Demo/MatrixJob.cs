@@ -199,7 +199,7 @@ public static class MatrixJob
                             model = ModelOf(cellDir) ?? DemoJob.Clean(attackOptions, method, files, model, vocab, cellDir, $"clean: {DemoJob.Describe(method)}", attackUi, [], cancellation).Model;
                         else if (defense.IsFilter)
                             model = ModelOf(cellDir) ?? DemoJob.FilterAndRetrain(attackOptions, files, Attack().PoisonTable, model, vocab, Path.Combine(attackDir, "filter-scan"), cellDir,
-                                "scan, filter and retrain", attackUi, [], cancellation).Model;
+                                "scan, filter and retrain", attackUi, [], cancellation, reuseFinishedRounds: true).Model;
                         var probe = demo.LinearProbe ? World().Labeled : null;
                         eval = DemoJob.Evaluate(attackOptions, [(defense.Name, model)], files, vocab, probe, evalDir, $"evaluate {defense.Name}", attackUi, []).Results.Checkpoints[0];
                     }

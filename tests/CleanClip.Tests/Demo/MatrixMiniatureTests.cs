@@ -152,4 +152,32 @@ public class MatrixFilterDefenseTests
         var manifest = Directory.EnumerateFiles(dir.File("matrix"), "manifest.json", SearchOption.AllDirectories).Single();
         Assert.Contains("optimized", File.ReadAllText(manifest));
     }
+
+    // Killed in its last round, the filter cell continues there: the finished first round (retrained model and the
+    // scan that filtered its table) is kept and only the last round scans and retrains again, to the same model.
+    [Fact]
+    public void AKilledFilterCellKeepsItsFinishedRounds()
+    {
+        using var dir = new TempDir();
+        var options = new MatrixOptions
+        {
+            Demo = MatrixMiniatureTests.Recipe() with { LinearProbe = false, FilterFractions = [0.1, 0.05] },
+            Attacks = MatrixJob.ParseAttacks("badnet", null),
+            Defenses = MatrixJob.ParseDefenses("filter"),
+            Seeds = [1],
+            Output = dir.File("matrix"),
+        };
+        var first = new DemoSmokeTests.SilentUi();
+        MatrixJob.Run(options, first);
+        Assert.Equal(2, first.Headings.Count(h => h.Contains("retrain on the filtered pairs")));
+        var cellDir = Path.Combine(dir.File("matrix"), "seed-1", "badnet", "filter");
+        var model = File.ReadAllBytes(Path.Combine(cellDir, "model.safetensors"));
+        Directory.Delete(cellDir, recursive: true);   // as if killed while training the last round
+
+        var second = new DemoSmokeTests.SilentUi();
+        var result = MatrixJob.Run(options, second);
+        Assert.Equal(["round 2 of 2"], second.Headings.Where(h => h.Contains("retrain on the filtered pairs")).Select(h => h[(h.IndexOf("round ") )..(h.IndexOf(')'))]));
+        Assert.Equal(model, File.ReadAllBytes(Path.Combine(cellDir, "model.safetensors")));
+        Assert.Single(result.Cells);
+    }
 }
