@@ -107,7 +107,10 @@ public static class TorchRuntime
         (config.IsVit ? config.VisionWidth : config.VisionWidth / 2) >= OneDnnMinChannels;
 
     /// <summary>Switches oneDNN for the model about to run its image tower (a global switch: the model computing decides).</summary>
-    public static void UseOneDnnFor(ClipConfig config) => UnlessOtherLibTorch(() => SetOneDnn(ForcedOneDnn ?? OneDnnSuits(config)));
+    public static void UseOneDnnFor(ClipConfig config) => UnlessOtherLibTorch(() => SetOneDnn(OneDnnChosenFor(config)));
+
+    /// <summary>Whether a model of <paramref name="config"/> runs with oneDNN: <c>CLEANCLIP_ONEDNN</c> if set, else <see cref="OneDnnSuits"/>.</summary>
+    public static bool OneDnnChosenFor(ClipConfig config) => ForcedOneDnn ?? OneDnnSuits(config);
 
     public static bool OneDnnEnabled => UserEnabledMkldnn(GlobalContext());
 

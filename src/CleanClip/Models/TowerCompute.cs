@@ -28,5 +28,5 @@ public static class TowerCompute
 
     /// <summary>Whether <paramref name="config"/>'s image tower computes in fp32 on <paramref name="device"/> whatever the precision.</summary>
     public static bool ImageTowerStaysFp32(ClipConfig config, DeviceType device) =>
-        TorchRuntime.CpuOnlyPathApplies(device) && !(TorchRuntime.ForcedOneDnn ?? TorchRuntime.OneDnnSuits(config));
+        TorchRuntime.CpuOnlyPathApplies(device) && !TorchRuntime.OneDnnChosenFor(config);
 }
