@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Does BadCLIP's optimized trigger survive CleanCLIP better than BadNet at the same poison count (issue 20)? On the
-# real-image demo world of seed S: train the demo's model on the clean pretraining pairs, learn an 8 px patch against
-# it (`cleanclip trigger optimize`, target sneaker; its zero-shot ASR on the clean model is in trigger.npy.json), then
-# `cleanclip matrix` with the attacks badnet and optimized (both 8 px, 5 % dirty-label poison) and the defenses none and
-# cleanclip, with the demo's recipe. Rerunning continues (finished steps and matrix cells are kept).
-# Usage (repository root): experiments/optimized-vs-badnet/run.sh OUT   SEED=1, CLEANCLIP=path/to/cleanclip
+# real-image demo world of seed S: train the demo's model on the clean pretraining pairs, learn a PATCH px patch
+# against it (`cleanclip trigger optimize` with its defaults, target sneaker; its zero-shot ASR on the clean model is
+# in trigger.npy.json), then `cleanclip matrix` with the attacks badnet and optimized (both PATCH px, 5 % dirty-label
+# poison) and the defenses none and cleanclip, with the demo's recipe. Rerunning continues (finished steps and matrix
+# cells are kept). Usage (repository root): experiments/optimized-vs-badnet/run.sh OUT   SEED=1, PATCH=12, CLEANCLIP=path/to/cleanclip
 set -euo pipefail
-OUT=${1:?usage: run.sh OUT}; S=${SEED:-1}; CC=${CLEANCLIP:-cleanclip}; D=data/fashion-mnist
+OUT=${1:?usage: run.sh OUT}; S=${SEED:-1}; P=${PATCH:-12}; CC=${CLEANCLIP:-cleanclip}; D=data/fashion-mnist
 W=$OUT/seed-$S
 if [ ! -f "$W/vocab.txt.gz" ]; then
   if [ -e "$W" ]; then echo "$W holds an unfinished world; remove it (or choose another OUT) and rerun" >&2; exit 1; fi
@@ -21,6 +21,6 @@ fi
 if [ ! -f "$W/trigger.npy.json" ]; then
   rm -f "$W/trigger.npy"
   $CC trigger optimize --model "$W/clean/model.safetensors" --vocab "$W/vocab.txt.gz" --eval-data $D --target sneaker \
-      --patch-size 8 --seed "$S" --out "$W/trigger.npy"
+      --patch-size "$P" --seed "$S" --out "$W/trigger.npy"
 fi
-$CC matrix --attacks badnet,optimized --trigger-file "$W/trigger.npy" --defenses none,cleanclip --seeds "$S" --out "$W/matrix"
+$CC matrix --attacks badnet,optimized --trigger-file "$W/trigger.npy" --patch-size "$P" --defenses none,cleanclip --seeds "$S" --out "$W/matrix"

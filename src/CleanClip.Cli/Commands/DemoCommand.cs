@@ -14,6 +14,7 @@ public static class DemoCommand
         var output = OutputCliOptions.Out("Output folder.", d.Output);
         var quick = DemoCliOptions.Quick();
         var attack = new Option<string>("--attack") { Description = $"Trigger: {string.Join(", ", Poisoning.TriggerFactory.Names)}.", DefaultValueFactory = _ => d.Trigger.Name };
+        var patchSize = BackdoorCliOptions.PatchSize(d.Trigger.PatchSize, "the patch triggers (BadNet and its kin)");
         var seed = CliOptions.Seed(d.Seed, "Seed of every stage: the real world's captions, the poisoning, each training run and the evaluation (the synthetic world's images stay the same).");
         var seeds = DemoCliOptions.Seeds("Run the demo once per seed (e.g. 1,2,3), each in OUT/seed-N, and summarise them in OUT/seeds.md and seeds.json.");
         var world = DemoCliOptions.World(DemoOptions.DefaultWorld);
@@ -29,7 +30,7 @@ public static class DemoCommand
         var runner = new Sweeps.SweepRunnerCliOptions();
         var command = new Command("demo", "Run the whole CleanCLIP story on synthetic shapes or real Fashion-MNIST images: poison, train, clean three ways, evaluate, report.")
         {
-            output, world, data, quick, attack, seed, seeds, filterRetrain, filterFractions, device, precision, forceBf16,
+            output, world, data, quick, attack, patchSize, seed, seeds, filterRetrain, filterFractions, device, precision, forceBf16,
         };
         // With --seeds, the runner options run each seed as a point of a sweep (here or on SLURM) instead of one after the other in this process.
         foreach (var option in runner.All) command.Options.Add(option);
@@ -38,7 +39,7 @@ public static class DemoCommand
             var options = d with
             {
                 Output = parse.GetValue(output)!, Seed = parse.GetValue(seed), Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!),
-                Trigger = d.Trigger with { Name = parse.GetValue(attack)! }, FilterRetrain = parse.GetValue(filterRetrain),
+                Trigger = d.Trigger with { Name = parse.GetValue(attack)!, PatchSize = parse.GetValue(patchSize) }, FilterRetrain = parse.GetValue(filterRetrain),
                 FilterFractions = DemoCliOptions.ParseFilterFractions(parse.GetValue(filterFractions), d.FilterFractions),
             };
             if (CliOptions.WasGiven(parse, filterFractions) && !options.FilterRetrain)

@@ -20,6 +20,7 @@ public static class MatrixCommand
             Description = $"Comma-separated defenses: {string.Join(", ", MatrixJob.KnownDefenses.Select(x => x.Name))} (none: the poisoned model as it is).", Required = true,
         };
         var triggerFile = BackdoorCliOptions.TriggerFile("needed for --attacks optimized");
+        var patchSize = BackdoorCliOptions.PatchSize(d.Trigger.PatchSize, "the patch triggers (BadNet, label-consistent); an optimized patch keeps its file's size");
         var seeds = DemoCliOptions.Seeds("Seeds (e.g. 1,2,3): the whole matrix once per seed, in OUT/seed-N; the table gives mean and min–max over them. Default 1.");
         var world = DemoCliOptions.World(DemoOptions.DefaultWorld);
         var data = DemoCliOptions.Data();
@@ -30,7 +31,7 @@ public static class MatrixCommand
         var forceBf16 = CliOptions.ForceBf16();
         var command = new Command("matrix", "Poison, train, clean and evaluate every attack against every defense (the demo's recipe), one poisoned model per attack and seed; resumable.")
         {
-            output, attacks, defenses, triggerFile, seeds, world, data, quick, filterFractions, device, precision, forceBf16,
+            output, attacks, defenses, triggerFile, patchSize, seeds, world, data, quick, filterFractions, device, precision, forceBf16,
         };
         var runner = new Sweeps.SweepRunnerCliOptions();
         // The runner options run each seed as a point of a sweep (here or on SLURM) instead of one after the other in this process.
@@ -39,6 +40,7 @@ public static class MatrixCommand
         {
             var recipe = d with
             {
+                Trigger = d.Trigger with { PatchSize = parse.GetValue(patchSize) },
                 Device = parse.GetValue(device)!, Precision = CliOptions.ChoosePrecision(parse, precision, forceBf16, parse.GetValue(device)!),
                 FilterFractions = DemoCliOptions.ParseFilterFractions(parse.GetValue(filterFractions), d.FilterFractions),
             };

@@ -68,6 +68,21 @@ public class TriggerOptimizerTests : IDisposable
     }
 
     [Fact]
+    public void TripletTermIsPyTorchsTripletMarginLossPerRow()
+    {
+        // By hand, margin 1: row 1 has its positive at distance √2 and its negative on it, so √2 − 0 + 1; row 2 has
+        // its positive on it and its negative at √2, so max(0 − √2 + 1, 0) = 0; row 3 is at distance 1 from both
+        // (0.6, 0.8 against 1.6, 0.8 and 0.6, −0.2), so exactly the margin. Mean (√2 + 1 + 0 + 1) / 3. A loss over the
+        // whole batch at once (one norm of the stacked differences) gives another number. Tolerance 1e-5: float32
+        // sums and the ε = 1e-6 added to each difference.
+        using var anchor = torch.tensor(new float[] { 1, 0, 0, 1, 0.6f, 0.8f }, 3, 2);
+        using var positive = torch.tensor(new float[] { 0, 1, 0, 1, 1.6f, 0.8f }, 3, 2);
+        using var negative = torch.tensor(new float[] { 1, 0, 1, 0, 0.6f, -0.2f }, 3, 2);
+        using var loss = TriggerOptimizer.TripletTerm(anchor, positive, negative, margin: 1);
+        Assert.Equal((Math.Sqrt(2) + 1 + 0 + 1) / 3, loss.item<float>(), 1e-5);
+    }
+
+    [Fact]
     public void PatchHasTheRequestedSizeAndStaysInPixelBounds()
     {
         // A large learning rate pushes values past the bounds unless they are projected back.
