@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CleanClip.Evaluation;
 using CleanClip.Poisoning;
@@ -67,6 +68,8 @@ public static class MatrixJob
     public const string CellFile = "cell.json";
     public const string WorldMarker = "world.json";
     public const string AttackMarker = "attack.json";
+    /// <summary>The recipe the folder's cells were made with; a rerun must ask for the same one (<see cref="KeepRecipe"/>).</summary>
+    public const string RecipeFile = "recipe.json";
     public const string PoisonedFolder = "poisoned";
     public const string NoDefense = "none";
     public const string SupervisedDefense = "supervised";
@@ -135,6 +138,7 @@ public static class MatrixJob
         string? dataDir = real ? DemoData.Find(demo.Real.Data) : null;
         var output = Path.GetFullPath(options.Output);
         Claim(output, dataDir);
+        KeepRecipe(output, demo);
         // The folder holds a finished matrix only from the end of this run on (a sweep decides from the marker).
         RunCompletion.Clear(output);
         bool supervised = options.Defenses.Any(d => d.IsSupervised);
@@ -284,6 +288,47 @@ public static class MatrixJob
         var record = new AttackRecord(poison.Table, vocab);
         AtomicFile.WriteAllText(marker, JsonSerializer.Serialize(record, Json) + "\n");
         return record;
+    }
+
+    /// <summary>
+    /// A rerun reuses the folder's worlds, poisoned models and cells as they are, so it must ask for the recipe they were
+    /// made with: the first run writes it to <see cref="RecipeFile"/>, and a rerun whose recipe differs is refused,
+    /// naming the first differences. Attacks, defenses and seeds may change between runs (each has its own folders);
+    /// where the data lies, the device and the output path are not part of the recipe.
+    /// </summary>
+    public static void KeepRecipe(string output, DemoOptions demo)
+    {
+        var recipe = JsonSerializer.SerializeToNode(demo with
+        {
+            Output = "", Seed = 0, Methods = [], Real = demo.Real with { Data = null }, Device = "", DecodeThreads = 0, Overwrite = false,
+        }, Json)!;
+        var path = Path.Combine(output, RecipeFile);
+        if (!File.Exists(path))
+        {
+            AtomicFile.WriteAllText(path, recipe.ToJsonString(Json) + "\n");
+            return;
+        }
+        JsonNode? earlier;
+        try { earlier = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not the JSON recipe this matrix folder was run with ({e.Message})"); }
+        var differences = Differences(earlier, recipe, "").ToList();
+        if (differences.Count > 0)
+            throw new ArgumentException($"--out {output}: its cells were made with another recipe ({string.Join("; ", differences.Take(3))}"
+                + (differences.Count > 3 ? $"; {differences.Count - 3} more" : "") + "); rerun with the same options or choose a new folder");
+    }
+
+    /// <summary>Where two JSON trees differ, as <c>Path: earlier → now</c>.</summary>
+    private static IEnumerable<string> Differences(JsonNode? earlier, JsonNode? now, string path)
+    {
+        if (earlier is JsonObject a && now is JsonObject b)
+        {
+            foreach (var key in a.Select(p => p.Key).Union(b.Select(p => p.Key)))
+                foreach (var d in Differences(a[key], b[key], path.Length == 0 ? key : $"{path}.{key}"))
+                    yield return d;
+            yield break;
+        }
+        string Text(JsonNode? n) => n?.ToJsonString() ?? "(none)";
+        if (Text(earlier) != Text(now)) yield return $"{path}: {Text(earlier)} → {Text(now)}";
     }
 
     /// <summary>Makes <paramref name="output"/> a matrix's folder (<see cref="DemoJob.ClaimOutput"/>).</summary>

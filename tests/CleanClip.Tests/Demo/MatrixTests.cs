@@ -97,4 +97,32 @@ public class MatrixTests
         Assert.Empty(ui.Headings);
         Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(mine).Select(Path.GetFileName));
     }
+    [Fact]
+    public void ARerunWithAnotherRecipeIsRefusedNamingTheDifference()
+    {
+        // The first run keeps its recipe; the device, output and seed are not part of it.
+        using var dir = new TempDir();
+        var folder = Directory.CreateDirectory(dir.File("matrix")).FullName;
+        var recipe = new DemoOptions();
+        MatrixJob.KeepRecipe(folder, recipe);
+        Assert.True(File.Exists(Path.Combine(folder, MatrixJob.RecipeFile)));
+        MatrixJob.KeepRecipe(folder, recipe with { Device = "cpu", Output = "elsewhere", Seed = 7 });
+
+        // Another patch size would reuse poisoned models built with the old one: refused, naming the key and both values.
+        var error = Assert.Throws<ArgumentException>(() => MatrixJob.KeepRecipe(folder, recipe with { Trigger = recipe.Trigger with { PatchSize = 12 } }));
+        Assert.Contains("trigger.patch_size: 8 → 12", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+
+        // Through the matrix: refused before any stage runs, the folder as it was.
+        OwnedFolder.Create(folder, MatrixJob.OutputTag);
+        var before = Directory.EnumerateFileSystemEntries(folder).Order().ToList();
+        var ui = new DemoSmokeTests.SilentUi();
+        var rerun = Assert.Throws<ArgumentException>(() => MatrixJob.Run(new MatrixOptions
+        {
+            Demo = recipe with { PoisonRate = 0.01 }, Attacks = MatrixJob.ParseAttacks("badnet"), Defenses = MatrixJob.ParseDefenses("none"), Output = folder,
+        }, ui));
+        Assert.Contains("poison_rate: 0.05 → 0.01", rerun.Message);
+        Assert.Empty(ui.Headings);
+        Assert.Equal(before, Directory.EnumerateFileSystemEntries(folder).Order().ToList());
+    }
 }
