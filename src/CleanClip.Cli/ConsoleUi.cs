@@ -106,10 +106,15 @@ public static class ConsoleUi
         {
             return body();
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
-                                     or CheckpointFormatException or InvalidOperationException)
+        catch (Exception e) when (IsBadInput(e))
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+        // Bad input met inside parallel work (one image after another refusing the same trigger) is still one line.
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(IsBadInput))
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Flatten().InnerExceptions[0].Message)}");
             return 1;
         }
         catch (OperationCanceledException e)
@@ -118,6 +123,9 @@ public static class ConsoleUi
             return StoppedExitCode;
         }
     }
+
+    private static bool IsBadInput(Exception e) => e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
+        or CheckpointFormatException or InvalidOperationException;
 
     /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, so bars never lag behind or arrive after the end.</summary>
     private sealed class Reporter<T>(Action<T> report) : IProgress<T>

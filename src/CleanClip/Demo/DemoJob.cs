@@ -67,6 +67,7 @@ public static class DemoJob
         bool real = options.WorldKind == DemoWorldKind.Real;
         // Found (or refused, in one line) before anything is written.
         string? dataDir = real ? DemoData.Find(options.Real.Data) : null;
+        CheckTrigger(options);
         Claim(output, dataDir);
         // The folder holds a finished demo only from the end of this run on (a sweep decides from the marker).
         RunCompletion.Clear(output);
@@ -287,6 +288,23 @@ public static class DemoJob
     /// <summary>Stage 1: the synthetic world, or the real world's captioned tables, in <paramref name="output"/>.</summary>
     public static DemoWorldFiles BuildWorld(DemoOptions options, string? dataDir, string output, IDemoUi ui, List<string> commands) =>
         options.WorldKind == DemoWorldKind.Real ? RealWorld(options, dataDir!, output, ui, commands) : SyntheticWorldFiles(options, output, ui, commands);
+
+    /// <summary>
+    /// Refuses, before anything is built, a trigger that cannot be stamped on the model's input (a patch size below 1 or
+    /// too large for the image): the trigger is made and applied once to a blank image of that size.
+    /// </summary>
+    public static void CheckTrigger(DemoOptions options)
+    {
+        int r = Models.ModelRegistry.Get(options.Model).ImageResolution;
+        try
+        {
+            Poisoning.TriggerFactory.Create(options.Trigger with { Seed = options.Seed }).Apply(new RgbImage(r, r, new byte[3 * r * r]), 0);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"trigger {options.Trigger.Name} with --patch-size {options.Trigger.PatchSize} on the model's {r}x{r} images: {e.Message}");
+        }
+    }
 
     /// <summary>
     /// Stage 2: poisons <see cref="DemoOptions.PoisonRate"/> of the world's pretraining pairs with the options' trigger and

@@ -65,6 +65,7 @@ public static class DemoSeeds
         // The data folder is found once, before anything is written, and every seed reads the same one.
         if (options.WorldKind == DemoWorldKind.Real) options = options with { Real = options.Real with { Data = DemoData.Find(options.Real.Data) } };
         var output = Path.GetFullPath(options.Output);
+        DemoJob.CheckTrigger(options);
         DemoJob.Claim(output, options.WorldKind == DemoWorldKind.Real ? options.Real.Data : null);
         var runs = new List<DemoSeedRun>();
         string json = Path.Combine(output, JsonName), table = Path.Combine(output, TableName);

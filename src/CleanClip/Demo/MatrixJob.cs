@@ -137,6 +137,8 @@ public static class MatrixJob
         bool real = demo.WorldKind == DemoWorldKind.Real;
         string? dataDir = real ? DemoData.Find(demo.Real.Data) : null;
         var output = Path.GetFullPath(options.Output);
+        foreach (var attack in options.Attacks)
+            DemoJob.CheckTrigger(demo with { Trigger = demo.Trigger with { Name = attack.Trigger, TriggerFile = attack.TriggerFile } });
         Claim(output, dataDir);
         KeepRecipe(output, demo);
         // The folder holds a finished matrix only from the end of this run on (a sweep decides from the marker).

@@ -54,4 +54,19 @@ public class CliTests
         Assert.Equal(1, Run(PoisonCommand.Create(), args).Exit);
         Assert.Equal(0, Run(PoisonCommand.Create(), [.. args, "--overwrite"]).Exit);
     }
+    [Fact]
+    public void APatchTooLargeForTheImagesIsOneLineNotAStackTrace()
+    {
+        // The poisoned images are triggered in parallel, so each refuses the patch on its own thread: still one line.
+        using var dir = new TempDir();
+        var world = CleanClip.Data.Synthetic.SyntheticWorld.Generate(
+            new CleanClip.Data.Synthetic.SyntheticWorldOptions { Count = 40, FinetuneCount = 10, TestCount = 10, ImageSize = 32 }, dir.File("w"));
+        var table = Path.Combine(world.Folder, "train", "train.csv");
+        var (exit, output) = Run(PoisonCommand.Create(), "--input", table, "--num-poison", "5", "--trigger", "badnet", "--patch-size", "40",
+            "--resolution", "32", "--name", "p");
+        Assert.Equal(1, exit);
+        Assert.Contains("patch size 40 does not fit a 32x32 image", output);
+        Assert.DoesNotContain(" at ", output.Replace("at location", ""));
+        Assert.DoesNotContain("Exception", output);
+    }
 }

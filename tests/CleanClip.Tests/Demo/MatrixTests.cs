@@ -125,4 +125,24 @@ public class MatrixTests
         Assert.Empty(ui.Headings);
         Assert.Equal(before, Directory.EnumerateFileSystemEntries(folder).Order().ToList());
     }
+    [Theory]
+    [InlineData(0, "patch size must be positive")]
+    [InlineData(40, "does not fit a 32x32 image")]
+    public void APatchSizeTheImagesCannotTakeIsRefusedBeforeAnythingIsWritten(int patchSize, string expected)
+    {
+        using var dir = new TempDir();
+        var recipe = new DemoOptions();
+        var ui = new DemoSmokeTests.SilentUi();
+        var matrix = Assert.Throws<ArgumentException>(() => MatrixJob.Run(new MatrixOptions
+        {
+            Demo = recipe with { Trigger = recipe.Trigger with { PatchSize = patchSize } }, Attacks = MatrixJob.ParseAttacks("blended,badnet"),
+            Defenses = MatrixJob.ParseDefenses("none"), Output = dir.File("matrix"),
+        }, ui));
+        Assert.Contains($"--patch-size {patchSize}", matrix.Message);
+        Assert.Contains(expected, matrix.Message);
+        var demo = Assert.Throws<ArgumentException>(() => DemoJob.Run(recipe with { Trigger = recipe.Trigger with { PatchSize = patchSize }, Output = dir.File("demo") }, ui));
+        Assert.Contains(expected, demo.Message);
+        Assert.Empty(ui.Headings);
+        Assert.False(Directory.Exists(dir.File("matrix")) || Directory.Exists(dir.File("demo")));
+    }
 }
