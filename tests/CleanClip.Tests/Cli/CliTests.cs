@@ -42,9 +42,7 @@ public class CliTests
     public void PoisonMapsItsOptionsAndRefusesASecondRunWithoutOverwrite()
     {
         using var dir = new TempDir();
-        var world = CleanClip.Data.Synthetic.SyntheticWorld.Generate(
-            new CleanClip.Data.Synthetic.SyntheticWorldOptions { Count = 40, FinetuneCount = 10, TestCount = 10, ImageSize = 32 }, dir.File("w"));
-        var table = Path.Combine(world.Folder, "train", "train.csv");
+        var (world, table) = SmallWorld(dir);
         string[] args = ["--input", table, "--num-poison", "5", "--trigger", "blended", "--name", "p", "--seed", "9"];
         Assert.Equal(0, Run(PoisonCommand.Create(), args).Exit);
         var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(world.Folder, "train", "p", "manifest.json"))).RootElement;
@@ -59,14 +57,20 @@ public class CliTests
     {
         // The poisoned images are triggered in parallel, so each refuses the patch on its own thread: still one line.
         using var dir = new TempDir();
-        var world = CleanClip.Data.Synthetic.SyntheticWorld.Generate(
-            new CleanClip.Data.Synthetic.SyntheticWorldOptions { Count = 40, FinetuneCount = 10, TestCount = 10, ImageSize = 32 }, dir.File("w"));
-        var table = Path.Combine(world.Folder, "train", "train.csv");
+        var (world, table) = SmallWorld(dir);
         var (exit, output) = Run(PoisonCommand.Create(), "--input", table, "--num-poison", "5", "--trigger", "badnet", "--patch-size", "40",
             "--resolution", "32", "--name", "p");
         Assert.Equal(1, exit);
         Assert.Contains("patch size 40 does not fit a 32x32 image", output);
         Assert.DoesNotContain(" at ", output.Replace("at location", ""));
         Assert.DoesNotContain("Exception", output);
+    }
+
+    /// <summary>A 40-pair synthetic world of 32 px images and its pretraining table.</summary>
+    private static (CleanClip.Data.Synthetic.SyntheticWorldResult World, string Table) SmallWorld(TempDir dir)
+    {
+        var world = CleanClip.Data.Synthetic.SyntheticWorld.Generate(
+            new CleanClip.Data.Synthetic.SyntheticWorldOptions { Count = 40, FinetuneCount = 10, TestCount = 10, ImageSize = 32 }, dir.File("w"));
+        return (world, Path.Combine(world.Folder, "train", "train.csv"));
     }
 }
