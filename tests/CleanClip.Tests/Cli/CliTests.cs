@@ -57,7 +57,7 @@ public class CliTests
     {
         // The poisoned images are triggered in parallel, so each refuses the patch on its own thread: still one line.
         using var dir = new TempDir();
-        var (world, table) = SmallWorld(dir);
+        var (_, table) = SmallWorld(dir);
         var (exit, output) = Run(PoisonCommand.Create(), "--input", table, "--num-poison", "5", "--trigger", "badnet", "--patch-size", "40",
             "--resolution", "32", "--name", "p");
         Assert.Equal(1, exit);
