@@ -302,7 +302,8 @@ public static class DemoJob
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"trigger {options.Trigger.Name} with --patch-size {options.Trigger.PatchSize} on the model's {r}x{r} images: {e.Message}");
+            var size = options.Trigger.TriggerFile is { } file ? $"the patch of {file}" : $"--patch-size {options.Trigger.PatchSize}";
+            throw new ArgumentException($"trigger {options.Trigger.Name} with {size} on the model's {r}x{r} images: {e.Message}");
         }
     }
 

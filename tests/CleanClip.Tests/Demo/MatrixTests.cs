@@ -145,4 +145,19 @@ public class MatrixTests
         Assert.Empty(ui.Headings);
         Assert.False(Directory.Exists(dir.File("matrix")) || Directory.Exists(dir.File("demo")));
     }
+    [Fact]
+    public void AnOptimizedPatchTooLargeIsRefusedNamingItsFile()
+    {
+        using var dir = new TempDir();
+        var patch = dir.File("big.npy");
+        CleanClip.Poisoning.Optimized.PatchFile.Save(patch, new float[3 * 40 * 40], 40);
+        var error = Assert.Throws<ArgumentException>(() => MatrixJob.Run(new MatrixOptions
+        {
+            Demo = new DemoOptions(), Attacks = MatrixJob.ParseAttacks("optimized", patch), Defenses = MatrixJob.ParseDefenses("none"),
+            Output = dir.File("matrix"),
+        }, new DemoSmokeTests.SilentUi()));
+        Assert.Contains($"the patch of {Path.GetFullPath(patch)}", error.Message);
+        Assert.DoesNotContain("--patch-size", error.Message);
+        Assert.False(Directory.Exists(dir.File("matrix")));
+    }
 }
