@@ -137,8 +137,7 @@ public static class MatrixJob
         bool real = demo.WorldKind == DemoWorldKind.Real;
         string? dataDir = real ? DemoData.Find(demo.Real.Data) : null;
         var output = Path.GetFullPath(options.Output);
-        foreach (var attack in options.Attacks)
-            DemoJob.CheckTrigger(demo with { Trigger = demo.Trigger with { Name = attack.Trigger, TriggerFile = attack.TriggerFile } });
+        foreach (var attack in options.Attacks) DemoJob.CheckTrigger(ForAttack(demo, attack));
         Claim(output, dataDir);
         KeepRecipe(output, demo);
         // The folder holds a finished matrix only from the end of this run on (a sweep decides from the marker).
@@ -162,7 +161,7 @@ public static class MatrixJob
             foreach (var attack in options.Attacks)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var attackOptions = seedOptions with { Trigger = seedOptions.Trigger with { Name = attack.Trigger, TriggerFile = attack.TriggerFile }, PoisonMode = attack.Mode };
+                var attackOptions = ForAttack(seedOptions, attack);
                 var attackDir = Path.Combine(seedDir, attack.Name);
                 var attackUi = new PrefixUi(seedUi, attack.Name + " · ");
                 var poisonedRun = Path.Combine(attackDir, PoisonedFolder);
@@ -291,6 +290,10 @@ public static class MatrixJob
         AtomicFile.WriteAllText(marker, JsonSerializer.Serialize(record, Json) + "\n");
         return record;
     }
+
+    /// <summary>The recipe with the attack's trigger and poisoning mode.</summary>
+    private static DemoOptions ForAttack(DemoOptions recipe, MatrixAttack attack) =>
+        recipe with { Trigger = recipe.Trigger with { Name = attack.Trigger, TriggerFile = attack.TriggerFile }, PoisonMode = attack.Mode };
 
     /// <summary>
     /// A rerun reuses the folder's worlds, poisoned models and cells as they are, so it must ask for the recipe they were
