@@ -6,15 +6,19 @@
 # table. Rerunning skips finished cells (a cell is finished when its scan.json exists).
 # Usage (repository root): experiments/scan-detection/run.sh OUT   SEED=1, TRIGGERS="badnet blended wanet badnet-stripes",
 #   COUNTS="500 50" (of 10,000 pairs: 5% and 0.5%), CLEANCLIP=path/to/cleanclip, TEMPLATES=classes.json (poisoned captions
-#   from that file's templates, e.g. the 80 of CIFAR-100's zero-shot file, instead of the world's own; cells get "-templates")
+#   from that file's templates, e.g. the 80 of CIFAR-100's zero-shot file, instead of the world's own; cells get "-templates"),
+#   DATA=folder the world's images come from (default the shipped subset; /usr/share/datasets/fashion-mnist is all 60,000
+#   training images from Debian's dataset-fashion-mnist), RANGE=train images of the world (default 0:10000; 0:60000 with
+#   COUNTS=60 gives the 0.1 % cells). Evaluation always uses the shipped subset's 2,000 test images.
 set -euo pipefail
 OUT=${1:?usage: run.sh OUT}; S=${SEED:-1}; CC=${CLEANCLIP:-cleanclip}; D=data/fashion-mnist
+DATA=${DATA:-$D}; RANGE=${RANGE:-0:10000}
 TRIGGERS=${TRIGGERS:-"badnet blended wanet badnet-stripes"}; COUNTS=${COUNTS:-"500 50"}
 TEMPLATE_ARGS=(); SUFFIX=""; if [ -n "${TEMPLATES:-}" ]; then TEMPLATE_ARGS=(--templates "$TEMPLATES"); SUFFIX=-templates; fi
 W=$OUT/seed-$S
 if [ ! -f "$W/vocab.txt.gz" ]; then
   if [ -e "$W" ]; then echo "$W holds an unfinished world; remove it (or choose another OUT) and rerun" >&2; exit 1; fi
-  $CC caption-table --data $D --split train --range 0:10000 --seed "$S" --out "$W/world/table.csv"
+  $CC caption-table --data "$DATA" --split train --range "$RANGE" --seed "$S" --out "$W/world/table.csv"
   $CC vocab --train-data "$W/world/table.csv" --size 1014 --classes "$W/world/classes.json" --out "$W/vocab.txt.gz"
 fi
 for T in $TRIGGERS; do

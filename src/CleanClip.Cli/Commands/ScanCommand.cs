@@ -20,8 +20,20 @@ public static class ScanCommand
         var captionKey = DataCliOptions.CaptionKey(d.Table.CaptionKey);
         var delimiter = DataCliOptions.Delimiter();
         var manifest = new Option<string?>(OptionNames.Manifest) { Description = "cleanclip poison manifest.json giving the ground truth when the table has no is_backdoor column." };
-        var detector = new Option<string>("--detector") { Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256) or all.", DefaultValueFactory = _ => "all" };
+        var detector = new Option<string>("--detector")
+        {
+            Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256), crossmodel (needs --trusted-checkpoint) or all " +
+                "(the first four, and crossmodel when there is a trusted model).",
+            DefaultValueFactory = _ => "all",
+        };
+        var trusted = new Option<string?>("--trusted-checkpoint")
+        {
+            Description = "A model that did not learn this table's trigger (trained on other data, e.g. a public CLIP): adds the crossmodel score, how far apart " +
+                "this model finds each image's nearest neighbours in the scanned model, which becomes the primary score.",
+        };
+        var trustedConfig = new Option<string?>("--trusted-model-config") { Description = "Architecture name of --trusted-checkpoint when the checkpoint does not say." };
         var k = new Option<int>("--k") { Description = "Neighbourhood size of kdist, slof and dao.", DefaultValueFactory = _ => d.Settings.K };
+        var crossModelK = new Option<int>("--crossmodel-k") { Description = "Neighbourhood size of crossmodel.", DefaultValueFactory = _ => d.Settings.CrossModelK };
         var referenceBatch = new Option<int>("--reference-batch") { Description = "Rows per random reference batch; neighbours are taken inside it.", DefaultValueFactory = _ => d.Settings.ReferenceBatch };
         var seed = CliOptions.Seed(d.Settings.Seed, "Seed of the random reference batches.");
         var side = new Option<ScanSide>("--side")
@@ -43,7 +55,7 @@ public static class ScanCommand
         var threshold = new Option<double?>("--threshold") { Description = "With --filter-out: flag rows whose primary score is at least S." };
         var command = new Command("scan", "Score every image-caption pair of a training table for being a backdoor sample (k-distance, SLOF, DAO of Huang et al. 2025, and a k-free ensemble).")
         {
-            checkpoint, trainData, imageKey, captionKey, delimiter, manifest, detector, k, referenceBatch, seed, side, vocab, output, cacheDir,
+            checkpoint, trainData, imageKey, captionKey, delimiter, manifest, detector, trusted, trustedConfig, k, crossModelK, referenceBatch, seed, side, vocab, output, cacheDir,
             batch, device, precision, forceBf16, trustTorchScript, decodeThreads, filterOut, removeTop, threshold,
         };
         foreach (var option in config.All) command.Options.Add(option);
@@ -54,9 +66,10 @@ public static class ScanCommand
                 Checkpoint = parse.GetValue(checkpoint)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), TrainData = parse.GetValue(trainData)!,
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Manifest = parse.GetValue(manifest), Side = parse.GetValue(side), Vocab = parse.GetValue(vocab),
+                TrustedCheckpoint = parse.GetValue(trusted), TrustedModelConfig = parse.GetValue(trustedConfig),
                 Settings = d.Settings with
                 {
-                    Detectors = Detectors.Parse(parse.GetValue(detector)!), K = parse.GetValue(k),
+                    Detectors = Detectors.Parse(parse.GetValue(detector)!), K = parse.GetValue(k), CrossModelK = parse.GetValue(crossModelK),
                     ReferenceBatch = parse.GetValue(referenceBatch), Seed = parse.GetValue(seed),
                 },
                 Output = parse.GetValue(output)!, CacheDir = parse.GetValue(cacheDir) ?? d.CacheDir, BatchSize = parse.GetValue(batch),
@@ -65,6 +78,7 @@ public static class ScanCommand
                 Threshold = parse.GetValue(threshold),
             };
             ConsoleUi.NoteFreshWeights(options.Checkpoint);
+            if (options.TrustedCheckpoint is not null) ConsoleUi.NoteFreshWeights(options.TrustedCheckpoint);
             var result = ConsoleUi.WithProgress(progress => ScanJob.Run(options, progress));
             if (result.Input is { LeftOutAny: true } input)
                 AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(options.TrainData)}: {Markup.Escape(input.Summary())}");

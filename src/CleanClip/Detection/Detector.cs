@@ -12,12 +12,21 @@ public enum Detector
     /// some k of the ladder exceeds the crowd of poisoned points sharing a batch, and there they stand far out.
     /// </summary>
     MultiK,
+    /// <summary>
+    /// Needs a second model that did not learn the trigger (<see cref="ScanOptions.TrustedCheckpoint"/>): how far, in
+    /// that model's view, a point's k nearest neighbours in the scanned model lie, against its own nearest there
+    /// (<see cref="CrossModelDisagreement"/>).
+    /// </summary>
+    CrossModel,
 }
 
 public static class Detectors
 {
-    /// <summary>Every detector, in the column order of <c>scores.csv</c>.</summary>
+    /// <summary>Every detector that needs only the scanned model: what <c>--detector all</c> chooses.</summary>
     public static IReadOnlyList<Detector> All { get; } = [Detector.KDistance, Detector.Slof, Detector.Dao, Detector.MultiK];
+
+    /// <summary>Every detector, in the column order of <c>scores.csv</c>.</summary>
+    public static IReadOnlyList<Detector> Columns { get; } = [.. All, Detector.CrossModel];
 
     public static string Name(Detector detector) => detector switch
     {
@@ -25,16 +34,17 @@ public static class Detectors
         Detector.Slof => "slof",
         Detector.Dao => "dao",
         Detector.MultiK => "multik",
+        Detector.CrossModel => "crossmodel",
         _ => throw new ArgumentOutOfRangeException(nameof(detector)),
     };
 
-    /// <summary>One detector by name, or <c>all</c>.</summary>
+    /// <summary>One detector by name, or <c>all</c> (those of <see cref="All"/>).</summary>
     public static IReadOnlyList<Detector> Parse(string text)
     {
         var name = text.Trim().ToLowerInvariant();
         if (name == "all") return All;
-        foreach (var detector in All)
+        foreach (var detector in Columns)
             if (Name(detector) == name) return [detector];
-        throw new ArgumentException($"--detector '{text}': expected one of {string.Join(", ", All.Select(Name))} or all");
+        throw new ArgumentException($"--detector '{text}': expected one of {string.Join(", ", Columns.Select(Name))} or all");
     }
 }

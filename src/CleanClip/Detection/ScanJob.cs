@@ -50,23 +50,26 @@ public static class ScanJob
     {
         if (options.Side != ScanSide.Image && options.Vocab is null)
             throw new ArgumentException($"--side {options.Side.ToString().ToLowerInvariant()} embeds the captions: give the model's vocabulary with --vocab");
+        if (options.TrustedCheckpoint is not null && options.Side != ScanSide.Image)
+            throw new ArgumentException($"--trusted-checkpoint compares image neighbourhoods, so it needs --side image, not {options.Side.ToString().ToLowerInvariant()}");
+        var settings = options.TrustedCheckpoint is null ? options.Settings : options.Settings.WithCrossModel();
         CheckFilter(options);
         CheckOutput(options.Output);
         // WebDataset shards are indexed into the cache folder when there is one, beside the embeddings.
         var table = options.CacheDir is null || options.Table.ShardIndexFolder is not null ? options.Table
             : options.Table with { ShardIndexFolder = Path.Combine(options.CacheDir, ShardDataset.IndexFolderName) };
         var dataset = ImageCaptionDataset.Load(options.TrainData, table);
-        options.Settings.Validate(dataset.Count);
+        settings.Validate(dataset.Count, options.TrustedCheckpoint is not null);
         var truth = options.Manifest is null ? GroundTruth.FromColumn(dataset.Rows) : GroundTruth.FromManifest(options.Manifest, dataset.Rows);
 
         var device = TorchDevice.Choose(options.Device);
         using var model = ModelLoader.Load(options.Checkpoint, options.ModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript), options.Heads);
         model.eval();
         model.Precision = options.Precision;
-        var images = options.Side == ScanSide.Text ? null : Embeddings(model, dataset, options, progress);
+        var images = options.Side == ScanSide.Text ? null : Embeddings(model, options.Checkpoint, options.ModelConfig, dataset, options, progress);
         var texts = options.Side == ScanSide.Image ? null : TextEmbeddings(model, dataset, options, progress);
-        using var imageMatrix = images is null ? null : Mapped(images, model.Config.EmbedDim, options);
-        using var textMatrix = texts is null ? null : Mapped(texts, model.Config.EmbedDim, options);
+        using var imageMatrix = images is null ? null : Mapped(images, model.Config.EmbedDim, options.Checkpoint);
+        using var textMatrix = texts is null ? null : Mapped(texts, model.Config.EmbedDim, options.Checkpoint);
         IEmbeddingRows rowsToScore = options.Side switch
         {
             ScanSide.Image => new MappedEmbeddingRows(imageMatrix!),
@@ -75,8 +78,10 @@ public static class ScanJob
         };
         // The table rows scored, in the matrix's order: those with an image embedding (unreadable images are skipped), or every row for text.
         var embeddings = images ?? texts!;
+        (EmbeddingFile? trusted, MappedFloatMatrix? trustedMatrix) = options.TrustedCheckpoint is null ? (null, null) : TrustedEmbeddings(images!, dataset, options, device, progress);
+        using var trustedRows = trustedMatrix;
 
-        var scores = ScanScorer.Score(rowsToScore, options.Settings, progress);
+        var scores = ScanScorer.Score(rowsToScore, settings, progress, trustedRows is null ? null : new MappedEmbeddingRows(trustedRows));
         var scoredTruth = truth is null ? null : embeddings.Rows.Select(r => truth[r]).ToArray();
         var metrics = scoredTruth is null ? null
             : scores.ByDetector.ToDictionary(p => p.Key, p => DetectionMetrics.Compute(p.Value, scoredTruth));
@@ -86,15 +91,31 @@ public static class ScanJob
         Directory.CreateDirectory(options.Output);
         WriteScores(result, scoredTruth);
         if (options.FilterOut is not null) result = result with { Filtered = Filter(result, options) };
-        WriteSummary(result, options, embeddings.Path, images is null ? null : texts?.Path, rowsToScore.Dimension);
+        WriteSummary(result, options, embeddings.Path, images is null ? null : texts?.Path, trusted?.Path, rowsToScore.Dimension);
         return result;
     }
 
+    /// <summary>
+    /// The trusted model's embeddings of the rows the scanned model embedded (cached like them), refused when the two
+    /// models read a different set of images.
+    /// </summary>
+    private static (EmbeddingFile File, MappedFloatMatrix Matrix) TrustedEmbeddings(EmbeddingFile scanned, ImageCaptionDataset dataset, ScanOptions options,
+        Device device, IProgress<JobProgress>? progress)
+    {
+        using var model = ModelLoader.Load(options.TrustedCheckpoint!, options.TrustedModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript));
+        model.eval();
+        model.Precision = options.Precision;
+        var trusted = Embeddings(model, options.TrustedCheckpoint!, options.TrustedModelConfig, dataset, options, progress);
+        if (!trusted.Rows.SequenceEqual(scanned.Rows))
+            throw new InvalidDataException($"{trusted.Path}: the trusted model's embeddings cover {trusted.Rows.Count} rows, not the {scanned.Rows.Count} the scanned model embedded; delete the file to embed again");
+        return (trusted, Mapped(trusted, model.Config.EmbedDim, options.TrustedCheckpoint!));
+    }
+
     /// <summary>The embedding file mapped, checked against the model's width and its index's row count.</summary>
-    private static MappedFloatMatrix Mapped(EmbeddingFile embeddings, int embedDim, ScanOptions options)
+    private static MappedFloatMatrix Mapped(EmbeddingFile embeddings, int embedDim, string checkpoint)
     {
         var matrix = NpyFile.MapFloatMatrix(embeddings.Path);
-        string? problem = matrix.Width != embedDim ? $"cached embeddings are {matrix.Width} wide but the model {options.Checkpoint} embeds into {embedDim}"
+        string? problem = matrix.Width != embedDim ? $"cached embeddings are {matrix.Width} wide but the model {checkpoint} embeds into {embedDim}"
             : matrix.Rows != embeddings.Rows.Count ? $"{matrix.Rows} cached rows, but its index lists {embeddings.Rows.Count}"
             : null;
         if (problem is null) return matrix;
@@ -154,13 +175,13 @@ public static class ScanJob
     /// The image embeddings of the table's rows, from the cache when its index describes these weights and these
     /// images, else computed batch by batch straight into the .npy. Unreadable images are skipped and listed.
     /// </summary>
-    private static EmbeddingFile Embeddings(ClipModel model, ImageCaptionDataset dataset, ScanOptions options, IProgress<JobProgress>? progress)
+    private static EmbeddingFile Embeddings(ClipModel model, string checkpoint, string? modelConfig, ImageCaptionDataset dataset, ScanOptions options, IProgress<JobProgress>? progress)
     {
         var description = string.Join('\n', new[]
         {
             "scan-embeddings/1",
-            $"weights={ClassEmbeddingCache.DescribeWeights(options.Checkpoint, options.ModelSeed)}",
-            $"config={options.ModelConfig?.ToLowerInvariant() ?? ""}",
+            $"weights={ClassEmbeddingCache.DescribeWeights(checkpoint, options.ModelSeed)}",
+            $"config={modelConfig?.ToLowerInvariant() ?? ""}",
             $"resolution={model.Config.ImageResolution}",
             $"images=sha256:{ProbeFeatureCache.HashFileStamps(dataset.Rows.Select(Stamp), dataset.Root)}",
             $"count={dataset.Count}",
@@ -258,7 +279,7 @@ public static class ScanJob
     private static void WriteScores(Result result, bool[]? truth)
     {
         var ranks = result.Ranks();
-        var detectors = Detectors.All.Where(result.Scores.ByDetector.ContainsKey).ToList();
+        var detectors = Detectors.Columns.Where(result.Scores.ByDetector.ContainsKey).ToList();
         WriteCsv(result.ScoresPath, ',', csv =>
         {
             foreach (var name in new[] { "row", "line", "image", "caption" }) csv.WriteField(name);
@@ -316,7 +337,8 @@ public static class ScanJob
 
     /// <param name="embeddingsPath">The image embeddings, or the text ones for the text side.</param>
     /// <param name="textEmbeddingsPath">The joint side's text embeddings.</param>
-    private static void WriteSummary(Result result, ScanOptions options, string embeddingsPath, string? textEmbeddingsPath, int scoredDim)
+    /// <param name="trustedEmbeddingsPath">The trusted model's image embeddings.</param>
+    private static void WriteSummary(Result result, ScanOptions options, string embeddingsPath, string? textEmbeddingsPath, string? trustedEmbeddingsPath, int scoredDim)
     {
         var settings = options.Settings;
         var summary = new Dictionary<string, object?>
@@ -340,6 +362,12 @@ public static class ScanJob
             ["multik_ks"] = result.Scores.MultiKs,
         };
         if (textEmbeddingsPath is not null) summary["text_embeddings"] = Path.GetFullPath(textEmbeddingsPath);
+        if (trustedEmbeddingsPath is not null)
+        {
+            summary["trusted_checkpoint"] = options.TrustedCheckpoint;
+            summary["crossmodel_k"] = settings.CrossModelK;
+            summary["trusted_embeddings"] = Path.GetFullPath(trustedEmbeddingsPath);
+        }
         if (result.Metrics is not null)
             summary["metrics"] = result.Metrics.ToDictionary(p => Detectors.Name(p.Key), p => p.Value is null ? null : (object)new
             {

@@ -13,6 +13,13 @@ public sealed record ScanOptions
     /// <summary>Head counts for a state dict whose widths do not give them.</summary>
     public HeadCounts? Heads { get; init; }
     public long ModelSeed { get; init; }
+    /// <summary>
+    /// A model that did not learn the table's trigger (trained on other data, such as a public CLIP): a checkpoint file
+    /// or a registry name. With it the scan also scores <see cref="Detector.CrossModel"/>, which becomes the primary score.
+    /// </summary>
+    public string? TrustedCheckpoint { get; init; }
+    /// <summary>Architecture name of <see cref="TrustedCheckpoint"/> when the checkpoint does not say.</summary>
+    public string? TrustedModelConfig { get; init; }
     /// <summary>The image–caption table to scan; never written to.</summary>
     public required string TrainData { get; init; }
     public CaptionTableOptions Table { get; init; } = new();

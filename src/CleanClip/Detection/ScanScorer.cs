@@ -12,17 +12,25 @@ public sealed record ScanScores(IReadOnlyDictionary<Detector, float[]> ByDetecto
 /// <summary>
 /// Scores a set of embeddings batch by batch: each seeded reference batch (<see cref="ReferenceBatches"/>) is read,
 /// its neighbourhoods computed once for the largest k needed, and every detector scored from them. Memory holds one
-/// batch of embeddings and its [B, B] distances, plus one score per row and detector.
+/// batch of embeddings (of each model) and its [B, B] distances, plus one score per row and detector.
 /// </summary>
 public static class ScanScorer
 {
-    public static ScanScores Score(IEmbeddingRows rows, ScanSettings settings, IProgress<JobProgress>? progress = null)
+    /// <param name="trusted">The same rows embedded by a trusted model, for <see cref="Detector.CrossModel"/>.</param>
+    public static ScanScores Score(IEmbeddingRows rows, ScanSettings settings, IProgress<JobProgress>? progress = null, IEmbeddingRows? trusted = null)
     {
-        settings.Validate(rows.Count);
+        settings.Validate(rows.Count, trusted is not null);
         int n = rows.Count;
+        if (trusted is not null && trusted.Count != n)
+            throw new ArgumentException($"the trusted model embedded {trusted.Count} rows, the scanned model {n}; both must embed the same rows");
         var detectors = settings.Detectors.Distinct().ToList();
         var multiKs = detectors.Contains(Detector.MultiK) ? settings.UsableMultiKs(n) : [];
-        int maxK = Math.Max(detectors.Any(d => d != Detector.MultiK) ? settings.K : 0, multiKs.Count > 0 ? multiKs[^1] : 0);
+        int maxK = new[]
+        {
+            detectors.Any(d => d is not (Detector.MultiK or Detector.CrossModel)) ? settings.K : 0,
+            multiKs.Count > 0 ? multiKs[^1] : 0,
+            detectors.Contains(Detector.CrossModel) ? settings.CrossModelK : 0,
+        }.Max();
         var scores = detectors.Where(d => d != Detector.MultiK).ToDictionary(d => d, _ => new float[n]);
         var ladder = multiKs.Select(_ => new float[n]).ToArray();
         var batches = ReferenceBatches.Create(n, settings.ReferenceBatch, settings.Seed);
@@ -36,6 +44,7 @@ public static class ScanScorer
                 {
                     Detector.KDistance => LocalOutlierScores.KDistance(neighbourhoods, settings.K),
                     Detector.Slof => LocalOutlierScores.Slof(neighbourhoods, settings.K),
+                    Detector.CrossModel => CrossModelDisagreement.Score(neighbourhoods, trusted!.Gather(batch), settings.CrossModelK),
                     _ => LocalOutlierScores.Dao(neighbourhoods, settings.K),
                 }, batch, into);
             for (int i = 0; i < multiKs.Count; i++)

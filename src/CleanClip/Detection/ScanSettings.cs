@@ -5,6 +5,12 @@ public sealed record ScanSettings
 {
     /// <summary>Neighbourhood size of k-distance, SLOF and DAO (the paper's default is 16).</summary>
     public int K { get; init; } = 16;
+    /// <summary>
+    /// Neighbourhood size of <see cref="Detector.CrossModel"/>. Its score is a mean over the neighbours and, unlike a
+    /// density score, does not change meaning when k passes the number of poisoned points sharing a batch, so a larger
+    /// k only averages more (64 ranked the poison best of 16, 32 and 64 in docs/experiments/scan-detection.md).
+    /// </summary>
+    public int CrossModelK { get; init; } = 64;
     /// <summary>Rows per reference batch; neighbourhoods are taken inside a batch.</summary>
     public int ReferenceBatch { get; init; } = 1024;
     /// <summary>Seed of the random partition into reference batches.</summary>
@@ -16,22 +22,34 @@ public sealed record ScanSettings
     /// </summary>
     public IReadOnlyList<int> MultiKs { get; init; } = [4, 8, 16, 32, 64, 128, 256];
 
-    /// <summary>The detector whose score ranks rows and decides what a filter removes: the k-free one when it is scored.</summary>
-    public Detector Primary => Detectors.Contains(Detector.MultiK) ? Detector.MultiK : Detectors[0];
+    /// <summary>
+    /// The detector whose score ranks rows and decides what a filter removes: the cross-model one when it is scored
+    /// (it found the poison best wherever it was measured, docs/experiments/scan-detection.md), else the k-free one.
+    /// </summary>
+    public Detector Primary => Detectors.Contains(Detector.CrossModel) ? Detector.CrossModel
+        : Detectors.Contains(Detector.MultiK) ? Detector.MultiK : Detectors[0];
 
+    /// <summary>These settings with the cross-model detector added, for a scan that has a trusted model.</summary>
+    public ScanSettings WithCrossModel() => Detectors.Contains(Detector.CrossModel) ? this : this with { Detectors = [.. Detectors, Detector.CrossModel] };
+
+    /// <param name="trusted">Whether a trusted model's embeddings are there for <see cref="Detector.CrossModel"/>.</param>
     /// <exception cref="ArgumentException">A setting is out of range for a set of <paramref name="rows"/> rows.</exception>
-    public void Validate(int rows)
+    public void Validate(int rows, bool trusted = false)
     {
         if (Detectors.Count == 0) throw new ArgumentException("no detector chosen");
+        if (Detectors.Contains(Detector.CrossModel) && !trusted)
+            throw new ArgumentException("the crossmodel detector compares with a model that did not learn the trigger: give one with --trusted-checkpoint");
         if (ReferenceBatch < 2) throw new ArgumentException($"--reference-batch {ReferenceBatch}: expected at least 2 rows");
         if (rows == 0) throw new ArgumentException("nothing to scan: the set has no rows");
-        bool single = Detectors.Any(d => d != Detector.MultiK);
+        bool single = Detectors.Any(d => d is not (Detector.MultiK or Detector.CrossModel));
         if (single && K < 1) throw new ArgumentException($"--k {K}: expected at least 1");
         if (single && K >= ReferenceBatch)
             throw new ArgumentException($"--k {K} must be smaller than --reference-batch {ReferenceBatch}: a point's neighbours come from its own batch");
         int smallest = ReferenceBatches.SmallestSize(rows, ReferenceBatch);
         if (single && K >= smallest)
             throw new ArgumentException($"--k {K} needs more than {K} rows per reference batch, but the set has only {rows} rows");
+        if (Detectors.Contains(Detector.CrossModel) && (CrossModelK < 1 || CrossModelK >= smallest))
+            throw new ArgumentException($"--crossmodel-k {CrossModelK}: expected at least 1 and fewer than the {smallest} rows of the smallest reference batch");
         if (Detectors.Contains(Detector.MultiK) && UsableMultiKs(rows).Count == 0)
             throw new ArgumentException($"the multik detector needs reference batches of more than {MultiKs.Min()} rows, got {smallest}");
     }

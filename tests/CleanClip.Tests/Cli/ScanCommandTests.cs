@@ -128,6 +128,34 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Fact]
+    public void ATrustedModelAddsTheCrossModelScoreAsThePrimary()
+    {
+        var output = _dir.File("crossmodel");
+        var (exit, text) = Scan(output, "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4");
+        Assert.True(exit == 0, text);
+        var scores = File.ReadAllLines(Path.Combine(output, ScanJob.ScoresFile));
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,crossmodel,rank", scores[0]);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ScanJob.SummaryFile)));
+        var root = summary.RootElement;
+        Assert.Equal("crossmodel", root.GetProperty("primary").GetString());
+        Assert.Equal("tiny-rn", root.GetProperty("trusted_checkpoint").GetString());
+        Assert.Equal(4, root.GetProperty("crossmodel_k").GetInt32());
+        Assert.NotEqual(root.GetProperty("embeddings").GetString(), root.GetProperty("trusted_embeddings").GetString());
+        Assert.Equal(3, root.GetProperty("metrics").GetProperty("crossmodel").GetProperty("poisoned").GetInt32());
+        // Ranks follow the crossmodel column.
+        var rows = scores.Skip(1).Select(l => l.Split(',')).ToList();
+        var byScore = rows.OrderByDescending(f => double.Parse(f[^2], System.Globalization.CultureInfo.InvariantCulture)).Select(f => int.Parse(f[^1]));
+        Assert.Equal(Enumerable.Range(1, Rows), byScore);
+
+        // A "trusted" model that is the scanned model itself agrees with it on every neighbourhood: every score is 1.
+        (exit, text) = Scan(_dir.File("itself"), "--trusted-checkpoint", "tiny-vit", "--crossmodel-k", "4", "--detector", "kdist");
+        Assert.True(exit == 0, text);
+        var same = File.ReadAllLines(Path.Combine(_dir.File("itself"), ScanJob.ScoresFile));
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,crossmodel,rank", same[0]);
+        Assert.All(same.Skip(1), l => Assert.InRange(double.Parse(l.Split(',')[^2], System.Globalization.CultureInfo.InvariantCulture), 1 - 1e-5, 1 + 1e-5));
+    }
+
+    [Fact]
     public void AnUnreadableImageIsLeftOutOfTheScoresAndListedInTheSummary()
     {
         File.WriteAllText(Path.Combine(_dir.Path, "images", "007.png"), "not a png");
@@ -149,7 +177,10 @@ public sealed class ScanCommandTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "--k", "20" }, "--k 20 must be smaller than --reference-batch 20")]
-    [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik or all")]
+    [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik, crossmodel or all")]
+    [InlineData(new[] { "--detector", "crossmodel" }, "the crossmodel detector compares with a model that did not learn the trigger: give one with --trusted-checkpoint")]
+    [InlineData(new[] { "--trusted-checkpoint", "tiny-rn" }, "--crossmodel-k 64: expected at least 1 and fewer than the 20 rows of the smallest reference batch")]
+    [InlineData(new[] { "--side", "Text", "--vocab", "v.txt.gz", "--trusted-checkpoint", "tiny-rn" }, "--trusted-checkpoint compares image neighbourhoods, so it needs --side image, not text")]
     [InlineData(new[] { "--remove-top", "3" }, "--remove-top and --threshold need --filter-out FILE")]
     public void BadOptionsGiveOneLineAndExitOne(string[] extra, string message)
     {
