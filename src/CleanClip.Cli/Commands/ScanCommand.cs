@@ -22,8 +22,8 @@ public static class ScanCommand
         var manifest = new Option<string?>(OptionNames.Manifest) { Description = "cleanclip poison manifest.json giving the ground truth when the table has no is_backdoor column." };
         var detector = new Option<string>("--detector")
         {
-            Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256), crossmodel (needs --trusted-checkpoint) or all " +
-                "(the first four, and crossmodel when there is a trusted model).",
+            Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256), crossmodel (needs --trusted-checkpoint), " +
+                "mismatch and trusted (also --trusted-vocab), or all (the first four; a trusted model adds its own).",
             DefaultValueFactory = _ => "all",
         };
         var trusted = new Option<string?>("--trusted-checkpoint")
@@ -32,6 +32,11 @@ public static class ScanCommand
                 "this model finds each image's nearest neighbours in the scanned model, which becomes the primary score.",
         };
         var trustedConfig = new Option<string?>("--trusted-model-config") { Description = "Architecture name of --trusted-checkpoint when the checkpoint does not say." };
+        var trustedVocab = new Option<string?>("--trusted-vocab")
+        {
+            Description = "BPE vocabulary of --trusted-checkpoint: it embeds the captions too, adding mismatch (1 - its image-caption cosine) and trusted " +
+                "(crossmodel and mismatch joined like multik), which becomes the primary score.",
+        };
         var k = new Option<int>("--k") { Description = "Neighbourhood size of kdist, slof and dao.", DefaultValueFactory = _ => d.Settings.K };
         var crossModelK = new Option<int>("--crossmodel-k") { Description = "Neighbourhood size of crossmodel.", DefaultValueFactory = _ => d.Settings.CrossModelK };
         var referenceBatch = new Option<int>("--reference-batch") { Description = "Rows per random reference batch; neighbours are taken inside it.", DefaultValueFactory = _ => d.Settings.ReferenceBatch };
@@ -55,7 +60,7 @@ public static class ScanCommand
         var threshold = new Option<double?>("--threshold") { Description = "With --filter-out: flag rows whose primary score is at least S." };
         var command = new Command("scan", "Score every image-caption pair of a training table for being a backdoor sample (k-distance, SLOF, DAO of Huang et al. 2025, and a k-free ensemble).")
         {
-            checkpoint, trainData, imageKey, captionKey, delimiter, manifest, detector, trusted, trustedConfig, k, crossModelK, referenceBatch, seed, side, vocab, output, cacheDir,
+            checkpoint, trainData, imageKey, captionKey, delimiter, manifest, detector, trusted, trustedConfig, trustedVocab, k, crossModelK, referenceBatch, seed, side, vocab, output, cacheDir,
             batch, device, precision, forceBf16, trustTorchScript, decodeThreads, filterOut, removeTop, threshold,
         };
         foreach (var option in config.All) command.Options.Add(option);
@@ -66,7 +71,7 @@ public static class ScanCommand
                 Checkpoint = parse.GetValue(checkpoint)!, ModelConfig = config.Name(parse), Heads = config.Heads(parse), TrainData = parse.GetValue(trainData)!,
                 Table = d.Table with { ImageKey = parse.GetValue(imageKey)!, CaptionKey = parse.GetValue(captionKey)!, Delimiter = parse.GetValue(delimiter) },
                 Manifest = parse.GetValue(manifest), Side = parse.GetValue(side), Vocab = parse.GetValue(vocab),
-                TrustedCheckpoint = parse.GetValue(trusted), TrustedModelConfig = parse.GetValue(trustedConfig),
+                TrustedCheckpoint = parse.GetValue(trusted), TrustedModelConfig = parse.GetValue(trustedConfig), TrustedVocab = parse.GetValue(trustedVocab),
                 Settings = d.Settings with
                 {
                     Detectors = Detectors.Parse(parse.GetValue(detector)!), K = parse.GetValue(k), CrossModelK = parse.GetValue(crossModelK),

@@ -18,6 +18,16 @@ public enum Detector
     /// (<see cref="CrossModelDisagreement"/>).
     /// </summary>
     CrossModel,
+    /// <summary>
+    /// Needs the trusted model and its vocabulary (<see cref="ScanOptions.TrustedVocab"/>): 1 − cos(image, caption) in
+    /// the trusted model, high where it finds a pair's caption unlike its image, as a dirty-label poison's is.
+    /// </summary>
+    Mismatch,
+    /// <summary>
+    /// <see cref="CrossModel"/> and <see cref="Mismatch"/> together, as <see cref="MultiK"/> joins its ladder
+    /// (<see cref="ScanScorer.StandardisedMax"/>): a pair stands out if either score puts it far out.
+    /// </summary>
+    Trusted,
 }
 
 public static class Detectors
@@ -26,7 +36,7 @@ public static class Detectors
     public static IReadOnlyList<Detector> All { get; } = [Detector.KDistance, Detector.Slof, Detector.Dao, Detector.MultiK];
 
     /// <summary>Every detector, in the column order of <c>scores.csv</c>.</summary>
-    public static IReadOnlyList<Detector> Columns { get; } = [.. All, Detector.CrossModel];
+    public static IReadOnlyList<Detector> Columns { get; } = [.. All, Detector.CrossModel, Detector.Mismatch, Detector.Trusted];
 
     public static string Name(Detector detector) => detector switch
     {
@@ -35,6 +45,8 @@ public static class Detectors
         Detector.Dao => "dao",
         Detector.MultiK => "multik",
         Detector.CrossModel => "crossmodel",
+        Detector.Mismatch => "mismatch",
+        Detector.Trusted => "trusted",
         _ => throw new ArgumentOutOfRangeException(nameof(detector)),
     };
 

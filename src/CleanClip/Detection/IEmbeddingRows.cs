@@ -33,3 +33,12 @@ public sealed class TensorRows : IEmbeddingRows
         return _all.index_select(0, index).to(ScalarType.Float32);
     }
 }
+
+/// <summary>Rows of another set, renumbered: row i here is row <c>at[i]</c> there.</summary>
+public sealed class RowsAt(IEmbeddingRows rows, IReadOnlyList<int> at) : IEmbeddingRows
+{
+    public int Count => at.Count;
+    public int Dimension => rows.Dimension;
+
+    public Tensor Gather(IReadOnlyList<int> which) => rows.Gather(which.Select(i => at[i]).ToList());
+}

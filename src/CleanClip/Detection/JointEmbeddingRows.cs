@@ -16,7 +16,7 @@ public sealed class JointEmbeddingRows(IEmbeddingRows images, IEmbeddingRows tex
     public Tensor Gather(IReadOnlyList<int> rows)
     {
         using var scope = NewDisposeScope();
-        var joint = torch.cat([images.Gather(rows), texts.Gather(rows.Select(r => textRows[r]).ToList())], 1) / Math.Sqrt(2);
+        var joint = torch.cat([images.Gather(rows), new RowsAt(texts, textRows).Gather(rows)], 1) / Math.Sqrt(2);
         return joint.MoveToOuterDisposeScope();
     }
 }

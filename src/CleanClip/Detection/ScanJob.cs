@@ -52,14 +52,16 @@ public static class ScanJob
             throw new ArgumentException($"--side {options.Side.ToString().ToLowerInvariant()} embeds the captions: give the model's vocabulary with --vocab");
         if (options.TrustedCheckpoint is not null && options.Side != ScanSide.Image)
             throw new ArgumentException($"--trusted-checkpoint compares image neighbourhoods, so it needs --side image, not {options.Side.ToString().ToLowerInvariant()}");
-        var settings = options.TrustedCheckpoint is null ? options.Settings : options.Settings.WithCrossModel();
+        if (options.TrustedVocab is not null && options.TrustedCheckpoint is null)
+            throw new ArgumentException("--trusted-vocab is the vocabulary of the trusted model: give the model with --trusted-checkpoint");
+        var settings = options.TrustedCheckpoint is null ? options.Settings : options.Settings.WithTrusted(captions: options.TrustedVocab is not null);
         CheckFilter(options);
         CheckOutput(options.Output);
         // WebDataset shards are indexed into the cache folder when there is one, beside the embeddings.
         var table = options.CacheDir is null || options.Table.ShardIndexFolder is not null ? options.Table
             : options.Table with { ShardIndexFolder = Path.Combine(options.CacheDir, ShardDataset.IndexFolderName) };
         var dataset = ImageCaptionDataset.Load(options.TrainData, table);
-        settings.Validate(dataset.Count, options.TrustedCheckpoint is not null);
+        settings.Validate(dataset.Count, options.TrustedCheckpoint is not null, options.TrustedVocab is not null);
         var truth = options.Manifest is null ? GroundTruth.FromColumn(dataset.Rows) : GroundTruth.FromManifest(options.Manifest, dataset.Rows);
 
         var device = TorchDevice.Choose(options.Device);
@@ -67,7 +69,7 @@ public static class ScanJob
         model.eval();
         model.Precision = options.Precision;
         var images = options.Side == ScanSide.Text ? null : Embeddings(model, options.Checkpoint, options.ModelConfig, dataset, options, progress);
-        var texts = options.Side == ScanSide.Image ? null : TextEmbeddings(model, dataset, options, progress);
+        var texts = options.Side == ScanSide.Image ? null : TextEmbeddings(model, options.Checkpoint, options.ModelConfig, options.Vocab!, dataset, options, progress);
         using var imageMatrix = images is null ? null : Mapped(images, model.Config.EmbedDim, options.Checkpoint);
         using var textMatrix = texts is null ? null : Mapped(texts, model.Config.EmbedDim, options.Checkpoint);
         IEmbeddingRows rowsToScore = options.Side switch
@@ -78,10 +80,9 @@ public static class ScanJob
         };
         // The table rows scored, in the matrix's order: those with an image embedding (unreadable images are skipped), or every row for text.
         var embeddings = images ?? texts!;
-        (EmbeddingFile? trusted, MappedFloatMatrix? trustedMatrix) = options.TrustedCheckpoint is null ? (null, null) : TrustedEmbeddings(images!, dataset, options, device, progress);
-        using var trustedRows = trustedMatrix;
+        using var trusted = options.TrustedCheckpoint is null ? null : TrustedEmbeddings(images!, dataset, options, device, progress);
 
-        var scores = ScanScorer.Score(rowsToScore, settings, progress, trustedRows is null ? null : new MappedEmbeddingRows(trustedRows));
+        var scores = ScanScorer.Score(rowsToScore, settings, progress, trusted?.View(images!.Rows));
         var scoredTruth = truth is null ? null : embeddings.Rows.Select(r => truth[r]).ToArray();
         var metrics = scoredTruth is null ? null
             : scores.ByDetector.ToDictionary(p => p.Key, p => DetectionMetrics.Compute(p.Value, scoredTruth));
@@ -91,24 +92,44 @@ public static class ScanJob
         Directory.CreateDirectory(options.Output);
         WriteScores(result, scoredTruth);
         if (options.FilterOut is not null) result = result with { Filtered = Filter(result, options) };
-        WriteSummary(result, options, embeddings.Path, images is null ? null : texts?.Path, trusted?.Path, rowsToScore.Dimension);
+        WriteSummary(result, options, settings, embeddings.Path, images is null ? null : texts?.Path, trusted, rowsToScore.Dimension);
         return result;
+    }
+
+    /// <summary>The trusted model's image embeddings of the scanned rows and, with its vocabulary, its caption embeddings of every row.</summary>
+    private sealed class TrustedEmbeddingFiles(EmbeddingFile images, MappedFloatMatrix imageMatrix, EmbeddingFile? captions, MappedFloatMatrix? captionMatrix) : IDisposable
+    {
+        public EmbeddingFile Images => images;
+        public EmbeddingFile? Captions => captions;
+
+        /// <param name="scannedRows">For each scanned row, its table row (the caption matrix is in table order).</param>
+        public TrustedView View(IReadOnlyList<int> scannedRows) => new(new MappedEmbeddingRows(imageMatrix),
+            captionMatrix is null ? null : new RowsAt(new MappedEmbeddingRows(captionMatrix), scannedRows));
+
+        public void Dispose()
+        {
+            imageMatrix.Dispose();
+            captionMatrix?.Dispose();
+        }
     }
 
     /// <summary>
     /// The trusted model's embeddings of the rows the scanned model embedded (cached like them), refused when the two
-    /// models read a different set of images.
+    /// models read a different set of images; with <see cref="ScanOptions.TrustedVocab"/>, of every caption too.
     /// </summary>
-    private static (EmbeddingFile File, MappedFloatMatrix Matrix) TrustedEmbeddings(EmbeddingFile scanned, ImageCaptionDataset dataset, ScanOptions options,
+    private static TrustedEmbeddingFiles TrustedEmbeddings(EmbeddingFile scanned, ImageCaptionDataset dataset, ScanOptions options,
         Device device, IProgress<JobProgress>? progress)
     {
-        using var model = ModelLoader.Load(options.TrustedCheckpoint!, options.TrustedModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript));
+        string checkpoint = options.TrustedCheckpoint!;
+        using var model = ModelLoader.Load(checkpoint, options.TrustedModelConfig, options.ModelSeed, device, CheckpointReadOptions.Trusting(options.TrustTorchScript));
         model.eval();
         model.Precision = options.Precision;
-        var trusted = Embeddings(model, options.TrustedCheckpoint!, options.TrustedModelConfig, dataset, options, progress);
-        if (!trusted.Rows.SequenceEqual(scanned.Rows))
-            throw new InvalidDataException($"{trusted.Path}: the trusted model's embeddings cover {trusted.Rows.Count} rows, not the {scanned.Rows.Count} the scanned model embedded; delete the file to embed again");
-        return (trusted, Mapped(trusted, model.Config.EmbedDim, options.TrustedCheckpoint!));
+        var images = Embeddings(model, checkpoint, options.TrustedModelConfig, dataset, options, progress);
+        if (!images.Rows.SequenceEqual(scanned.Rows))
+            throw new InvalidDataException($"{images.Path}: the trusted model's embeddings cover {images.Rows.Count} rows, not the {scanned.Rows.Count} the scanned model embedded; delete the file to embed again");
+        var captions = options.TrustedVocab is null ? null : TextEmbeddings(model, checkpoint, options.TrustedModelConfig, options.TrustedVocab, dataset, options, progress);
+        var imageMatrix = Mapped(images, model.Config.EmbedDim, checkpoint);
+        return new TrustedEmbeddingFiles(images, imageMatrix, captions, captions is null ? null : Mapped(captions, model.Config.EmbedDim, checkpoint));
     }
 
     /// <summary>The embedding file mapped, checked against the model's width and its index's row count.</summary>
@@ -209,17 +230,18 @@ public static class ScanJob
     }
 
     /// <summary>The text embeddings of every row's caption, in table order, from the cache when its index describes these weights, this vocabulary and these captions.</summary>
-    private static EmbeddingFile TextEmbeddings(ClipModel model, ImageCaptionDataset dataset, ScanOptions options, IProgress<JobProgress>? progress)
+    private static EmbeddingFile TextEmbeddings(ClipModel model, string checkpoint, string? modelConfig, string vocab, ImageCaptionDataset dataset,
+        ScanOptions options, IProgress<JobProgress>? progress)
     {
-        var tokenizer = ClipTokenizer.FromVocabFile(options.Vocab!);
-        TokenizerFit.Check(model, tokenizer, options.Vocab!);
+        var tokenizer = ClipTokenizer.FromVocabFile(vocab);
+        TokenizerFit.Check(model, tokenizer, vocab);
         var captions = dataset.Rows.Select(r => r.Caption).ToList();
         var description = string.Join('\n', new[]
         {
             "scan-text-embeddings/1",
-            $"weights={ClassEmbeddingCache.DescribeWeights(options.Checkpoint, options.ModelSeed)}",
-            $"config={options.ModelConfig?.ToLowerInvariant() ?? ""}",
-            $"vocab=sha256:{ClassEmbeddingCache.HashPath(options.Vocab!)}",
+            $"weights={ClassEmbeddingCache.DescribeWeights(checkpoint, options.ModelSeed)}",
+            $"config={modelConfig?.ToLowerInvariant() ?? ""}",
+            $"vocab=sha256:{ClassEmbeddingCache.HashPath(vocab)}",
             $"captions=sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', captions))))}",
             $"count={dataset.Count}",
         }.Concat(ClassEmbeddingCache.PrecisionLine(options.Precision)));
@@ -337,10 +359,10 @@ public static class ScanJob
 
     /// <param name="embeddingsPath">The image embeddings, or the text ones for the text side.</param>
     /// <param name="textEmbeddingsPath">The joint side's text embeddings.</param>
-    /// <param name="trustedEmbeddingsPath">The trusted model's image embeddings.</param>
-    private static void WriteSummary(Result result, ScanOptions options, string embeddingsPath, string? textEmbeddingsPath, string? trustedEmbeddingsPath, int scoredDim)
+    /// <param name="trusted">The trusted model's embeddings.</param>
+    private static void WriteSummary(Result result, ScanOptions options, ScanSettings settings, string embeddingsPath, string? textEmbeddingsPath,
+        TrustedEmbeddingFiles? trusted, int scoredDim)
     {
-        var settings = options.Settings;
         var summary = new Dictionary<string, object?>
         {
             ["format"] = Format,
@@ -362,11 +384,16 @@ public static class ScanJob
             ["multik_ks"] = result.Scores.MultiKs,
         };
         if (textEmbeddingsPath is not null) summary["text_embeddings"] = Path.GetFullPath(textEmbeddingsPath);
-        if (trustedEmbeddingsPath is not null)
+        if (trusted is not null)
         {
             summary["trusted_checkpoint"] = options.TrustedCheckpoint;
             summary["crossmodel_k"] = settings.CrossModelK;
-            summary["trusted_embeddings"] = Path.GetFullPath(trustedEmbeddingsPath);
+            summary["trusted_embeddings"] = Path.GetFullPath(trusted.Images.Path);
+            if (trusted.Captions is not null)
+            {
+                summary["trusted_vocab"] = options.TrustedVocab;
+                summary["trusted_text_embeddings"] = Path.GetFullPath(trusted.Captions.Path);
+            }
         }
         if (result.Metrics is not null)
             summary["metrics"] = result.Metrics.ToDictionary(p => Detectors.Name(p.Key), p => p.Value is null ? null : (object)new

@@ -20,6 +20,11 @@ public sealed record ScanOptions
     public string? TrustedCheckpoint { get; init; }
     /// <summary>Architecture name of <see cref="TrustedCheckpoint"/> when the checkpoint does not say.</summary>
     public string? TrustedModelConfig { get; init; }
+    /// <summary>
+    /// The BPE vocabulary of <see cref="TrustedCheckpoint"/>'s text tower: with it the trusted model embeds the captions
+    /// too, for <see cref="Detector.Mismatch"/> and the <see cref="Detector.Trusted"/> ensemble (then the primary score).
+    /// </summary>
+    public string? TrustedVocab { get; init; }
     /// <summary>The image–caption table to scan; never written to.</summary>
     public required string TrainData { get; init; }
     public CaptionTableOptions Table { get; init; } = new();

@@ -9,6 +9,9 @@ public sealed record ScanScores(IReadOnlyDictionary<Detector, float[]> ByDetecto
     public float[] PrimaryScores => ByDetector[Primary];
 }
 
+/// <summary>A trusted model's embeddings of the scanned rows: their images and, for the caption scores, their captions.</summary>
+public sealed record TrustedView(IEmbeddingRows Images, IEmbeddingRows? Captions = null);
+
 /// <summary>
 /// Scores a set of embeddings batch by batch: each seeded reference batch (<see cref="ReferenceBatches"/>) is read,
 /// its neighbourhoods computed once for the largest k needed, and every detector scored from them. Memory holds one
@@ -16,46 +19,67 @@ public sealed record ScanScores(IReadOnlyDictionary<Detector, float[]> ByDetecto
 /// </summary>
 public static class ScanScorer
 {
-    /// <param name="trusted">The same rows embedded by a trusted model, for <see cref="Detector.CrossModel"/>.</param>
-    public static ScanScores Score(IEmbeddingRows rows, ScanSettings settings, IProgress<JobProgress>? progress = null, IEmbeddingRows? trusted = null)
+    /// <param name="trusted">The same rows embedded by a trusted model, for <see cref="Detector.CrossModel"/>,
+    /// <see cref="Detector.Mismatch"/> and <see cref="Detector.Trusted"/>.</param>
+    public static ScanScores Score(IEmbeddingRows rows, ScanSettings settings, IProgress<JobProgress>? progress = null, TrustedView? trusted = null)
     {
-        settings.Validate(rows.Count, trusted is not null);
+        settings.Validate(rows.Count, trusted is not null, trusted?.Captions is not null);
         int n = rows.Count;
-        if (trusted is not null && trusted.Count != n)
-            throw new ArgumentException($"the trusted model embedded {trusted.Count} rows, the scanned model {n}; both must embed the same rows");
+        if (trusted is not null && (trusted.Images.Count != n || trusted.Captions is { } c && c.Count != n))
+            throw new ArgumentException($"the trusted model embedded {trusted.Images.Count} rows, the scanned model {n}; both must embed the same rows");
         var detectors = settings.Detectors.Distinct().ToList();
-        var multiKs = detectors.Contains(Detector.MultiK) ? settings.UsableMultiKs(n) : [];
+        // The ensemble is made of the two trusted scores, computed whether or not they were asked for themselves.
+        var computed = detectors.Contains(Detector.Trusted) ? detectors.Union([Detector.CrossModel, Detector.Mismatch]).ToList() : detectors;
+        var multiKs = computed.Contains(Detector.MultiK) ? settings.UsableMultiKs(n) : [];
         int maxK = new[]
         {
-            detectors.Any(d => d is not (Detector.MultiK or Detector.CrossModel)) ? settings.K : 0,
+            computed.Any(d => d is Detector.KDistance or Detector.Slof or Detector.Dao) ? settings.K : 0,
             multiKs.Count > 0 ? multiKs[^1] : 0,
-            detectors.Contains(Detector.CrossModel) ? settings.CrossModelK : 0,
+            computed.Contains(Detector.CrossModel) ? settings.CrossModelK : 0,
         }.Max();
-        var scores = detectors.Where(d => d != Detector.MultiK).ToDictionary(d => d, _ => new float[n]);
+        var scores = computed.Where(d => d is not (Detector.MultiK or Detector.Trusted)).ToDictionary(d => d, _ => new float[n]);
         var ladder = multiKs.Select(_ => new float[n]).ToArray();
         var batches = ReferenceBatches.Create(n, settings.ReferenceBatch, settings.Seed);
         int done = 0;
         foreach (var batch in batches)
         {
             using var scope = torch.NewDisposeScope();
-            using var neighbourhoods = Neighbourhoods.Of(rows.Gather(batch), maxK);
+            using var neighbourhoods = maxK > 0 ? Neighbourhoods.Of(rows.Gather(batch), maxK) : null;
             foreach (var (detector, into) in scores)
                 Scatter(detector switch
                 {
-                    Detector.KDistance => LocalOutlierScores.KDistance(neighbourhoods, settings.K),
-                    Detector.Slof => LocalOutlierScores.Slof(neighbourhoods, settings.K),
-                    Detector.CrossModel => CrossModelDisagreement.Score(neighbourhoods, trusted!.Gather(batch), settings.CrossModelK),
-                    _ => LocalOutlierScores.Dao(neighbourhoods, settings.K),
+                    Detector.KDistance => LocalOutlierScores.KDistance(neighbourhoods!, settings.K),
+                    Detector.Slof => LocalOutlierScores.Slof(neighbourhoods!, settings.K),
+                    Detector.Dao => LocalOutlierScores.Dao(neighbourhoods!, settings.K),
+                    Detector.CrossModel => CrossModelDisagreement.Score(neighbourhoods!, trusted!.Images.Gather(batch), settings.CrossModelK),
+                    Detector.Mismatch => Mismatch(trusted!.Images.Gather(batch), trusted.Captions!.Gather(batch)),
+                    _ => throw new InvalidOperationException($"no batch score for {detector}"),
                 }, batch, into);
             for (int i = 0; i < multiKs.Count; i++)
-                Scatter(LocalOutlierScores.KDistance(neighbourhoods, multiKs[i]), batch, ladder[i]);
+                Scatter(LocalOutlierScores.KDistance(neighbourhoods!, multiKs[i]), batch, ladder[i]);
             done += batch.Length;
             progress?.Report(new JobProgress("scoring", done, n));
         }
         var result = new Dictionary<Detector, float[]>();
         foreach (var detector in detectors)
-            result[detector] = detector == Detector.MultiK ? StandardisedMax(ladder) : scores[detector];
+            result[detector] = detector switch
+            {
+                Detector.MultiK => StandardisedMax(ladder),
+                Detector.Trusted => StandardisedMax([scores[Detector.CrossModel], scores[Detector.Mismatch]]),
+                _ => scores[detector],
+            };
         return new ScanScores(result, settings.Primary, batches.Length, multiKs);
+    }
+
+    /// <summary>
+    /// [n]: 1 − the cosine similarity of each image embedding [n, D] with its caption's [n, D], at least
+    /// <see cref="Neighbourhoods.DistanceFloor"/> (rounding can put a cosine a hair above 1, and the ensemble takes logarithms).
+    /// </summary>
+    public static Tensor Mismatch(Tensor images, Tensor captions)
+    {
+        using var scope = torch.NewDisposeScope();
+        var cosine = torch.nn.functional.cosine_similarity(images.to(ScalarType.Float32), captions.to(ScalarType.Float32), dim: 1);
+        return (1 - cosine).clamp_min(Neighbourhoods.DistanceFloor).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -26,29 +26,40 @@ public sealed record ScanSettings
     /// The detector whose score ranks rows and decides what a filter removes: the cross-model one when it is scored
     /// (it found the poison best wherever it was measured, docs/experiments/scan-detection.md), else the k-free one.
     /// </summary>
-    public Detector Primary => Detectors.Contains(Detector.CrossModel) ? Detector.CrossModel
+    public Detector Primary => Detectors.Contains(Detector.Trusted) ? Detector.Trusted
+        : Detectors.Contains(Detector.CrossModel) ? Detector.CrossModel
         : Detectors.Contains(Detector.MultiK) ? Detector.MultiK : Detectors[0];
 
-    /// <summary>These settings with the cross-model detector added, for a scan that has a trusted model.</summary>
-    public ScanSettings WithCrossModel() => Detectors.Contains(Detector.CrossModel) ? this : this with { Detectors = [.. Detectors, Detector.CrossModel] };
+    /// <summary>
+    /// These settings with the trusted model's detectors added, for a scan that has one: crossmodel, and with the
+    /// trusted model's caption embeddings also mismatch and their ensemble.
+    /// </summary>
+    public ScanSettings WithTrusted(bool captions)
+    {
+        Detector[] added = captions ? [Detector.CrossModel, Detector.Mismatch, Detector.Trusted] : [Detector.CrossModel];
+        return this with { Detectors = [.. Detectors, .. added.Except(Detectors)] };
+    }
 
-    /// <param name="trusted">Whether a trusted model's embeddings are there for <see cref="Detector.CrossModel"/>.</param>
+    /// <param name="trusted">Whether a trusted model's image embeddings are there for <see cref="Detector.CrossModel"/>.</param>
+    /// <param name="trustedCaptions">Whether its caption embeddings are there too, for <see cref="Detector.Mismatch"/>.</param>
     /// <exception cref="ArgumentException">A setting is out of range for a set of <paramref name="rows"/> rows.</exception>
-    public void Validate(int rows, bool trusted = false)
+    public void Validate(int rows, bool trusted = false, bool trustedCaptions = false)
     {
         if (Detectors.Count == 0) throw new ArgumentException("no detector chosen");
-        if (Detectors.Contains(Detector.CrossModel) && !trusted)
-            throw new ArgumentException("the crossmodel detector compares with a model that did not learn the trigger: give one with --trusted-checkpoint");
+        if (Detectors.Any(d => d is Detector.CrossModel or Detector.Trusted) && !trusted)
+            throw new ArgumentException("the crossmodel and trusted detectors compare with a model that did not learn the trigger: give one with --trusted-checkpoint");
+        if (Detectors.Any(d => d is Detector.Mismatch or Detector.Trusted) && !trustedCaptions)
+            throw new ArgumentException("the mismatch and trusted detectors embed the captions with the trusted model: give its vocabulary with --trusted-vocab");
         if (ReferenceBatch < 2) throw new ArgumentException($"--reference-batch {ReferenceBatch}: expected at least 2 rows");
         if (rows == 0) throw new ArgumentException("nothing to scan: the set has no rows");
-        bool single = Detectors.Any(d => d is not (Detector.MultiK or Detector.CrossModel));
+        bool single = Detectors.Any(d => d is Detector.KDistance or Detector.Slof or Detector.Dao);
         if (single && K < 1) throw new ArgumentException($"--k {K}: expected at least 1");
         if (single && K >= ReferenceBatch)
             throw new ArgumentException($"--k {K} must be smaller than --reference-batch {ReferenceBatch}: a point's neighbours come from its own batch");
         int smallest = ReferenceBatches.SmallestSize(rows, ReferenceBatch);
         if (single && K >= smallest)
             throw new ArgumentException($"--k {K} needs more than {K} rows per reference batch, but the set has only {rows} rows");
-        if (Detectors.Contains(Detector.CrossModel) && (CrossModelK < 1 || CrossModelK >= smallest))
+        if (Detectors.Any(d => d is Detector.CrossModel or Detector.Trusted) && (CrossModelK < 1 || CrossModelK >= smallest))
             throw new ArgumentException($"--crossmodel-k {CrossModelK}: expected at least 1 and fewer than the {smallest} rows of the smallest reference batch");
         if (Detectors.Contains(Detector.MultiK) && UsableMultiKs(rows).Count == 0)
             throw new ArgumentException($"the multik detector needs reference batches of more than {MultiKs.Min()} rows, got {smallest}");

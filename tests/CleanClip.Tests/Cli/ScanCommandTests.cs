@@ -147,6 +147,17 @@ public sealed class ScanCommandTests : IDisposable
         var byScore = rows.OrderByDescending(f => double.Parse(f[^2], System.Globalization.CultureInfo.InvariantCulture)).Select(f => int.Parse(f[^1]));
         Assert.Equal(Enumerable.Range(1, Rows), byScore);
 
+        // With the trusted model's vocabulary it embeds the captions too: mismatch, and the ensemble as the primary.
+        var vocab = _dir.File("vocab.txt.gz");
+        CleanClip.Text.BpeTrainer.TrainToFile(Enumerable.Range(0, Rows).Select(i => $"a photo, number {i}"), vocab, numMerges: 200, minFrequency: 1);
+        (exit, text) = Scan(_dir.File("ensemble"), "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4", "--trusted-vocab", vocab, "--detector", "kdist");
+        Assert.True(exit == 0, text);
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,crossmodel,mismatch,trusted,rank", File.ReadLines(Path.Combine(_dir.File("ensemble"), ScanJob.ScoresFile)).First());
+        using var ensemble = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.File("ensemble"), ScanJob.SummaryFile)));
+        Assert.Equal("trusted", ensemble.RootElement.GetProperty("primary").GetString());
+        Assert.Equal(vocab, ensemble.RootElement.GetProperty("trusted_vocab").GetString());
+        Assert.True(File.Exists(ensemble.RootElement.GetProperty("trusted_text_embeddings").GetString()));
+
         // A "trusted" model that is the scanned model itself agrees with it on every neighbourhood: every score is 1.
         (exit, text) = Scan(_dir.File("itself"), "--trusted-checkpoint", "tiny-vit", "--crossmodel-k", "4", "--detector", "kdist");
         Assert.True(exit == 0, text);
@@ -177,8 +188,10 @@ public sealed class ScanCommandTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "--k", "20" }, "--k 20 must be smaller than --reference-batch 20")]
-    [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik, crossmodel or all")]
-    [InlineData(new[] { "--detector", "crossmodel" }, "the crossmodel detector compares with a model that did not learn the trigger: give one with --trusted-checkpoint")]
+    [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik, crossmodel, mismatch, trusted or all")]
+    [InlineData(new[] { "--detector", "crossmodel" }, "the crossmodel and trusted detectors compare with a model that did not learn the trigger: give one with --trusted-checkpoint")]
+    [InlineData(new[] { "--trusted-vocab", "v.txt.gz" }, "--trusted-vocab is the vocabulary of the trusted model: give the model with --trusted-checkpoint")]
+    [InlineData(new[] { "--detector", "mismatch", "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4" }, "the mismatch and trusted detectors embed the captions with the trusted model: give its vocabulary with --trusted-vocab")]
     [InlineData(new[] { "--trusted-checkpoint", "tiny-rn" }, "--crossmodel-k 64: expected at least 1 and fewer than the 20 rows of the smallest reference batch")]
     [InlineData(new[] { "--side", "Text", "--vocab", "v.txt.gz", "--trusted-checkpoint", "tiny-rn" }, "--trusted-checkpoint compares image neighbourhoods, so it needs --side image, not text")]
     [InlineData(new[] { "--remove-top", "3" }, "--remove-top and --threshold need --filter-out FILE")]

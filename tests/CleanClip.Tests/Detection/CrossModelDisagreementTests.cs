@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace CleanClip.Tests.Detection;
 
 /// <summary>
-/// The cross-model score on four points worked by hand, its value where both models agree, and the case it is for: a
-/// cluster only the scanned model draws, ranked above an outlier both models see.
+/// The trusted model's scores: crossmodel on four points worked by hand, its value where both models agree, and the case
+/// it is for (a cluster only the scanned model draws, ranked above an outlier both models see); mismatch by hand; and
+/// their ensemble finding what either finds.
 /// </summary>
 public class CrossModelDisagreementTests
 {
@@ -82,13 +83,60 @@ public class CrossModelDisagreementTests
         using var trustedPoints = torch.tensor(trusted);
         using var scannedPoints = torch.tensor(scanned);
         var settings = new ScanSettings { K = 16, CrossModelK = 16, ReferenceBatch = n, Detectors = [Detector.CrossModel, Detector.KDistance] };
-        var scores = ScanScorer.Score(new TensorRows(scannedPoints), settings, trusted: new TensorRows(trustedPoints));
+        var scores = ScanScorer.Score(new TensorRows(scannedPoints), settings, trusted: new TrustedView(new TensorRows(trustedPoints)));
         Assert.Equal(Detector.CrossModel, scores.Primary);
         Assert.Equal(Enumerable.Range(0, poisoned), Ranking.Descending(scores.ByDetector[Detector.CrossModel]).Take(poisoned).Order());
         // The density score ranks the outlier first and the tight cluster last.
         var byKDistance = Ranking.Descending(scores.ByDetector[Detector.KDistance]);
         Assert.Equal(outlier, byKDistance[0]);
         Assert.All(byKDistance.Take(n - poisoned), i => Assert.True(i >= poisoned));
+    }
+
+    [Fact]
+    public void MismatchIsOneMinusTheCosineOfImageAndCaption()
+    {
+        // cos 1, 0 and -1: mismatch 0 (kept at the floor), 1 and 2.
+        using var images = torch.tensor(new float[,] { { 1, 0 }, { 0, 2 }, { 1, 1 } });
+        using var captions = torch.tensor(new float[,] { { 3, 0 }, { 1, 0 }, { -1, -1 } });
+        using var mismatch = ScanScorer.Mismatch(images, captions);
+        var actual = mismatch.to(ScalarType.Float64).data<double>().ToArray();
+        Assert.Equal(Neighbourhoods.DistanceFloor, actual[0], 1e-9);
+        Assert.Equal(1, actual[1], 1e-6);
+        Assert.Equal(2, actual[2], 1e-6);
+    }
+
+    [Fact]
+    public void TheTrustedEnsembleFindsWhatEitherOfItsScoresFinds()
+    {
+        // 1,000 points in 8-D; the trusted model sees standard-normal images and captions close to them (noise 0.1),
+        // the scanned model the same images with noise 0.05. Rows 0..19 the scanned model draws into a tight cluster of
+        // their own (crossmodel sees them); rows 20..39 carry captions pointing away from their images (mismatch sees them).
+        const int n = 1000, dim = 8;
+        var random = new SplitMix64(21);
+        var trusted = new float[n, dim];
+        var captions = new float[n, dim];
+        var scanned = new float[n, dim];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < dim; j++)
+            {
+                trusted[i, j] = (float)random.NextGaussian();
+                captions[i, j] = (i is >= 20 and < 40 ? -trusted[i, j] : trusted[i, j]) + 0.1f * (float)random.NextGaussian();
+                scanned[i, j] = i < 20 ? (j == 0 ? 10 : 0) + 0.05f * (float)random.NextGaussian() : trusted[i, j] + 0.05f * (float)random.NextGaussian();
+            }
+        using var scannedPoints = torch.tensor(scanned);
+        using var trustedPoints = torch.tensor(trusted);
+        using var captionPoints = torch.tensor(captions);
+        var view = new TrustedView(new TensorRows(trustedPoints), new TensorRows(captionPoints));
+        var settings = new ScanSettings { CrossModelK = 16, ReferenceBatch = n, Detectors = [Detector.Trusted, Detector.CrossModel, Detector.Mismatch] };
+        var scores = ScanScorer.Score(new TensorRows(scannedPoints), settings, trusted: view);
+        Assert.Equal(Detector.Trusted, scores.Primary);
+        Assert.Equal(Enumerable.Range(0, 40), Ranking.Descending(scores.ByDetector[Detector.Trusted]).Take(40).Order());
+        Assert.Equal(Enumerable.Range(0, 20), Ranking.Descending(scores.ByDetector[Detector.CrossModel]).Take(20).Order());
+        Assert.Equal(Enumerable.Range(20, 20), Ranking.Descending(scores.ByDetector[Detector.Mismatch]).Take(20).Order());
+        // Asked alone, the ensemble is the same numbers.
+        var alone = ScanScorer.Score(new TensorRows(scannedPoints), settings with { Detectors = [Detector.Trusted] }, trusted: view);
+        Assert.Equal(scores.ByDetector[Detector.Trusted], alone.ByDetector[Detector.Trusted]);
+        Assert.Equal([Detector.Trusted], alone.ByDetector.Keys);
     }
 
     [Fact]
@@ -99,7 +147,11 @@ public class CrossModelDisagreementTests
         var error = Assert.Throws<ArgumentException>(() => ScanScorer.Score(new TensorRows(points), settings));
         Assert.Contains("--trusted-checkpoint", error.Message);
         using var fewer = torch.tensor(Trusted).narrow(0, 0, 3);
-        error = Assert.Throws<ArgumentException>(() => ScanScorer.Score(new TensorRows(points), settings, trusted: new TensorRows(fewer)));
+        error = Assert.Throws<ArgumentException>(() => ScanScorer.Score(new TensorRows(points), settings, trusted: new TrustedView(new TensorRows(fewer))));
         Assert.Contains("3 rows", error.Message);
+        using var trusted = torch.tensor(Trusted);
+        error = Assert.Throws<ArgumentException>(() => ScanScorer.Score(new TensorRows(points), settings with { Detectors = [Detector.Mismatch] },
+            trusted: new TrustedView(new TensorRows(trusted))));
+        Assert.Contains("--trusted-vocab", error.Message);
     }
 }
