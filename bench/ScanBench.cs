@@ -11,7 +11,9 @@ namespace CleanClip.Bench;
 /// Scoring throughput of <c>cleanclip scan</c> with the embeddings already computed: random unit vectors written to a
 /// .npy and read back through the same memory map the scan uses, then scored in seeded reference batches. Pairs/s is
 /// rows divided by the wall time of <see cref="ScanScorer.Score"/>, median over repeats after one warm-up; pairs per
-/// CPU-second divides by the process's CPU time instead, which a machine shared with other work disturbs less.
+/// CPU-second divides by the process's CPU time instead, which a machine shared with other work disturbs less. The
+/// trusted model's detectors (crossmodel, mismatch, trusted) read two more random matrices as its image and caption
+/// embeddings; the others are given them and leave them unread.
 /// </summary>
 internal static class ScanBench
 {
@@ -33,16 +35,16 @@ internal static class ScanBench
         {
             foreach (var dim in o.Dims)
             {
-                var path = Path.Combine(folder, $"embeddings-{dim}.npy");
                 torch.manual_seed(0);
-                using (var embeddings = torch.nn.functional.normalize(torch.randn(o.Rows, dim), p: 2, dim: 1))
-                    NpyFile.WriteFloatRows(path, dim, [embeddings]);
-                using var matrix = NpyFile.MapFloatMatrix(path);
+                using var matrix = RandomUnitRows(Path.Combine(folder, $"embeddings-{dim}.npy"), o.Rows, dim);
+                using var trustedImages = RandomUnitRows(Path.Combine(folder, $"trusted-{dim}.npy"), o.Rows, dim);
+                using var trustedCaptions = RandomUnitRows(Path.Combine(folder, $"trusted-captions-{dim}.npy"), o.Rows, dim);
                 var source = new MappedEmbeddingRows(matrix);
+                var trusted = new TrustedView(new MappedEmbeddingRows(trustedImages), new MappedEmbeddingRows(trustedCaptions));
                 foreach (var detectors in o.Detectors)
                 {
                     var settings = new ScanSettings { K = o.K, ReferenceBatch = o.ReferenceBatch, Detectors = CleanClip.Detection.Detectors.Parse(detectors) };
-                    var (seconds, cpu) = Median(o.Repeats, () => ScanScorer.Score(source, settings));
+                    var (seconds, cpu) = Median(o.Repeats, () => ScanScorer.Score(source, settings, trusted: trusted));
                     var row = new Row(dim, detectors, o.Rows, o.K, o.ReferenceBatch, torch.get_num_threads(), seconds, o.Rows / seconds, cpu, o.Rows / cpu);
                     rows.Add(row);
                     Console.WriteLine($"{row.Dim,5} {row.Detectors,-10} {row.Seconds,8:F3} {row.PairsPerSecond,10:F0} {row.CpuSeconds,8:F3} {row.PairsPerCpuSecond,14:F0}");
@@ -60,6 +62,14 @@ internal static class ScanBench
             Console.WriteLine($"wrote {json}");
         }
         return 0;
+    }
+
+    /// <summary>[rows, dim] standard-normal rows scaled to unit length, written to <paramref name="path"/> and mapped.</summary>
+    private static MappedFloatMatrix RandomUnitRows(string path, int rows, int dim)
+    {
+        using (var embeddings = torch.nn.functional.normalize(torch.randn(rows, dim), p: 2, dim: 1))
+            NpyFile.WriteFloatRows(path, dim, [embeddings]);
+        return NpyFile.MapFloatMatrix(path);
     }
 
     /// <summary>Median wall seconds and median process CPU seconds (all threads) of <paramref name="run"/>.</summary>

@@ -2,20 +2,21 @@
 # Does a trusted model find the poison (scan --trusted-checkpoint, the crossmodel detector)? Trains the trusted model:
 # demo-rn on 10,000 Fashion-MNIST train images the poisoned worlds do not use (20,000-30,000 of the full set, captioned
 # with caption-table seed 7, the demo's pretraining recipe, seed 7), then scans each given poisoned table with the model
-# trained on it and the trusted model, crossmodel at k 16, 32 and 64 (every other detector beside it), against the
-# poison manifest, into OUT/NAME/k-K. crossmodel.py summarizes.
+# trained on it and the trusted model (which embeds the captions too), crossmodel and the trusted ensemble at k 16, 32
+# and 64, mismatch and every single-model detector beside them, against the poison manifest, into OUT/NAME/k-K.
+# crossmodel.py summarizes.
 # Usage (repository root): crossmodel.sh OUT NAME:MODEL:TABLE:MANIFEST ...
 #   CLEANCLIP=path/to/cleanclip, FULL=the full Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist, Debian's
-#   dataset-fashion-mnist), VOCAB=a vocabulary of the world's captions (default: learned from the trusted table)
+#   dataset-fashion-mnist), VOCAB=a vocabulary of the world's captions for the trusted model (default: learned from its table)
 set -euo pipefail
 OUT=${1:?usage: crossmodel.sh OUT NAME:MODEL:TABLE:MANIFEST ...}; shift; CC=${CLEANCLIP:-cleanclip}
 FULL=${FULL:-/usr/share/datasets/fashion-mnist}; D=data/fashion-mnist; T=$OUT/trusted
 if [ ! -f "$T/model/model.safetensors" ]; then
   if [ -e "$T" ]; then echo "$T holds an unfinished trusted model; remove it and rerun" >&2; exit 1; fi
   $CC caption-table --data "$FULL" --split train --range 20000:30000 --seed 7 --out "$T/world/table.csv"
-  VOCAB=${VOCAB:-$T/vocab.txt.gz}
-  [ -f "$VOCAB" ] || $CC vocab --train-data "$T/world/table.csv" --size 1014 --classes "$T/world/classes.json" --out "$VOCAB"
-  $CC train --train-data "$T/world/table.csv" --init demo-rn --vocab "$VOCAB" --out "$T/model" --epochs 10 --batch-size 64 \
+  if [ -n "${VOCAB:-}" ]; then cp "$VOCAB" "$T/vocab.txt.gz"
+  else $CC vocab --train-data "$T/world/table.csv" --size 1014 --classes "$T/world/classes.json" --out "$T/vocab.txt.gz"; fi
+  $CC train --train-data "$T/world/table.csv" --init demo-rn --vocab "$T/vocab.txt.gz" --out "$T/model" --epochs 10 --batch-size 64 \
       --lr 2e-3 --warmup 78 --beta2 0.98 --weight-decay 0.01 --seed 7 --no-tensorboard \
       --eval-data $D --target sneaker --trigger badnet --patch-size 8 --trigger-seed 1 --eval-every 10
 fi
@@ -26,7 +27,7 @@ for spec in "$@"; do
     [ -f "$dir/scan.json" ] && continue
     rm -rf "$dir"
     $CC scan --checkpoint "$MODEL" --train-data "$TABLE" --manifest "$MANIFEST" --trusted-checkpoint "$T/model/model.safetensors" \
-        --crossmodel-k "$K" --detector all --out "$dir" --cache-dir "$OUT/cache" > "$OUT/$NAME-k$K.log" 2>&1
+        --trusted-vocab "$T/vocab.txt.gz" --crossmodel-k "$K" --detector all --out "$dir" --cache-dir "$OUT/cache" > "$OUT/$NAME-k$K.log" 2>&1
   done
 done
 python3 "$(dirname "$0")/crossmodel.py" "$OUT" --out "$OUT/summary"

@@ -192,7 +192,7 @@ public sealed class ScanCommandTests : IDisposable
     [InlineData(new[] { "--detector", "crossmodel" }, "the crossmodel and trusted detectors compare with a model that did not learn the trigger: give one with --trusted-checkpoint")]
     [InlineData(new[] { "--trusted-vocab", "v.txt.gz" }, "--trusted-vocab is the vocabulary of the trusted model: give the model with --trusted-checkpoint")]
     [InlineData(new[] { "--detector", "mismatch", "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4" }, "the mismatch and trusted detectors embed the captions with the trusted model: give its vocabulary with --trusted-vocab")]
-    [InlineData(new[] { "--trusted-checkpoint", "tiny-rn" }, "--crossmodel-k 64: expected at least 1 and fewer than the 20 rows of the smallest reference batch")]
+    [InlineData(new[] { "--trusted-checkpoint", "tiny-rn" }, "--crossmodel-k 32: expected at least 1 and fewer than the 20 rows of the smallest reference batch")]
     [InlineData(new[] { "--side", "Text", "--vocab", "v.txt.gz", "--trusted-checkpoint", "tiny-rn" }, "--trusted-checkpoint compares image neighbourhoods, so it needs --side image, not text")]
     [InlineData(new[] { "--remove-top", "3" }, "--remove-top and --threshold need --filter-out FILE")]
     public void BadOptionsGiveOneLineAndExitOne(string[] extra, string message)
