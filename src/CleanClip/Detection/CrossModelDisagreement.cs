@@ -26,9 +26,10 @@ public static class CrossModelDisagreement
         if (trustedPoints.dim() != 2 || trustedPoints.shape[0] != scanned.Count)
             throw new ArgumentException($"the trusted model's embeddings must be [{scanned.Count}, D], got [{string.Join(", ", trustedPoints.shape)}]");
         using var scope = torch.NewDisposeScope();
-        var distances = Neighbourhoods.SquaredDistances(trustedPoints).sqrt_();
-        var ownNearest = distances.topk(k, dim: 1, largest: false, sorted: false).values.mean([1]).clamp_min_(Neighbourhoods.DistanceFloor);
-        var viaScanned = distances.gather(1, scanned.Indices.narrow(1, 0, k)).mean([1]);
+        // Square roots of the k chosen entries only, not of the whole [n, n] matrix.
+        var squared = Neighbourhoods.SquaredDistances(trustedPoints);
+        var ownNearest = squared.topk(k, dim: 1, largest: false, sorted: false).values.sqrt_().mean([1]).clamp_min_(Neighbourhoods.DistanceFloor);
+        var viaScanned = squared.gather(1, scanned.Indices.narrow(1, 0, k)).sqrt_().mean([1]);
         return (viaScanned / ownNearest).MoveToOuterDisposeScope();
     }
 }
