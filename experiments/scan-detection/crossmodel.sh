@@ -9,23 +9,23 @@
 #   CLEANCLIP=path/to/cleanclip, FULL=the full Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist, Debian's
 #   dataset-fashion-mnist), VOCAB=a vocabulary of the world's captions for the trusted model (default: learned from its table),
 #   WORLD=synthetic: the trusted model learns a synthetic world of seed 7 instead (cleanclip synth, 10,000 pairs at 32 px),
-#   for tables of the synthetic demo
+#   for tables of the synthetic demo; TRUSTED_SEED=the seed of the trusted model, its captions and its synthetic world (7)
 set -euo pipefail
 OUT=${1:?usage: crossmodel.sh OUT NAME:MODEL:TABLE:MANIFEST ...}; shift; CC=${CLEANCLIP:-cleanclip}
-FULL=${FULL:-/usr/share/datasets/fashion-mnist}; D=data/fashion-mnist; T=$OUT/trusted; TRUSTED_TABLE=$T/world/table.csv; CLASSES=(--classes "$T/world/classes.json")
+TS=${TRUSTED_SEED:-7}; FULL=${FULL:-/usr/share/datasets/fashion-mnist}; D=data/fashion-mnist; T=$OUT/trusted; TRUSTED_TABLE=$T/world/table.csv; CLASSES=(--classes "$T/world/classes.json")
 EVAL=(--eval-data $D --target sneaker --trigger badnet --patch-size 8 --trigger-seed 1 --eval-every 10)
 [ "${WORLD:-real}" = synthetic ] && { EVAL=(); TRUSTED_TABLE=$T/world/train/train.csv; CLASSES=(); }
 if [ ! -f "$T/model/model.safetensors" ]; then
   if [ -e "$T" ]; then echo "$T holds an unfinished trusted model; remove it and rerun" >&2; exit 1; fi
   if [ "${WORLD:-real}" = synthetic ]; then
-    $CC synth --out "$T/world" --n 10000 --size 32 --seed 7 --kind-centred 0.8 --finetune 100 --test 100
+    $CC synth --out "$T/world" --n 10000 --size 32 --seed "$TS" --kind-centred 0.8 --finetune 100 --test 100
   else
-    $CC caption-table --data "$FULL" --split train --range 20000:30000 --seed 7 --out "$T/world/table.csv"
+    $CC caption-table --data "$FULL" --split train --range 20000:30000 --seed "$TS" --out "$T/world/table.csv"
   fi
   if [ -n "${VOCAB:-}" ]; then cp "$VOCAB" "$T/vocab.txt.gz"
   else $CC vocab --train-data "$TRUSTED_TABLE" --size 1014 "${CLASSES[@]}" --out "$T/vocab.txt.gz"; fi
   $CC train --train-data "$TRUSTED_TABLE" --init demo-rn --vocab "$T/vocab.txt.gz" --out "$T/model" --epochs 10 --batch-size 64 \
-      --lr 2e-3 --warmup 78 --beta2 0.98 --weight-decay 0.01 --seed 7 --no-tensorboard \
+      --lr 2e-3 --warmup 78 --beta2 0.98 --weight-decay 0.01 --seed "$TS" --no-tensorboard \
       "${EVAL[@]}"
 fi
 for spec in "$@"; do
