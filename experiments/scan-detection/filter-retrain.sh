@@ -5,7 +5,8 @@
 # retrained model on the filtered table: REMOVES lists how many pairs each round drops ("2000" is one round, "2000 400"
 # two). Each round prints how many poisoned pairs its table still holds (the tables keep the is_backdoor column).
 # Rerunning skips finished rounds.
-# Usage (repository root): filter-retrain.sh FRONTIER_OUT SEED "REMOVES" RESULT_DIR   (CLEANCLIP=path/to/cleanclip)
+# Usage (repository root): filter-retrain.sh FRONTIER_OUT SEED "REMOVES" RESULT_DIR   (CLEANCLIP=path/to/cleanclip;
+#   SCAN_ARGS="--trusted-checkpoint T --trusted-vocab V" ranks by a trusted model's scores, see crossmodel.sh)
 set -euo pipefail
 W=${1:?usage: filter-retrain.sh FRONTIER_OUT SEED REMOVES RESULT_DIR}/seed-$2; S=$2; REMOVES=$3; R=$4; CC=${CLEANCLIP:-cleanclip}; D=data/fashion-mnist
 P=$W/real-world/pretrain
@@ -17,7 +18,8 @@ for N in $REMOVES; do
   if [ ! -f "$O/retrained/complete.json" ]; then
     if [ -e "$O" ] || [ -e "$F" ]; then echo "$O or $F is left from an unfinished round; remove them and rerun" >&2; exit 1; fi
     mkdir -p "$O"
-    $CC scan --checkpoint "$model" --train-data "$table" --out "$O/scan" --filter-out "$F" --remove-top "$N"
+    # shellcheck disable=SC2086 # SCAN_ARGS is a list of options
+    $CC scan --checkpoint "$model" --train-data "$table" --out "$O/scan" --filter-out "$F" --remove-top "$N" ${SCAN_ARGS:-}
     $CC train --train-data "$F" --init demo-rn --vocab "$W/vocab.txt.gz" --out "$O/retrained" \
         --epochs 10 --batch-size 64 --lr 2e-3 --warmup 78 --beta2 0.98 --weight-decay 0.01 --seed "$S" --no-tensorboard \
         --eval-data $D --target sneaker --trigger badnet --patch-size 8 --trigger-seed "$S" --eval-every 10

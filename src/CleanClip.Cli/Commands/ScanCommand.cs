@@ -29,7 +29,7 @@ public static class ScanCommand
         var trusted = new Option<string?>("--trusted-checkpoint")
         {
             Description = "A model that did not learn this table's trigger (trained on other data, e.g. a public CLIP): adds the crossmodel score, how far apart " +
-                "this model finds each image's nearest neighbours in the scanned model, which becomes the primary score.",
+                "this model finds each image's nearest neighbours in the scanned model, which becomes the primary score (trusted, with --trusted-vocab).",
         };
         var trustedConfig = new Option<string?>("--trusted-model-config") { Description = "Architecture name of --trusted-checkpoint when the checkpoint does not say." };
         var trustedVocab = new Option<string?>("--trusted-vocab")
@@ -58,7 +58,8 @@ public static class ScanCommand
         var filterOut = new Option<string?>(OptionNames.FilterOut) { Description = "Write the table without the flagged rows to this new file (a CSV/TSV input only)." };
         var removeTop = new Option<int?>(OptionNames.RemoveTop) { Description = "With --filter-out: flag the N highest-ranked rows." };
         var threshold = new Option<double?>("--threshold") { Description = "With --filter-out: flag rows whose primary score is at least S." };
-        var command = new Command("scan", "Score every image-caption pair of a training table for being a backdoor sample (k-distance, SLOF, DAO of Huang et al. 2025, and a k-free ensemble).")
+        var command = new Command("scan", "Score every image-caption pair of a training table for being a backdoor sample (k-distance, SLOF, DAO of Huang et al. 2025, a k-free ensemble; " +
+            "with a trusted model, how far it disagrees with the scanned one).")
         {
             checkpoint, trainData, imageKey, captionKey, delimiter, manifest, detector, trusted, trustedConfig, trustedVocab, k, crossModelK, referenceBatch, seed, side, vocab, output, cacheDir,
             batch, device, precision, forceBf16, trustTorchScript, decodeThreads, filterOut, removeTop, threshold,
