@@ -38,6 +38,12 @@ public static class Detectors
     /// <summary>Every detector, in the column order of <c>scores.csv</c>.</summary>
     public static IReadOnlyList<Detector> Columns { get; } = [.. All, Detector.CrossModel, Detector.Mismatch, Detector.Trusted];
 
+    /// <summary>Whether the detector's neighbourhoods have <see cref="ScanSettings.K"/> points (the density-ratio scores).</summary>
+    public static bool UsesK(Detector detector) => detector is Detector.KDistance or Detector.Slof or Detector.Dao;
+
+    /// <summary>Whether the detector compares neighbourhoods with the trusted model's (<see cref="ScanSettings.CrossModelK"/> points).</summary>
+    public static bool UsesCrossModelK(Detector detector) => detector is Detector.CrossModel or Detector.Trusted;
+
     public static string Name(Detector detector) => detector switch
     {
         Detector.KDistance => "kdist",

@@ -33,7 +33,7 @@ public static class ScanScorer
         var multiKs = computed.Contains(Detector.MultiK) ? settings.UsableMultiKs(n) : [];
         int maxK = new[]
         {
-            computed.Any(d => d is Detector.KDistance or Detector.Slof or Detector.Dao) ? settings.K : 0,
+            computed.Any(Detectors.UsesK) ? settings.K : 0,
             multiKs.Count > 0 ? multiKs[^1] : 0,
             computed.Contains(Detector.CrossModel) ? settings.CrossModelK : 0,
         }.Max();

@@ -47,20 +47,20 @@ public sealed record ScanSettings
     public void Validate(int rows, bool trusted = false, bool trustedCaptions = false)
     {
         if (Detectors.Count == 0) throw new ArgumentException("no detector chosen");
-        if (Detectors.Any(d => d is Detector.CrossModel or Detector.Trusted) && !trusted)
+        if (Detectors.Any(CleanClip.Detection.Detectors.UsesCrossModelK) && !trusted)
             throw new ArgumentException("the crossmodel and trusted detectors compare with a model that did not learn the trigger: give one with --trusted-checkpoint");
         if (Detectors.Any(d => d is Detector.Mismatch or Detector.Trusted) && !trustedCaptions)
             throw new ArgumentException("the mismatch and trusted detectors embed the captions with the trusted model: give its vocabulary with --trusted-vocab");
         if (ReferenceBatch < 2) throw new ArgumentException($"--reference-batch {ReferenceBatch}: expected at least 2 rows");
         if (rows == 0) throw new ArgumentException("nothing to scan: the set has no rows");
-        bool single = Detectors.Any(d => d is Detector.KDistance or Detector.Slof or Detector.Dao);
+        bool single = Detectors.Any(CleanClip.Detection.Detectors.UsesK);
         if (single && K < 1) throw new ArgumentException($"--k {K}: expected at least 1");
         if (single && K >= ReferenceBatch)
             throw new ArgumentException($"--k {K} must be smaller than --reference-batch {ReferenceBatch}: a point's neighbours come from its own batch");
         int smallest = ReferenceBatches.SmallestSize(rows, ReferenceBatch);
         if (single && K >= smallest)
             throw new ArgumentException($"--k {K} needs more than {K} rows per reference batch, but the set has only {rows} rows");
-        if (Detectors.Any(d => d is Detector.CrossModel or Detector.Trusted) && (CrossModelK < 1 || CrossModelK >= smallest))
+        if (Detectors.Any(CleanClip.Detection.Detectors.UsesCrossModelK) && (CrossModelK < 1 || CrossModelK >= smallest))
             throw new ArgumentException($"--crossmodel-k {CrossModelK}: expected at least 1 and fewer than the {smallest} rows of the smallest reference batch");
         if (Detectors.Contains(Detector.MultiK) && UsableMultiKs(rows).Count == 0)
             throw new ArgumentException($"the multik detector needs reference batches of more than {MultiKs.Min()} rows, got {smallest}");
