@@ -45,14 +45,16 @@ public static class ScanScorer
         {
             using var scope = torch.NewDisposeScope();
             using var neighbourhoods = maxK > 0 ? Neighbourhoods.Of(rows.Gather(batch), maxK) : null;
+            // The trusted model's image rows of the batch, read once for both of its scores.
+            var trustedImages = computed.Any(d => d is Detector.CrossModel or Detector.Mismatch) ? trusted!.Images.Gather(batch) : null;
             foreach (var (detector, into) in scores)
                 Scatter(detector switch
                 {
                     Detector.KDistance => LocalOutlierScores.KDistance(neighbourhoods!, settings.K),
                     Detector.Slof => LocalOutlierScores.Slof(neighbourhoods!, settings.K),
                     Detector.Dao => LocalOutlierScores.Dao(neighbourhoods!, settings.K),
-                    Detector.CrossModel => CrossModelDisagreement.Score(neighbourhoods!, trusted!.Images.Gather(batch), settings.CrossModelK),
-                    Detector.Mismatch => Mismatch(trusted!.Images.Gather(batch), trusted.Captions!.Gather(batch)),
+                    Detector.CrossModel => CrossModelDisagreement.Score(neighbourhoods!, trustedImages!, settings.CrossModelK),
+                    Detector.Mismatch => Mismatch(trustedImages!, trusted!.Captions!.Gather(batch)),
                     _ => throw new InvalidOperationException($"no batch score for {detector}"),
                 }, batch, into);
             for (int i = 0; i < multiKs.Count; i++)
