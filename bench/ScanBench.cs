@@ -13,7 +13,8 @@ namespace CleanClip.Bench;
 /// rows divided by the wall time of <see cref="ScanScorer.Score"/>, median over repeats after one warm-up; pairs per
 /// CPU-second divides by the process's CPU time instead, which a machine shared with other work disturbs less. The
 /// trusted model's detectors (crossmodel, mismatch, trusted) read two more random matrices as its image and caption
-/// embeddings; the others are given them and leave them unread.
+/// embeddings, and the caption detectors (pmi, combined) one more as the scanned model's caption embeddings; the
+/// others are given them and leave them unread.
 /// </summary>
 internal static class ScanBench
 {
@@ -40,11 +41,13 @@ internal static class ScanBench
                 using var trustedImages = RandomUnitRows(Path.Combine(folder, $"trusted-{dim}.npy"), o.Rows, dim);
                 using var trustedCaptions = RandomUnitRows(Path.Combine(folder, $"trusted-captions-{dim}.npy"), o.Rows, dim);
                 var source = new MappedEmbeddingRows(matrix);
+                using var captionMatrix = RandomUnitRows(Path.Combine(folder, $"captions-{dim}.npy"), o.Rows, dim);
                 var trusted = new TrustedView(new MappedEmbeddingRows(trustedImages), new MappedEmbeddingRows(trustedCaptions));
+                var captions = new CaptionView(source, new MappedEmbeddingRows(captionMatrix), 1 / 0.07);
                 foreach (var detectors in o.Detectors)
                 {
                     var settings = new ScanSettings { K = o.K, ReferenceBatch = o.ReferenceBatch, Detectors = CleanClip.Detection.Detectors.Parse(detectors) };
-                    var (seconds, cpu) = Median(o.Repeats, () => ScanScorer.Score(source, settings, trusted: trusted));
+                    var (seconds, cpu) = Median(o.Repeats, () => ScanScorer.Score(source, settings, trusted: trusted, captions: captions));
                     var row = new Row(dim, detectors, o.Rows, o.K, o.ReferenceBatch, torch.get_num_threads(), seconds, o.Rows / seconds, cpu, o.Rows / cpu);
                     rows.Add(row);
                     Console.WriteLine($"{row.Dim,5} {row.Detectors,-10} {row.Seconds,8:F3} {row.PairsPerSecond,10:F0} {row.CpuSeconds,8:F3} {row.PairsPerCpuSecond,14:F0}");

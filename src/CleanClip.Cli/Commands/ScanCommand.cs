@@ -22,8 +22,9 @@ public static class ScanCommand
         var manifest = new Option<string?>(OptionNames.Manifest) { Description = "cleanclip poison manifest.json giving the ground truth when the table has no is_backdoor column." };
         var detector = new Option<string>("--detector")
         {
-            Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256), crossmodel (needs --trusted-checkpoint), " +
-                "mismatch and trusted (also --trusted-vocab), or all (the first four; a trusted model adds its own).",
+            Description = "kdist, slof, dao, multik (k-free: largest standardised log k-distance over k = 4..256), pmi (how much more the model ties each image " +
+                "to its caption than to the others; needs --vocab) and combined (multik and pmi), crossmodel (needs --trusted-checkpoint), " +
+                "mismatch and trusted (also --trusted-vocab), or all (the first four; --vocab adds pmi and combined, a trusted model its own).",
             DefaultValueFactory = _ => "all",
         };
         var trusted = new Option<string?>("--trusted-checkpoint")
@@ -46,7 +47,8 @@ public static class ScanCommand
             Description = "Which embedding of each pair is scored: Image (the paper's), Text (the caption), or Joint (both side by side); Text and Joint need --vocab.",
             DefaultValueFactory = _ => d.Side,
         };
-        var vocab = ModelCliOptions.Vocab(use: "for --side Text or Joint");
+        var vocab = ModelCliOptions.Vocab(use: "to embed the captions: needed by --side Text or Joint, and on the image side it adds pmi and combined, " +
+            "which becomes the primary score");
         var output = OutputCliOptions.Out("Folder for scores.csv and scan.json.", required: true);
         var cacheDir = DataCliOptions.CacheDir("Image-embedding", d.CacheDir);
         var batch = CliOptions.BatchSize(d.BatchSize);

@@ -98,7 +98,7 @@ public static class DemoJob
         if (options.Scan)
         {
             watch.Restart();
-            scan = ScanPoisoned(options, poison, poisonedModel, Path.Combine(output, "scan"), ui, commands);
+            scan = ScanPoisoned(options, poison, poisonedModel, vocab, Path.Combine(output, "scan"), ui, commands);
             seconds["scan"] = watch.Elapsed.TotalSeconds;
         }
 
@@ -196,16 +196,16 @@ public static class DemoJob
     /// Stage 3b: scans the poisoned pretraining table with the poisoned model against the poison manifest; null when the
     /// ground truth is one-sided.
     /// </summary>
-    public static DemoScan? ScanPoisoned(DemoOptions options, PoisonJob.Result poison, string model, string output, IDemoUi ui, List<string> commands)
+    public static DemoScan? ScanPoisoned(DemoOptions options, PoisonJob.Result poison, string model, string vocab, string output, IDemoUi ui, List<string> commands)
     {
         var manifest = Path.Combine(poison.Folder, PoisonJob.ManifestFileName);
         var result = ui.Stage("3/6 scan the poisoned pairs for the poison", progress => ScanJob.Run(new ScanOptions
         {
-            Checkpoint = model, TrainData = poison.Table, Manifest = manifest, Output = output, CacheDir = null,
+            Checkpoint = model, TrainData = poison.Table, Manifest = manifest, Vocab = vocab, Output = output, CacheDir = null,
             Device = options.Device, Precision = options.Precision, DecodeThreads = options.DecodeThreads,
         }, progress));
         commands.Add(new CommandLine("scan").With(OptionNames.Checkpoint, model).With(OptionNames.TrainData, poison.Table).With(OptionNames.Manifest, manifest)
-            .With(OptionNames.Out, output).ToString());
+            .With(OptionNames.Vocab, vocab).With(OptionNames.Out, output).ToString());
         var primary = result.Scores.Primary;
         return result.Metrics?.GetValueOrDefault(primary) is { } m
             ? new DemoScan(Detectors.Name(primary), m.Rows, m.Poisoned, m.Auroc, m.AveragePrecision, m.PrecisionAtCount, output)

@@ -13,6 +13,19 @@ public enum Detector
     /// </summary>
     MultiK,
     /// <summary>
+    /// Needs the scanned model's vocabulary (<see cref="ScanOptions.Vocab"/>): the pointwise mutual information the
+    /// model assigns a pair, its image's logit for its own caption over the mean of its logits for the captions of its
+    /// reference batch, ln(exp(s·cos(xᵢ, cᵢ)) / meanⱼ exp(s·cos(xᵢ, cⱼ))) at the model's own temperature s
+    /// (<see cref="PairAlignment"/>). A model that learned a backdoor ties each triggered image to the target caption
+    /// more tightly than any natural image to its own, so the poisoned pairs are the ones it is most sure of.
+    /// </summary>
+    Pmi,
+    /// <summary>
+    /// <see cref="MultiK"/> and <see cref="Pmi"/> together, each standardised by median and MAD, the larger per pair
+    /// (<see cref="ScanScorer.StandardisedMax"/>): the crowd multik finds and the over-aligned pairs pmi finds.
+    /// </summary>
+    Combined,
+    /// <summary>
     /// Needs a second model that did not learn the trigger (<see cref="ScanOptions.TrustedCheckpoint"/>): how far, in
     /// that model's view, a point's k nearest neighbours in the scanned model lie, against its own nearest there
     /// (<see cref="CrossModelDisagreement"/>).
@@ -36,7 +49,7 @@ public static class Detectors
     public static IReadOnlyList<Detector> All { get; } = [Detector.KDistance, Detector.Slof, Detector.Dao, Detector.MultiK];
 
     /// <summary>Every detector, in the column order of <c>scores.csv</c>.</summary>
-    public static IReadOnlyList<Detector> Columns { get; } = [.. All, Detector.CrossModel, Detector.Mismatch, Detector.Trusted];
+    public static IReadOnlyList<Detector> Columns { get; } = [.. All, Detector.Pmi, Detector.Combined, Detector.CrossModel, Detector.Mismatch, Detector.Trusted];
 
     /// <summary>Whether the detector's neighbourhoods have <see cref="ScanSettings.K"/> points (the density-ratio scores).</summary>
     public static bool UsesK(Detector detector) => detector is Detector.KDistance or Detector.Slof or Detector.Dao;
@@ -44,12 +57,17 @@ public static class Detectors
     /// <summary>Whether the detector compares neighbourhoods with the trusted model's (<see cref="ScanSettings.CrossModelK"/> points).</summary>
     public static bool UsesCrossModelK(Detector detector) => detector is Detector.CrossModel or Detector.Trusted;
 
+    /// <summary>Whether the detector compares each image with its caption in the scanned model (needs its vocabulary).</summary>
+    public static bool UsesCaptions(Detector detector) => detector is Detector.Pmi or Detector.Combined;
+
     public static string Name(Detector detector) => detector switch
     {
         Detector.KDistance => "kdist",
         Detector.Slof => "slof",
         Detector.Dao => "dao",
         Detector.MultiK => "multik",
+        Detector.Pmi => "pmi",
+        Detector.Combined => "combined",
         Detector.CrossModel => "crossmodel",
         Detector.Mismatch => "mismatch",
         Detector.Trusted => "trusted",

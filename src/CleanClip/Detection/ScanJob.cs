@@ -55,13 +55,16 @@ public static class ScanJob
         if (options.TrustedVocab is not null && options.TrustedCheckpoint is null)
             throw new ArgumentException("--trusted-vocab is the vocabulary of the trusted model: give the model with --trusted-checkpoint");
         var settings = options.TrustedCheckpoint is null ? options.Settings : options.Settings.WithTrusted(captions: options.TrustedVocab is not null);
+        // With the model's vocabulary and its image embeddings, each image is also compared with its own caption.
+        bool pairs = options.Vocab is not null && options.Side != ScanSide.Text;
+        if (pairs) settings = settings.WithCaptions();
         CheckFilter(options);
         CheckOutput(options.Output);
         // WebDataset shards are indexed into the cache folder when there is one, beside the embeddings.
         var table = options.CacheDir is null || options.Table.ShardIndexFolder is not null ? options.Table
             : options.Table with { ShardIndexFolder = Path.Combine(options.CacheDir, ShardDataset.IndexFolderName) };
         var dataset = ImageCaptionDataset.Load(options.TrainData, table);
-        settings.Validate(dataset.Count, options.TrustedCheckpoint is not null, options.TrustedVocab is not null);
+        settings.Validate(dataset.Count, options.TrustedCheckpoint is not null, options.TrustedVocab is not null, pairs);
         var truth = options.Manifest is null ? GroundTruth.FromColumn(dataset.Rows) : GroundTruth.FromManifest(options.Manifest, dataset.Rows);
 
         var device = TorchDevice.Choose(options.Device);
@@ -69,7 +72,7 @@ public static class ScanJob
         model.eval();
         model.Precision = options.Precision;
         var images = options.Side == ScanSide.Text ? null : Embeddings(model, options.Checkpoint, options.ModelConfig, dataset, options, progress);
-        var texts = options.Side == ScanSide.Image ? null : TextEmbeddings(model, options.Checkpoint, options.ModelConfig, options.Vocab!, dataset, options, progress);
+        var texts = options.Vocab is null ? null : TextEmbeddings(model, options.Checkpoint, options.ModelConfig, options.Vocab!, dataset, options, progress);
         using var imageMatrix = images is null ? null : Mapped(images, model.Config.EmbedDim, options.Checkpoint);
         using var textMatrix = texts is null ? null : Mapped(texts, model.Config.EmbedDim, options.Checkpoint);
         IEmbeddingRows rowsToScore = options.Side switch
@@ -82,7 +85,9 @@ public static class ScanJob
         var embeddings = images ?? texts!;
         using var trusted = options.TrustedCheckpoint is null ? null : TrustedEmbeddings(images!, dataset, options, device, progress);
 
-        var scores = ScanScorer.Score(rowsToScore, settings, progress, trusted?.View(images!.Rows));
+        double logitScale = Math.Min(100, Math.Exp(model.LogitScale.item<float>()));
+        var captionView = pairs ? new CaptionView(new MappedEmbeddingRows(imageMatrix!), new RowsAt(new MappedEmbeddingRows(textMatrix!), images!.Rows), logitScale) : null;
+        var scores = ScanScorer.Score(rowsToScore, settings, progress, trusted?.View(images!.Rows), captionView);
         var scoredTruth = truth is null ? null : embeddings.Rows.Select(r => truth[r]).ToArray();
         var metrics = scoredTruth is null ? null
             : scores.ByDetector.ToDictionary(p => p.Key, p => DetectionMetrics.Compute(p.Value, scoredTruth));
@@ -92,7 +97,7 @@ public static class ScanJob
         Directory.CreateDirectory(options.Output);
         WriteScores(result, scoredTruth);
         if (options.FilterOut is not null) result = result with { Filtered = Filter(result, options) };
-        WriteSummary(result, options, settings, embeddings.Path, images is null ? null : texts?.Path, trusted, rowsToScore.Dimension);
+        WriteSummary(result, options, settings, embeddings.Path, images is null ? null : texts?.Path, trusted, rowsToScore.Dimension, pairs ? logitScale : null);
         return result;
     }
 
@@ -360,8 +365,9 @@ public static class ScanJob
     /// <param name="embeddingsPath">The image embeddings, or the text ones for the text side.</param>
     /// <param name="textEmbeddingsPath">The joint side's text embeddings.</param>
     /// <param name="trusted">The trusted model's embeddings.</param>
+    /// <param name="logitScale">The temperature multiplier pmi used, when it was scored.</param>
     private static void WriteSummary(Result result, ScanOptions options, ScanSettings settings, string embeddingsPath, string? textEmbeddingsPath,
-        TrustedEmbeddingFiles? trusted, int scoredDim)
+        TrustedEmbeddingFiles? trusted, int scoredDim, double? logitScale)
     {
         var summary = new Dictionary<string, object?>
         {
@@ -384,6 +390,7 @@ public static class ScanJob
             ["multik_ks"] = result.Scores.MultiKs,
         };
         if (textEmbeddingsPath is not null) summary["text_embeddings"] = Path.GetFullPath(textEmbeddingsPath);
+        if (logitScale is not null) summary["logit_scale"] = logitScale;
         if (trusted is not null)
         {
             summary["trusted_checkpoint"] = options.TrustedCheckpoint;

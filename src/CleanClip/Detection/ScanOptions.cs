@@ -33,7 +33,10 @@ public sealed record ScanOptions
     public ScanSettings Settings { get; init; } = new();
     /// <summary>Which embedding of each pair is scored; the text and joint sides need <see cref="Vocab"/>.</summary>
     public ScanSide Side { get; init; } = ScanSide.Image;
-    /// <summary>The BPE vocabulary the model was trained with (for <see cref="ScanSide.Text"/> and <see cref="ScanSide.Joint"/>).</summary>
+    /// <summary>
+    /// The BPE vocabulary the model was trained with, to embed the captions: for <see cref="ScanSide.Text"/> and
+    /// <see cref="ScanSide.Joint"/>, and with the image embeddings for <see cref="Detector.Pmi"/> and <see cref="Detector.Combined"/>.
+    /// </summary>
     public string? Vocab { get; init; }
     /// <summary>Folder for <c>scores.csv</c> and <c>scan.json</c>.</summary>
     public required string Output { get; init; }

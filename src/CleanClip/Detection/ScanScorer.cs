@@ -12,6 +12,9 @@ public sealed record ScanScores(IReadOnlyDictionary<Detector, float[]> ByDetecto
 /// <summary>A trusted model's embeddings of the scanned rows: their images and, for the caption scores, their captions.</summary>
 public sealed record TrustedView(IEmbeddingRows Images, IEmbeddingRows? Captions = null);
 
+/// <summary>The scanned model's own embeddings of the scanned rows' images and captions, and its temperature multiplier.</summary>
+public sealed record CaptionView(IEmbeddingRows Images, IEmbeddingRows Captions, double LogitScale);
+
 /// <summary>
 /// Scores a set of embeddings batch by batch: each seeded reference batch (<see cref="ReferenceBatches"/>) is read,
 /// its neighbourhoods computed once for the largest k needed, and every detector scored from them. Memory holds one
@@ -21,15 +24,22 @@ public static class ScanScorer
 {
     /// <param name="trusted">The same rows embedded by a trusted model, for <see cref="Detector.CrossModel"/>,
     /// <see cref="Detector.Mismatch"/> and <see cref="Detector.Trusted"/>.</param>
-    public static ScanScores Score(IEmbeddingRows rows, ScanSettings settings, IProgress<JobProgress>? progress = null, TrustedView? trusted = null)
+    /// <param name="captions">The scanned model's image and caption embeddings of the same rows, for <see cref="Detector.Pmi"/>
+    /// and <see cref="Detector.Combined"/>.</param>
+    public static ScanScores Score(IEmbeddingRows rows, ScanSettings settings, IProgress<JobProgress>? progress = null, TrustedView? trusted = null,
+        CaptionView? captions = null)
     {
-        settings.Validate(rows.Count, trusted is not null, trusted?.Captions is not null);
+        settings.Validate(rows.Count, trusted is not null, trusted?.Captions is not null, captions is not null);
         int n = rows.Count;
         if (trusted is not null && (trusted.Images.Count != n || trusted.Captions is { } c && c.Count != n))
             throw new ArgumentException($"the trusted model embedded {trusted.Images.Count} rows, the scanned model {n}; both must embed the same rows");
+        if (captions is not null && (captions.Images.Count != n || captions.Captions.Count != n))
+            throw new ArgumentException($"{captions.Images.Count} image and {captions.Captions.Count} caption embeddings for {n} scanned rows; each row needs both");
         var detectors = settings.Detectors.Distinct().ToList();
-        // The ensemble is made of the two trusted scores, computed whether or not they were asked for themselves.
-        var computed = detectors.Contains(Detector.Trusted) ? detectors.Union([Detector.CrossModel, Detector.Mismatch]).ToList() : detectors;
+        // The ensembles are made of their parts' scores, computed whether or not they were asked for themselves.
+        var computed = detectors;
+        if (computed.Contains(Detector.Trusted)) computed = computed.Union([Detector.CrossModel, Detector.Mismatch]).ToList();
+        if (computed.Contains(Detector.Combined)) computed = computed.Union([Detector.MultiK, Detector.Pmi]).ToList();
         var multiKs = computed.Contains(Detector.MultiK) ? settings.UsableMultiKs(n) : [];
         int maxK = new[]
         {
@@ -37,7 +47,7 @@ public static class ScanScorer
             multiKs.Count > 0 ? multiKs[^1] : 0,
             computed.Contains(Detector.CrossModel) ? settings.CrossModelK : 0,
         }.Max();
-        var scores = computed.Where(d => d is not (Detector.MultiK or Detector.Trusted)).ToDictionary(d => d, _ => new float[n]);
+        var scores = computed.Where(d => d is not (Detector.MultiK or Detector.Trusted or Detector.Combined)).ToDictionary(d => d, _ => new float[n]);
         var ladder = multiKs.Select(_ => new float[n]).ToArray();
         var batches = ReferenceBatches.Create(n, settings.ReferenceBatch, settings.Seed);
         int done = 0;
@@ -55,6 +65,7 @@ public static class ScanScorer
                     Detector.Dao => LocalOutlierScores.Dao(neighbourhoods!, settings.K),
                     Detector.CrossModel => CrossModelDisagreement.Score(neighbourhoods!, trustedImages!, settings.CrossModelK),
                     Detector.Mismatch => Mismatch(trustedImages!, trusted!.Captions!.Gather(batch)),
+                    Detector.Pmi => PairAlignment.Pmi(captions!.Images.Gather(batch), captions.Captions.Gather(batch), captions.LogitScale),
                     _ => throw new InvalidOperationException($"no batch score for {detector}"),
                 }, batch, into);
             for (int i = 0; i < multiKs.Count; i++)
@@ -62,12 +73,15 @@ public static class ScanScorer
             done += batch.Length;
             progress?.Report(new JobProgress("scoring", done, n));
         }
+        var multiK = computed.Contains(Detector.MultiK) ? StandardisedMax(ladder) : null;
         var result = new Dictionary<Detector, float[]>();
         foreach (var detector in detectors)
             result[detector] = detector switch
             {
-                Detector.MultiK => StandardisedMax(ladder),
+                Detector.MultiK => multiK!,
                 Detector.Trusted => StandardisedMax([scores[Detector.CrossModel], scores[Detector.Mismatch]]),
+                // multik is already on the standardised scale; pmi is a log ratio, so it is standardised as it is.
+                Detector.Combined => Max(multiK!, StandardisedMax([scores[Detector.Pmi]], logarithm: false)),
                 _ => scores[detector],
             };
         return new ScanScores(result, settings.Primary, batches.Length, multiKs);
@@ -90,22 +104,26 @@ public static class ScanScorer
     /// deviation. Logarithms because distances are skewed; median and MAD because poisoned rows, even several percent
     /// of them, barely move either. A list whose MAD is zero carries no scale and is left out.
     /// </summary>
-    public static float[] StandardisedMax(IReadOnlyList<float[]> scoreLists)
+    /// <param name="logarithm">Standardise ln s (positive scores such as distances), or s itself (scores that are
+    /// already logarithms and may be negative, such as <see cref="Detector.Pmi"/>).</param>
+    public static float[] StandardisedMax(IReadOnlyList<float[]> scoreLists, bool logarithm = true)
     {
         int n = scoreLists[0].Length;
         var max = new float[n];
         Array.Fill(max, float.NegativeInfinity);
         foreach (var scores in scoreLists)
         {
-            var logs = scores.Select(s => Math.Log(s)).ToArray();
-            double median = Median(logs);
-            double scale = 1.4826 * Median(logs.Select(x => Math.Abs(x - median)).ToArray());
+            var values = scores.Select(s => logarithm ? Math.Log(s) : s).ToArray();
+            double median = Median(values);
+            double scale = 1.4826 * Median(values.Select(x => Math.Abs(x - median)).ToArray());
             if (!(scale > 0)) continue;
-            for (int i = 0; i < n; i++) max[i] = Math.Max(max[i], (float)((logs[i] - median) / scale));
+            for (int i = 0; i < n; i++) max[i] = Math.Max(max[i], (float)((values[i] - median) / scale));
         }
         for (int i = 0; i < n; i++) if (float.IsNegativeInfinity(max[i])) max[i] = 0;
         return max;
     }
+
+    private static float[] Max(float[] a, float[] b) => a.Zip(b, Math.Max).ToArray();
 
     /// <summary>The middle value (the mean of the two middle ones for an even count).</summary>
     private static double Median(double[] values)

@@ -24,12 +24,18 @@ public sealed record ScanSettings
     public IReadOnlyList<int> MultiKs { get; init; } = [4, 8, 16, 32, 64, 128, 256];
 
     /// <summary>
-    /// The detector whose score ranks rows and decides what a filter removes: the cross-model one when it is scored
-    /// (it found the poison best wherever it was measured, docs/experiments/scan-detection.md), else the k-free one.
+    /// The detector whose score ranks rows and decides what a filter removes: the trusted model's when it is scored,
+    /// else multik joined with pmi when the captions were embedded, else the k-free multik
+    /// (docs/experiments/scan-detection.md compares them).
     /// </summary>
     public Detector Primary => Detectors.Contains(Detector.Trusted) ? Detector.Trusted
         : Detectors.Contains(Detector.CrossModel) ? Detector.CrossModel
+        : Detectors.Contains(Detector.Combined) ? Detector.Combined
         : Detectors.Contains(Detector.MultiK) ? Detector.MultiK : Detectors[0];
+
+    /// <summary>These settings with the caption detectors added (pmi and combined), for a scan that embeds the captions too.</summary>
+    public ScanSettings WithCaptions() =>
+        this with { Detectors = [.. Detectors, .. new[] { Detector.Pmi, Detector.Combined }.Except(Detectors)] };
 
     /// <summary>
     /// These settings with the trusted model's detectors added, for a scan that has one: crossmodel, and with the
@@ -43,10 +49,13 @@ public sealed record ScanSettings
 
     /// <param name="trusted">Whether a trusted model's image embeddings are there for <see cref="Detector.CrossModel"/>.</param>
     /// <param name="trustedCaptions">Whether its caption embeddings are there too, for <see cref="Detector.Mismatch"/>.</param>
+    /// <param name="captions">Whether the scanned model's image and caption embeddings are there, for <see cref="Detector.Pmi"/>.</param>
     /// <exception cref="ArgumentException">A setting is out of range for a set of <paramref name="rows"/> rows.</exception>
-    public void Validate(int rows, bool trusted = false, bool trustedCaptions = false)
+    public void Validate(int rows, bool trusted = false, bool trustedCaptions = false, bool captions = false)
     {
         if (Detectors.Count == 0) throw new ArgumentException("no detector chosen");
+        if (Detectors.Any(CleanClip.Detection.Detectors.UsesCaptions) && !captions)
+            throw new ArgumentException("the pmi and combined detectors compare each image with its caption in the scanned model: give its vocabulary with --vocab (image or joint side)");
         if (Detectors.Any(CleanClip.Detection.Detectors.UsesCrossModelK) && !trusted)
             throw new ArgumentException("the crossmodel and trusted detectors compare with a model that did not learn the trigger: give one with --trusted-checkpoint");
         if (Detectors.Any(d => d is Detector.Mismatch or Detector.Trusted) && !trustedCaptions)
@@ -62,7 +71,7 @@ public sealed record ScanSettings
             throw new ArgumentException($"--k {K} needs more than {K} rows per reference batch, but the set has only {rows} rows");
         if (Detectors.Any(CleanClip.Detection.Detectors.UsesCrossModelK) && (CrossModelK < 1 || CrossModelK >= smallest))
             throw new ArgumentException($"--crossmodel-k {CrossModelK}: expected at least 1 and fewer than the {smallest} rows of the smallest reference batch");
-        if (Detectors.Contains(Detector.MultiK) && UsableMultiKs(rows).Count == 0)
+        if (Detectors.Any(d => d is Detector.MultiK or Detector.Combined) && UsableMultiKs(rows).Count == 0)
             throw new ArgumentException($"the multik detector needs reference batches of more than {MultiKs.Min()} rows, got {smallest}");
     }
 

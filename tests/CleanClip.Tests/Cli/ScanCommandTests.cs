@@ -54,13 +54,21 @@ public sealed class ScanCommandTests : IDisposable
             "--decode-threads", "1", .. defaults, .. extra]);
     }
 
+    /// <summary>A BPE vocabulary learned from the table's captions, for the caption side of tiny-vit.</summary>
+    private string WriteVocab()
+    {
+        var vocab = _dir.File("vocab.txt.gz");
+        if (!File.Exists(vocab))
+            CleanClip.Text.BpeTrainer.TrainToFile(Enumerable.Range(0, Rows).Select(i => $"a photo, number {i}"), vocab, numMerges: 200, minFrequency: 1);
+        return vocab;
+    }
+
     private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
     [Fact]
     public void TheTextAndJointSidesScoreTheCaptionsAndThePairs()
     {
-        var vocab = _dir.File("vocab.txt.gz");
-        CleanClip.Text.BpeTrainer.TrainToFile(Enumerable.Range(0, Rows).Select(i => $"a photo, number {i}"), vocab, numMerges: 200, minFrequency: 1);
+        var vocab = WriteVocab();
         JsonElement Summary(string folder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, ScanJob.SummaryFile))).RootElement;
 
         var (exit, text) = Scan(_dir.File("text"), "--side", "Text", "--vocab", vocab);
@@ -84,6 +92,35 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("--vocab", text);
         Assert.False(Directory.Exists(_dir.File("no-vocab")));
+    }
+
+    [Fact]
+    public void TheModelsVocabularyAddsPmiAndCombinedAsThePrimary()
+    {
+        var vocab = WriteVocab();
+        var output = _dir.File("pmi");
+        var filtered = _dir.File("pmi-filtered.csv");
+        var (exit, text) = Scan(output, "--vocab", vocab, "--filter-out", filtered, "--remove-top", "2");
+        Assert.True(exit == 0, text);
+        var scores = File.ReadAllLines(Path.Combine(output, ScanJob.ScoresFile));
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,pmi,combined,rank", scores[0]);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ScanJob.SummaryFile)));
+        var root = summary.RootElement;
+        Assert.Equal("combined", root.GetProperty("primary").GetString());
+        // A fresh model's temperature: CLIP's initial 1 / 0.07.
+        Assert.Equal(1 / 0.07, root.GetProperty("logit_scale").GetDouble(), 1e-4);
+        Assert.True(File.Exists(root.GetProperty("text_embeddings").GetString()));
+        Assert.Equal(3, root.GetProperty("metrics").GetProperty("pmi").GetProperty("poisoned").GetInt32());
+
+        // Every pmi lies below ln 20 (the reference batch); combined is the larger of multik and standardised pmi, and
+        // ranks the rows; the filter drops the two it ranks first.
+        var rows = scores.Skip(1).Select(l => l.Split(',')).ToList();
+        double Field(string[] f, int fromEnd) => double.Parse(f[^fromEnd], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.All(rows, f => Assert.True(Field(f, 3) < Math.Log(20), $"pmi {f[^3]}"));
+        Assert.All(rows, f => Assert.True(Field(f, 2) >= Field(f, 4) - 1e-6, $"combined {f[^2]} below multik {f[^4]}"));
+        Assert.Equal(Enumerable.Range(1, Rows), rows.OrderByDescending(f => Field(f, 2)).Select(f => int.Parse(f[^1])));
+        var removed = rows.Where(f => int.Parse(f[^1]) <= 2).Select(f => f[2]).ToHashSet();
+        Assert.DoesNotContain(File.ReadAllLines(filtered).Skip(1), line => removed.Contains(line.Split(',')[0]));
     }
 
     [Fact]
@@ -148,8 +185,7 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Equal(Enumerable.Range(1, Rows), byScore);
 
         // With the trusted model's vocabulary it embeds the captions too: mismatch, and the ensemble as the primary.
-        var vocab = _dir.File("vocab.txt.gz");
-        CleanClip.Text.BpeTrainer.TrainToFile(Enumerable.Range(0, Rows).Select(i => $"a photo, number {i}"), vocab, numMerges: 200, minFrequency: 1);
+        var vocab = WriteVocab();
         (exit, text) = Scan(_dir.File("ensemble"), "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4", "--trusted-vocab", vocab, "--detector", "kdist");
         Assert.True(exit == 0, text);
         Assert.Equal("row,line,image,caption,is_backdoor,kdist,crossmodel,mismatch,trusted,rank", File.ReadLines(Path.Combine(_dir.File("ensemble"), ScanJob.ScoresFile)).First());
@@ -188,7 +224,9 @@ public sealed class ScanCommandTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "--k", "20" }, "--k 20 must be smaller than --reference-batch 20")]
-    [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik, crossmodel, mismatch, trusted or all")]
+    [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik, pmi, combined, crossmodel, mismatch, trusted or all")]
+    [InlineData(new[] { "--detector", "pmi" }, "the pmi and combined detectors compare each image with its caption in the scanned model: give its vocabulary with --vocab (image or joint side)")]
+    [InlineData(new[] { "--detector", "combined", "--side", "Text", "--vocab", "v.txt.gz" }, "the pmi and combined detectors compare each image with its caption in the scanned model")]
     [InlineData(new[] { "--detector", "crossmodel" }, "the crossmodel and trusted detectors compare with a model that did not learn the trigger: give one with --trusted-checkpoint")]
     [InlineData(new[] { "--trusted-vocab", "v.txt.gz" }, "--trusted-vocab is the vocabulary of the trusted model: give the model with --trusted-checkpoint")]
     [InlineData(new[] { "--detector", "mismatch", "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4" }, "the mismatch and trusted detectors embed the captions with the trusted model: give its vocabulary with --trusted-vocab")]
