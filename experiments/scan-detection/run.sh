@@ -10,31 +10,41 @@
 #   DATA=folder the world's images come from (default the shipped subset; /usr/share/datasets/fashion-mnist is all 60,000
 #   training images from Debian's dataset-fashion-mnist), RANGE=train images of the world (default 0:10000; 0:60000 with
 #   COUNTS=60 gives the 0.1 % cells). Evaluation always uses the shipped subset's 2,000 test images.
+#   WORLD=synthetic: the demo's synthetic world of seed S instead (cleanclip synth, 10,000 pairs at 32 px, target banana,
+#   evaluated on its 1,000 test images).
+# The scans embed the captions too (--vocab), so they score pmi and combined beside the image-only detectors.
 set -euo pipefail
 OUT=${1:?usage: run.sh OUT}; S=${SEED:-1}; CC=${CLEANCLIP:-cleanclip}; D=data/fashion-mnist
 DATA=${DATA:-$D}; RANGE=${RANGE:-0:10000}
 TRIGGERS=${TRIGGERS:-"badnet blended wanet badnet-stripes"}; COUNTS=${COUNTS:-"500 50"}
 TEMPLATE_ARGS=(); SUFFIX=""; if [ -n "${TEMPLATES:-}" ]; then TEMPLATE_ARGS=(--templates "$TEMPLATES"); SUFFIX=-templates; fi
 W=$OUT/seed-$S
+TABLES=$W/world; TARGET=sneaker; EVAL=$D; CLASSES=$W/world/classes.json
+if [ "${WORLD:-real}" = synthetic ]; then TABLES=$W/world/train; TARGET=banana; EVAL=$W/world/test; CLASSES=$W/world/test/classes.json; fi
 if [ ! -f "$W/vocab.txt.gz" ]; then
   if [ -e "$W" ]; then echo "$W holds an unfinished world; remove it (or choose another OUT) and rerun" >&2; exit 1; fi
-  $CC caption-table --data "$DATA" --split train --range "$RANGE" --seed "$S" --out "$W/world/table.csv"
-  $CC vocab --train-data "$W/world/table.csv" --size 1014 --classes "$W/world/classes.json" --out "$W/vocab.txt.gz"
+  if [ "${WORLD:-real}" = synthetic ]; then
+    $CC synth --out "$W/world" --n 10000 --finetune 5000 --test 1000 --size 32 --seed "$S" --kind-centred 0.8
+    cp "$TABLES/train.csv" "$TABLES/table.csv"
+  else
+    $CC caption-table --data "$DATA" --split train --range "$RANGE" --seed "$S" --out "$W/world/table.csv"
+  fi
+  $CC vocab --train-data "$TABLES/table.csv" --size 1014 --classes "$CLASSES" --out "$W/vocab.txt.gz"
 fi
 for T in $TRIGGERS; do
   for N in $COUNTS; do
     C=$T-$N$SUFFIX; cell=$W/cells/$C
     [ -f "$cell/scan/scan.json" ] && { echo "$C: done"; continue; }
     mkdir -p "$cell"
-    $CC poison --input "$W/world/table.csv" --name "$C" --target sneaker --num-poison "$N" --trigger "$T" --patch-size 8 \
+    $CC poison --input "$TABLES/table.csv" --name "$C" --target $TARGET --num-poison "$N" --trigger "$T" --patch-size 8 \
         --seed "$S" --resolution 32 --overwrite "${TEMPLATE_ARGS[@]}"
     rm -rf "$cell/model"
-    $CC train --train-data "$W/world/$C.csv" --init demo-rn --vocab "$W/vocab.txt.gz" --out "$cell/model" \
+    $CC train --train-data "$TABLES/$C.csv" --init demo-rn --vocab "$W/vocab.txt.gz" --out "$cell/model" \
         --epochs 10 --batch-size 64 --lr 2e-3 --warmup 78 --beta2 0.98 --weight-decay 0.01 --seed "$S" --no-tensorboard \
-        --eval-data $D --target sneaker --trigger "$T" --patch-size 8 --trigger-seed "$S" --eval-every 10
+        --eval-data "$EVAL" --target $TARGET --trigger "$T" --patch-size 8 --trigger-seed "$S" --eval-every 10
     rm -rf "$cell/scan"
-    $CC scan --checkpoint "$cell/model/model.safetensors" --train-data "$W/world/$C.csv" --manifest "$W/world/$C/manifest.json" \
-        --detector all --out "$cell/scan" --cache-dir "$OUT/cache"
+    $CC scan --checkpoint "$cell/model/model.safetensors" --train-data "$TABLES/$C.csv" --manifest "$TABLES/$C/manifest.json" \
+        --vocab "$W/vocab.txt.gz" --detector all --out "$cell/scan" --cache-dir "$OUT/cache"
   done
 done
 python3 "$(dirname "$0")/summarize.py" "$OUT" --out "$OUT/summary"

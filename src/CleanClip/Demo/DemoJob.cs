@@ -251,11 +251,11 @@ public static class DemoJob
             var (scanned, scannedTable) = (model, table);
             ui.Stage($"{roundHeading}: scan and filter", progress => ScanJob.Run(new ScanOptions
             {
-                Checkpoint = scanned, TrainData = scannedTable, Output = roundScan, CacheDir = null, FilterOut = filtered, RemoveTop = removeTop,
+                Checkpoint = scanned, TrainData = scannedTable, Vocab = vocab, Output = roundScan, CacheDir = null, FilterOut = filtered, RemoveTop = removeTop,
                 Device = options.Device, Precision = options.Precision, DecodeThreads = options.DecodeThreads,
             }, progress));
-            commands.Add(new CommandLine("scan").With(OptionNames.Checkpoint, model).With(OptionNames.TrainData, table).With(OptionNames.Out, roundScan)
-                .With(OptionNames.FilterOut, filtered).With(OptionNames.RemoveTop, removeTop).ToString());
+            commands.Add(new CommandLine("scan").With(OptionNames.Checkpoint, model).With(OptionNames.TrainData, table).With(OptionNames.Vocab, vocab)
+                .With(OptionNames.Out, roundScan).With(OptionNames.FilterOut, filtered).With(OptionNames.RemoveTop, removeTop).ToString());
             retrained = Pretrain(options, filtered, vocab, roundRun, $"{roundHeading}: retrain on the filtered pairs", ui, commands, cancellation);
             notes.AddRange(retrained.Notes.Where(n => !notes.Contains(n)));
             (table, model, rows) = (filtered, retrained.Model, rows - removeTop);

@@ -84,12 +84,11 @@ public sealed record DemoOptions
     /// <summary>
     /// One entry per scan-filter-retrain round: the share of that round's table it drops. The first round scans the
     /// poisoned pairs with the poisoned model; each later one scans the table the previous round left with the model
-    /// retrained on it. The default drops 20 % (four times the demo's poison rate, which the defender does not know)
-    /// and then 5 % of the rest: one round left 56–63 of 500 poisoned pairs, enough to plant the backdoor again, and
-    /// the second scan, at under 1 % poison, found all of them on the three seeds measured
-    /// (docs/experiments/scan-detection.md).
+    /// retrained on it. The scans embed the captions, so the combined score (multik and pmi) ranks the pairs. The
+    /// default is one round dropping 10 % (twice the demo's poison rate, which the defender does not know): on the real
+    /// world's three seeds it left none of the 500 poisoned pairs (docs/experiments/scan-detection.md).
     /// </summary>
-    public IReadOnlyList<double> FilterFractions { get; init; } = [0.20, 0.05];
+    public IReadOnlyList<double> FilterFractions { get; init; } = [0.10];
     public ulong Seed { get; init; } = 1;
     /// <summary>What every stage's model computes in (training, cleaning, evaluation).</summary>
     public Models.Precision Precision { get; init; } = Models.Precision.Fp32;
