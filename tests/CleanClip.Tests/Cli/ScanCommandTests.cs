@@ -220,6 +220,25 @@ public sealed class ScanCommandTests : IDisposable
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ScanJob.SummaryFile)));
         var skipped = Assert.Single(summary.RootElement.GetProperty("skipped").EnumerateArray());
         Assert.Equal("images/007.png", skipped.GetProperty("name").GetString());
+
+        // With the captions embedded (all 40, in table order), each image's pmi is taken against its own row's caption
+        // across the gap: one reference batch of the 39 images, recomputed here from the two cached matrices.
+        var (pmiExit, pmiText) = Scan(_dir.File("pmi"), "--detector", "kdist", "--vocab", WriteVocab(), "--reference-batch", "40");
+        Assert.True(pmiExit == 0, pmiText);
+        using var pmiSummary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.File("pmi"), ScanJob.SummaryFile)));
+        var root = pmiSummary.RootElement;
+        using var imageMatrix = NpyFile.MapFloatMatrix(root.GetProperty("embeddings").GetString()!);
+        using var textMatrix = NpyFile.MapFloatMatrix(root.GetProperty("text_embeddings").GetString()!);
+        Assert.Equal((Rows - 1, Rows), (imageMatrix.Rows, textMatrix.Rows));
+        var pmiRows = File.ReadAllLines(Path.Combine(_dir.File("pmi"), ScanJob.ScoresFile)).Skip(1).Select(l => l.Split(',')).ToList();
+        var tableRows = pmiRows.Select(f => int.Parse(f[0])).ToList();
+        using var images = new MappedEmbeddingRows(imageMatrix).Gather(Enumerable.Range(0, Rows - 1).ToList());
+        using var captions = new MappedEmbeddingRows(textMatrix).Gather(tableRows);
+        using var expected = PairAlignment.Pmi(images, captions, root.GetProperty("logit_scale").GetDouble());
+        var expectedPmi = expected.data<float>().ToArray();
+        // The scan's batch holds the rows in a seeded order, so its float32 sums differ by rounding (about 1e-7 relative).
+        for (int i = 0; i < pmiRows.Count; i++)
+            Assert.Equal(expectedPmi[i], double.Parse(pmiRows[i][^3], System.Globalization.CultureInfo.InvariantCulture), 1e-4);
     }
 
     [Theory]
