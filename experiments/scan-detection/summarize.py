@@ -67,10 +67,12 @@ def main():
         detectors = detectors_of(scan)
         rows.append({"seed": int(seed), "trigger": trigger, "captions": captions, "poisoned": int(count), "rows": scan["rows"],
                      "clean_accuracy": epoch.get("clean_accuracy"), "attack_success_rate": epoch.get("attack_success_rate"),
-                     "primary": scan["primary"], "k": scan["k"], "reference_batch": scan["reference_batch"], "detectors": detectors})
+                     "table": scan["table"], "primary": scan["primary"], "k": scan["k"], "reference_batch": scan["reference_batch"], "detectors": detectors})
     rows.sort(key=lambda r: (r["seed"], r["trigger"], r["captions"] != "world", -r["poisoned"]))
     machine = {"cpu": cpu_model(), "logical_cpus": os.cpu_count()}
-    lines = ["# Scan detection on the real-image demo world", "",
+    # run.sh's synthetic world keeps its tables in world/train, the real one in world.
+    synthetic = bool(rows) and all("/world/train/" in r["table"] for r in rows)
+    lines = [f"# Scan detection on the {'synthetic' if synthetic else 'real-image'} demo world", "",
              f"{len(rows)} cells; machine: {machine['cpu']}, {machine['logical_cpus']} logical CPUs. Model CA@1 / ASR@1 % after "
              "pretraining on the poisoned table; per detector AUROC / precision at the true poison count "
              "(k = 16 and reference batch as recorded; multik is k-free). The attack succeeded where ASR@1 ≥ 50 %.", ""]
