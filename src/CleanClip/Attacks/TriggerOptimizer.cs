@@ -258,7 +258,7 @@ public static class TriggerOptimizer
     private sealed class Objective(ClipModel model, ClipPreprocessor preprocessor, Tensor classEmbeddings, int target,
         TriggerOptimizeOptions options, Device device)
     {
-        private readonly double logitScale = Math.Min(100, Math.Exp(model.LogitScale.item<float>()));
+        private readonly double logitScale = model.LogitScaleMultiplier();
 
         /// <summary>Unit image embeddings of uint8 images, in batches, without gradients.</summary>
         public Tensor Embed(Tensor pixels)

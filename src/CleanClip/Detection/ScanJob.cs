@@ -72,21 +72,22 @@ public static class ScanJob
         model.eval();
         model.Precision = options.Precision;
         var images = options.Side == ScanSide.Text ? null : Embeddings(model, options.Checkpoint, options.ModelConfig, dataset, options, progress);
-        var texts = options.Vocab is null ? null : TextEmbeddings(model, options.Checkpoint, options.ModelConfig, options.Vocab!, dataset, options, progress);
+        var texts = options.Vocab is null ? null : TextEmbeddings(model, options.Checkpoint, options.ModelConfig, options.Vocab, dataset, options, progress);
         using var imageMatrix = images is null ? null : Mapped(images, model.Config.EmbedDim, options.Checkpoint);
         using var textMatrix = texts is null ? null : Mapped(texts, model.Config.EmbedDim, options.Checkpoint);
+        var imageRows = imageMatrix is null ? null : new MappedEmbeddingRows(imageMatrix);
         IEmbeddingRows rowsToScore = options.Side switch
         {
-            ScanSide.Image => new MappedEmbeddingRows(imageMatrix!),
+            ScanSide.Image => imageRows!,
             ScanSide.Text => new MappedEmbeddingRows(textMatrix!),
-            _ => new JointEmbeddingRows(new MappedEmbeddingRows(imageMatrix!), new MappedEmbeddingRows(textMatrix!), images!.Rows),
+            _ => new JointEmbeddingRows(imageRows!, new MappedEmbeddingRows(textMatrix!), images!.Rows),
         };
         // The table rows scored, in the matrix's order: those with an image embedding (unreadable images are skipped), or every row for text.
         var embeddings = images ?? texts!;
         using var trusted = options.TrustedCheckpoint is null ? null : TrustedEmbeddings(images!, dataset, options, device, progress);
 
-        double logitScale = Math.Min(100, Math.Exp(model.LogitScale.item<float>()));
-        var captionView = pairs ? new CaptionView(new MappedEmbeddingRows(imageMatrix!), new RowsAt(new MappedEmbeddingRows(textMatrix!), images!.Rows), logitScale) : null;
+        double logitScale = model.LogitScaleMultiplier();
+        var captionView = pairs ? new CaptionView(imageRows!, new RowsAt(new MappedEmbeddingRows(textMatrix!), images!.Rows), logitScale) : null;
         var scores = ScanScorer.Score(rowsToScore, settings, progress, trusted?.View(images!.Rows), captionView);
         var scoredTruth = truth is null ? null : embeddings.Rows.Select(r => truth[r]).ToArray();
         var metrics = scoredTruth is null ? null

@@ -54,7 +54,8 @@ public static class ScanScorer
         foreach (var batch in batches)
         {
             using var scope = torch.NewDisposeScope();
-            using var neighbourhoods = maxK > 0 ? Neighbourhoods.Of(rows.Gather(batch), maxK) : null;
+            var batchRows = maxK > 0 || ReferenceEquals(captions?.Images, rows) ? rows.Gather(batch) : null;
+            using var neighbourhoods = maxK > 0 ? Neighbourhoods.Of(batchRows!, maxK) : null;
             // The trusted model's image rows of the batch, read once for both of its scores.
             var trustedImages = computed.Any(d => d is Detector.CrossModel or Detector.Mismatch) ? trusted!.Images.Gather(batch) : null;
             foreach (var (detector, into) in scores)
@@ -65,7 +66,9 @@ public static class ScanScorer
                     Detector.Dao => LocalOutlierScores.Dao(neighbourhoods!, settings.K),
                     Detector.CrossModel => CrossModelDisagreement.Score(neighbourhoods!, trustedImages!, settings.CrossModelK),
                     Detector.Mismatch => Mismatch(trustedImages!, trusted!.Captions!.Gather(batch)),
-                    Detector.Pmi => PairAlignment.Pmi(captions!.Images.Gather(batch), captions.Captions.Gather(batch), captions.LogitScale),
+                    // On the image side the scored rows are the images: the batch read above serves both.
+                    Detector.Pmi => PairAlignment.Pmi(ReferenceEquals(captions!.Images, rows) ? batchRows! : captions.Images.Gather(batch),
+                        captions.Captions.Gather(batch), captions.LogitScale),
                     _ => throw new InvalidOperationException($"no batch score for {detector}"),
                 }, batch, into);
             for (int i = 0; i < multiKs.Count; i++)

@@ -62,6 +62,12 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Image, Tensor 
     /// <summary>Log of the contrastive temperature multiplier; the scale is exp(LogitScale).</summary>
     public Parameter LogitScale => logitScale;
 
+    /// <summary>CLIP keeps the temperature multiplier at most 100 (training clamps <see cref="LogitScale"/> to ln 100).</summary>
+    public const double MaxLogitScaleMultiplier = 100;
+
+    /// <summary>The temperature multiplier the model's logits use: exp(<see cref="LogitScale"/>), at most <see cref="MaxLogitScaleMultiplier"/>.</summary>
+    public double LogitScaleMultiplier() => Math.Min(MaxLogitScaleMultiplier, Math.Exp(logitScale.item<float>()));
+
     /// <summary>
     /// Run the text transformer only up to the last end-of-text token in the batch. Exact: under the causal mask no
     /// position attends to later ones, and pooling reads the EOT position, so the cut-off padding never matters.
