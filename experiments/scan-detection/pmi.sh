@@ -7,6 +7,7 @@
 #   CLEANCLIP=path/to/cleanclip, SEEDS=the partition seeds (default "0 1 2 3 4")
 set -euo pipefail
 OUT=${1:?usage: pmi.sh OUT NAME:MODEL:TABLE:MANIFEST:VOCAB ...}; shift; CC=${CLEANCLIP:-cleanclip}
+mkdir -p "$OUT"
 for spec in "$@"; do
   IFS=: read -r NAME MODEL TABLE MANIFEST VOCAB <<< "$spec"
   for S in ${SEEDS:-0 1 2 3 4}; do
