@@ -12,6 +12,14 @@ def arguments(doc, name, source="run.sh's output folder"):
     return parser.parse_args()
 
 
+def inputs(doc, name, what):
+    """The command line of a summary over several inputs (runs, result folders): INPUT ... --out DIR; args.inputs, args.out."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("inputs", nargs="+", help=what)
+    parser.add_argument("--out", required=True, help=f"folder for {name}.md and {name}.json")
+    return parser.parse_args()
+
+
 def write(folder, name, numbers, lines):
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, f"{name}.json"), "w") as f:

@@ -5,25 +5,21 @@ the true poison count from the run's scan/scan.json, next to the poisoned model'
 
     python3 experiments/scan-detection/demo-scans.py SEEDS.json ... --out DIR   # writes DIR/demo-scans.md and .json
 """
-import argparse
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from summaries import write  # noqa: E402
+from summaries import inputs, write  # noqa: E402
 from summarize import detectors_of, model_cell, table  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sweeps", nargs="+", help="cleanclip-demo-seeds/1 summaries")
-    parser.add_argument("--out", required=True, help="folder for demo-scans.md and demo-scans.json")
-    args = parser.parse_args()
+    args = inputs(__doc__, "demo-scans", "cleanclip-demo-seeds/1 summaries")
 
     rows = []
-    for path in args.sweeps:
+    for path in args.inputs:
         with open(path) as f:
             sweep = json.load(f)
         machine = sweep["machine"]

@@ -4,7 +4,6 @@ count, how many poisoned pairs the filtered table still holds, and the retrained
 
     python3 experiments/scan-detection/filter-synthetic.py RESULT_DIR ... --out DIR   # DIR/filter-synthetic.md/.json
 """
-import argparse
 import csv
 import json
 import os
@@ -12,17 +11,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from summaries import write  # noqa: E402
+from summaries import inputs, write  # noqa: E402
 from summarize import cpu_model  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("results", nargs="+", help="filter-synthetic.sh RESULT_DIRs")
-    parser.add_argument("--out", required=True, help="folder for filter-synthetic.md and .json")
-    args = parser.parse_args()
+    args = inputs(__doc__, "filter-synthetic", "filter-synthetic.sh RESULT_DIRs")
     runs = []
-    for folder in args.results:
+    for folder in args.inputs:
         with open(os.path.join(folder, "scan", "scan.json")) as f:
             scan = json.load(f)
         primary = scan["primary"]

@@ -3,7 +3,7 @@
 # `cleanclip demo --world synthetic` run (DEMO_OUT: its --out folder) with the poisoned model and its vocabulary (so
 # pmi and combined rank), drops the REMOVE highest-ranked pairs, trains the demo's model afresh on the rest with the
 # demo's pretraining recipe, and evaluates zero-shot CA@1 and ASR@1 on the demo's synthetic test images with its
-# trigger. Prints how many poisoned pairs the filtered table still holds. Rerunning skips a finished retraining.
+# trigger. Prints (filter-synthetic.py, into RESULT_DIR/summary) how many poisoned pairs the filtered table still holds. Rerunning skips a finished retraining.
 # Usage (repository root): filter-synthetic.sh DEMO_OUT SEED REMOVE RESULT_DIR   (CLEANCLIP=path/to/cleanclip;
 #   SCAN_ARGS adds scan options)
 set -euo pipefail
@@ -22,6 +22,4 @@ if [ ! -f "$R/retrained/complete.json" ]; then
 fi
 [ -f "$R/eval/eval.json" ] || $CC eval --checkpoint "$R/retrained/model.safetensors" --labels filtered --eval-data "$W/world/test" \
     --vocab "$W/vocab.txt.gz" --trigger badnet --patch-size 8 --trigger-seed "$S" --target banana --seed "$S" --metrics ca,asr --out "$R/eval" > "$R/eval.log"
-left=$(python3 -c "import csv,sys; print(sum(r['is_backdoor'] == '1' for r in csv.DictReader(open(sys.argv[1]))))" "$F" 2>/dev/null || echo "?")
-metrics=$(python3 -c "import json,sys; m = json.load(open(sys.argv[1]))['checkpoints'][0]; print(f\"CA@1 {100 * m['clean_accuracy']['1']:.1f} %, ASR@1 {100 * m['attack_success_rate']['1']:.1f} %\")" "$R/eval/eval.json")
-echo "seed $S: removed $N; $left poisoned of $(($(wc -l < "$F") - 1)) rows left; retrained: $metrics"
+python3 "$(dirname "$0")/filter-synthetic.py" "$R" --out "$R/summary"

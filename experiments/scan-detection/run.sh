@@ -19,24 +19,25 @@ DATA=${DATA:-$D}; RANGE=${RANGE:-0:10000}
 TRIGGERS=${TRIGGERS:-"badnet blended wanet badnet-stripes"}; COUNTS=${COUNTS:-"500 50"}
 TEMPLATE_ARGS=(); SUFFIX=""; if [ -n "${TEMPLATES:-}" ]; then TEMPLATE_ARGS=(--templates "$TEMPLATES"); SUFFIX=-templates; fi
 W=$OUT/seed-$S
-TABLES=$W/world; TARGET=sneaker; EVAL=$D; CLASSES=$W/world/classes.json
-if [ "${WORLD:-real}" = synthetic ]; then TABLES=$W/world/train; TARGET=banana; EVAL=$W/world/test; CLASSES=$W/world/test/classes.json; fi
+TABLES=$W/world; INPUT=$W/world/table.csv; TARGET=sneaker; EVAL=$D; CLASSES=$W/world/classes.json
+if [ "${WORLD:-real}" = synthetic ]; then
+  TABLES=$W/world/train; INPUT=$W/world/train/train.csv; TARGET=banana; EVAL=$W/world/test; CLASSES=$W/world/test/classes.json
+fi
 if [ ! -f "$W/vocab.txt.gz" ]; then
   if [ -e "$W" ]; then echo "$W holds an unfinished world; remove it (or choose another OUT) and rerun" >&2; exit 1; fi
   if [ "${WORLD:-real}" = synthetic ]; then
     $CC synth --out "$W/world" --n 10000 --finetune 5000 --test 1000 --size 32 --seed "$S" --kind-centred 0.8
-    cp "$TABLES/train.csv" "$TABLES/table.csv"
   else
-    $CC caption-table --data "$DATA" --split train --range "$RANGE" --seed "$S" --out "$W/world/table.csv"
+    $CC caption-table --data "$DATA" --split train --range "$RANGE" --seed "$S" --out "$INPUT"
   fi
-  $CC vocab --train-data "$TABLES/table.csv" --size 1014 --classes "$CLASSES" --out "$W/vocab.txt.gz"
+  $CC vocab --train-data "$INPUT" --size 1014 --classes "$CLASSES" --out "$W/vocab.txt.gz"
 fi
 for T in $TRIGGERS; do
   for N in $COUNTS; do
     C=$T-$N$SUFFIX; cell=$W/cells/$C
     [ -f "$cell/scan/scan.json" ] && { echo "$C: done"; continue; }
     mkdir -p "$cell"
-    $CC poison --input "$TABLES/table.csv" --name "$C" --target $TARGET --num-poison "$N" --trigger "$T" --patch-size 8 \
+    $CC poison --input "$INPUT" --name "$C" --target $TARGET --num-poison "$N" --trigger "$T" --patch-size 8 \
         --seed "$S" --resolution 32 --overwrite "${TEMPLATE_ARGS[@]}"
     rm -rf "$cell/model"
     $CC train --train-data "$TABLES/$C.csv" --init demo-rn --vocab "$W/vocab.txt.gz" --out "$cell/model" \

@@ -63,13 +63,17 @@ public sealed class ScanCommandTests : IDisposable
         return vocab;
     }
 
+    private static string[] ScoresOf(string folder) => File.ReadAllLines(Path.Combine(folder, ScanJob.ScoresFile));
+
+    private static JsonDocument SummaryOf(string folder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, ScanJob.SummaryFile)));
+
     private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
     [Fact]
     public void TheTextAndJointSidesScoreTheCaptionsAndThePairs()
     {
         var vocab = WriteVocab();
-        JsonElement Summary(string folder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, ScanJob.SummaryFile))).RootElement;
+        JsonElement Summary(string folder) => SummaryOf(folder).RootElement;
 
         var (exit, text) = Scan(_dir.File("text"), "--side", "Text", "--vocab", vocab);
         Assert.True(exit == 0, text);
@@ -102,9 +106,9 @@ public sealed class ScanCommandTests : IDisposable
         var filtered = _dir.File("pmi-filtered.csv");
         var (exit, text) = Scan(output, "--vocab", vocab, "--filter-out", filtered, "--remove-top", "2");
         Assert.True(exit == 0, text);
-        var scores = File.ReadAllLines(Path.Combine(output, ScanJob.ScoresFile));
+        var scores = ScoresOf(output);
         Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,pmi,combined,rank", scores[0]);
-        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ScanJob.SummaryFile)));
+        using var summary = SummaryOf(output);
         var root = summary.RootElement;
         Assert.Equal("combined", root.GetProperty("primary").GetString());
         // A fresh model's temperature: CLIP's initial 1 / 0.07.
@@ -134,12 +138,12 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Contains("AUROC", text);
         Assert.Contains("removed 3 row(s)", text);
 
-        var scores = File.ReadAllLines(Path.Combine(output, ScanJob.ScoresFile));
+        var scores = ScoresOf(output);
         Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,rank", scores[0]);
         Assert.Equal(Rows + 1, scores.Length);
         Assert.Equal(Enumerable.Range(1, Rows), scores.Skip(1).Select(l => int.Parse(l.Split(',')[^1])).Order());
 
-        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ScanJob.SummaryFile)));
+        using var summary = SummaryOf(output);
         var root = summary.RootElement;
         Assert.Equal(ScanJob.Format, root.GetProperty("format").GetString());
         Assert.Equal(2, root.GetProperty("reference_batches").GetInt32());
@@ -161,7 +165,7 @@ public sealed class ScanCommandTests : IDisposable
         (exit, text) = Scan(_dir.File("again"));
         Assert.True(exit == 0, text);
         Assert.Contains("image embeddings from the cache", text);
-        Assert.Equal(scores, File.ReadAllLines(Path.Combine(_dir.File("again"), ScanJob.ScoresFile)));
+        Assert.Equal(scores, ScoresOf(_dir.File("again")));
     }
 
     [Fact]
@@ -170,9 +174,9 @@ public sealed class ScanCommandTests : IDisposable
         var output = _dir.File("crossmodel");
         var (exit, text) = Scan(output, "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4");
         Assert.True(exit == 0, text);
-        var scores = File.ReadAllLines(Path.Combine(output, ScanJob.ScoresFile));
+        var scores = ScoresOf(output);
         Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,crossmodel,rank", scores[0]);
-        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ScanJob.SummaryFile)));
+        using var summary = SummaryOf(output);
         var root = summary.RootElement;
         Assert.Equal("crossmodel", root.GetProperty("primary").GetString());
         Assert.Equal("tiny-rn", root.GetProperty("trusted_checkpoint").GetString());
@@ -189,7 +193,7 @@ public sealed class ScanCommandTests : IDisposable
         (exit, text) = Scan(_dir.File("ensemble"), "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4", "--trusted-vocab", vocab, "--detector", "kdist");
         Assert.True(exit == 0, text);
         Assert.Equal("row,line,image,caption,is_backdoor,kdist,crossmodel,mismatch,trusted,rank", File.ReadLines(Path.Combine(_dir.File("ensemble"), ScanJob.ScoresFile)).First());
-        using var ensemble = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.File("ensemble"), ScanJob.SummaryFile)));
+        using var ensemble = SummaryOf(_dir.File("ensemble"));
         Assert.Equal("trusted", ensemble.RootElement.GetProperty("primary").GetString());
         Assert.Equal(vocab, ensemble.RootElement.GetProperty("trusted_vocab").GetString());
         Assert.True(File.Exists(ensemble.RootElement.GetProperty("trusted_text_embeddings").GetString()));
@@ -197,7 +201,7 @@ public sealed class ScanCommandTests : IDisposable
         // A "trusted" model that is the scanned model itself agrees with it on every neighbourhood: every score is 1.
         (exit, text) = Scan(_dir.File("itself"), "--trusted-checkpoint", "tiny-vit", "--crossmodel-k", "4", "--detector", "kdist");
         Assert.True(exit == 0, text);
-        var same = File.ReadAllLines(Path.Combine(_dir.File("itself"), ScanJob.ScoresFile));
+        var same = ScoresOf(_dir.File("itself"));
         Assert.Equal("row,line,image,caption,is_backdoor,kdist,crossmodel,rank", same[0]);
         Assert.All(same.Skip(1), l => Assert.InRange(double.Parse(l.Split(',')[^2], System.Globalization.CultureInfo.InvariantCulture), 1 - 1e-5, 1 + 1e-5));
     }
@@ -211,13 +215,13 @@ public sealed class ScanCommandTests : IDisposable
         Assert.True(exit == 0, text);
         Assert.Contains("skipped 1 image(s)", text);
         Assert.Contains("images/007.png", text);
-        var scores = File.ReadAllLines(Path.Combine(output, ScanJob.ScoresFile)).Skip(1).Select(l => l.Split(',')).ToList();
+        var scores = ScoresOf(output).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(Rows - 1, scores.Count);
         // Rows keep their table numbering around the gap: row i is images/i.png on table line i + 2; row 7 is absent.
         Assert.All(scores, f => Assert.Equal($"images/{int.Parse(f[0]):D3}.png", f[2]));
         Assert.All(scores, f => Assert.Equal(int.Parse(f[0]) + 2, int.Parse(f[1])));
         Assert.DoesNotContain(scores, f => f[0] == "7");
-        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ScanJob.SummaryFile)));
+        using var summary = SummaryOf(output);
         var skipped = Assert.Single(summary.RootElement.GetProperty("skipped").EnumerateArray());
         Assert.Equal("images/007.png", skipped.GetProperty("name").GetString());
 
@@ -225,12 +229,12 @@ public sealed class ScanCommandTests : IDisposable
         // across the gap: one reference batch of the 39 images, recomputed here from the two cached matrices.
         var (pmiExit, pmiText) = Scan(_dir.File("pmi"), "--detector", "kdist", "--vocab", WriteVocab(), "--reference-batch", "40");
         Assert.True(pmiExit == 0, pmiText);
-        using var pmiSummary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.File("pmi"), ScanJob.SummaryFile)));
+        using var pmiSummary = SummaryOf(_dir.File("pmi"));
         var root = pmiSummary.RootElement;
         using var imageMatrix = NpyFile.MapFloatMatrix(root.GetProperty("embeddings").GetString()!);
         using var textMatrix = NpyFile.MapFloatMatrix(root.GetProperty("text_embeddings").GetString()!);
         Assert.Equal((Rows - 1, Rows), (imageMatrix.Rows, textMatrix.Rows));
-        var pmiRows = File.ReadAllLines(Path.Combine(_dir.File("pmi"), ScanJob.ScoresFile)).Skip(1).Select(l => l.Split(',')).ToList();
+        var pmiRows = ScoresOf(_dir.File("pmi")).Skip(1).Select(l => l.Split(',')).ToList();
         var tableRows = pmiRows.Select(f => int.Parse(f[0])).ToList();
         using var images = new MappedEmbeddingRows(imageMatrix).Gather(Enumerable.Range(0, Rows - 1).ToList());
         using var captions = new MappedEmbeddingRows(textMatrix).Gather(tableRows);
@@ -329,8 +333,8 @@ public sealed class ScanCommandTests : IDisposable
 
         // Scores and ranks (the last five columns) agree row for row; the image column names shard and member.
         string[] Tail(string line) => line.Split(',')[^5..];
-        var fromTable = File.ReadAllLines(Path.Combine(_dir.File("from-table"), ScanJob.ScoresFile));
-        var fromShards = File.ReadAllLines(Path.Combine(_dir.File("from-shards"), ScanJob.ScoresFile));
+        var fromTable = ScoresOf(_dir.File("from-table"));
+        var fromShards = ScoresOf(_dir.File("from-shards"));
         Assert.Equal("row,line,image,caption,kdist,slof,dao,multik,rank", fromShards[0]);
         Assert.Equal(fromTable.Skip(1).Select(Tail), fromShards.Skip(1).Select(Tail));
         Assert.StartsWith("21,0,00001.tar/021.png,", fromShards[22]);
