@@ -4,7 +4,8 @@
 # beside pmi and combined, once per reference-batch partition (scan --seed), against the poison manifest, into
 # OUT/NAME/seed-S. pmi.py summarizes.
 # Usage (repository root): pmi.sh OUT NAME:MODEL:TABLE:MANIFEST:VOCAB ...
-#   CLEANCLIP=path/to/cleanclip, SEEDS=the partition seeds (default "0 1 2 3 4")
+#   CLEANCLIP=path/to/cleanclip, SEEDS=the partition seeds (default "0 1 2 3 4"), SCAN_ARGS=more scan options
+#   (e.g. "--precision bf16")
 set -euo pipefail
 OUT=${1:?usage: pmi.sh OUT NAME:MODEL:TABLE:MANIFEST:VOCAB ...}; shift; CC=${CLEANCLIP:-cleanclip}
 mkdir -p "$OUT"
@@ -15,7 +16,7 @@ for spec in "$@"; do
     [ -f "$dir/scan.json" ] && continue
     rm -rf "$dir"
     $CC scan --checkpoint "$MODEL" --train-data "$TABLE" --manifest "$MANIFEST" --vocab "$VOCAB" --seed "$S" --out "$dir" \
-        --cache-dir "$OUT/cache" > "$OUT/$NAME-seed$S.log" 2>&1
+        --cache-dir "$OUT/cache" ${SCAN_ARGS:-} > "$OUT/$NAME-seed$S.log" 2>&1
   done
 done
 python3 "$(dirname "$0")/pmi.py" "$OUT" --out "$OUT/summary"

@@ -54,31 +54,43 @@ public static partial class NpyFile
 }
 
 /// <summary>Rows of a float32 matrix in a memory-mapped .npy file; the operating system pages them in on demand.</summary>
-public sealed class MappedFloatMatrix : IDisposable
+public sealed unsafe class MappedFloatMatrix : IDisposable
 {
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
-    private readonly long _offset;
+    /// <summary>The first byte of row 0, held from construction to <see cref="Dispose"/>.</summary>
+    private readonly byte* _data;
+    private bool _disposed;
 
     public long Rows { get; }
     public int Width { get; }
 
     internal MappedFloatMatrix(string path, long rows, int width, long offset)
     {
-        (Rows, Width, _offset) = (rows, width, offset);
+        (Rows, Width) = (rows, width);
         _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        byte* start = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+        _data = start + _view.PointerOffset + offset;
+    }
+
+    /// <summary>Row <paramref name="row"/>, <see cref="Width"/> floats read in place; valid until <see cref="Dispose"/>.</summary>
+    public ReadOnlySpan<float> Row(long row)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((ulong)row, (ulong)Rows, nameof(row));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new ReadOnlySpan<float>(_data + row * Width * sizeof(float), Width);
     }
 
     /// <summary>Copies row <paramref name="row"/> into <paramref name="into"/>, which holds <see cref="Width"/> floats.</summary>
-    public void CopyRow(long row, float[] into, int start)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((ulong)row, (ulong)Rows, nameof(row));
-        _view.ReadArray(_offset + row * Width * sizeof(float), into, start, Width);
-    }
+    public void CopyRow(long row, float[] into, int start) => Row(row).CopyTo(into.AsSpan(start, Width));
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
     }

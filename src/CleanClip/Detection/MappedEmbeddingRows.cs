@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CleanClip.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,8 +13,20 @@ public sealed class MappedEmbeddingRows(MappedFloatMatrix matrix) : IEmbeddingRo
 
     public Tensor Gather(IReadOnlyList<int> rows)
     {
-        var values = new float[rows.Count * Dimension];
-        for (int i = 0; i < rows.Count; i++) matrix.CopyRow(rows[i], values, i * Dimension);
-        return torch.tensor(values, [rows.Count, Dimension]);
+        // Straight from the map into the tensor's storage, one copy per row, on every core (the copies are as costly as
+        // a reference batch's bf16 distance product at 1,024 dimensions).
+        var gathered = torch.empty(rows.Count, Dimension, ScalarType.Float32);
+        var storage = gathered.bytes;
+        unsafe
+        {
+            fixed (byte* start = storage)
+            {
+                var into = (nint)start;
+                int width = Dimension;
+                Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = torch.get_num_threads() },
+                    i => matrix.Row(rows[i]).CopyTo(new Span<float>((float*)into + (long)i * width, width)));
+            }
+        }
+        return gathered;
     }
 }

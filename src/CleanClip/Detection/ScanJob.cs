@@ -386,6 +386,8 @@ public static class ScanJob
             ["reference_batch"] = settings.ReferenceBatch,
             ["reference_batches"] = result.Scores.Batches,
             ["seed"] = settings.Seed,
+            // The model's; the reference batches' distances are fp32 either way.
+            ["precision"] = options.Precision.ToString().ToLowerInvariant(),
             ["detectors"] = result.Scores.ByDetector.Keys.Select(Detectors.Name).ToList(),
             ["primary"] = Detectors.Name(result.Scores.Primary),
             ["multik_ks"] = result.Scores.MultiKs,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CleanClip.Cli.Commands;
 using CleanClip.Data;
 using CleanClip.Detection;
+using CleanClip.Models;
 using TorchSharp;
 using Xunit;
 
@@ -128,6 +129,19 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Fact]
+    public void TheModelsPrecisionIsRecordedBf16WhereTheCpuHasIt()
+    {
+        var output = _dir.File("bf16");
+        var (exit, text) = Scan(output, "--precision", "Bf16");
+        Assert.True(exit == 0, text);
+        // Without native bf16 the command falls back to fp32 with a note (Bf16Support).
+        var expected = Bf16Support.Choose(Precision.Bf16, force: false, DeviceType.CPU, Bf16Support.ReadCpuInfo(), out _);
+        using var summary = SummaryOf(output);
+        Assert.Equal(expected.ToString().ToLowerInvariant(), summary.RootElement.GetProperty("precision").GetString());
+        Assert.Equal(Rows + 1, ScoresOf(output).Length);
+    }
+
+    [Fact]
     public void ScanWritesScoresAndSummaryFiltersIntoANewTableAndReusesTheEmbeddings()
     {
         var before = Hash(_table);
@@ -147,6 +161,7 @@ public sealed class ScanCommandTests : IDisposable
         var root = summary.RootElement;
         Assert.Equal(ScanJob.Format, root.GetProperty("format").GetString());
         Assert.Equal(2, root.GetProperty("reference_batches").GetInt32());
+        Assert.Equal("fp32", root.GetProperty("precision").GetString());
         Assert.Equal("multik", root.GetProperty("primary").GetString());
         var multik = root.GetProperty("metrics").GetProperty("multik");
         Assert.Equal(3, multik.GetProperty("poisoned").GetInt32());
