@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from summaries import arguments, write  # noqa: E402
 from summarize import cpu_model  # noqa: E402
 
-DETECTORS = ["kdist", "slof", "dao", "multik", "pmi", "combined"]
+DETECTORS = ["kdist", "slof", "dao", "multik", "samecaption", "pmi", "combined"]
 
 
 def spread(values):
@@ -46,19 +46,23 @@ def main():
                  "poisoned": (metrics[0].get("multik") or {}).get("poisoned"), "detectors": {}}
         for d in DETECTORS:
             found = [m[d] for m in metrics if m.get(d)]
+            if not found and d == "samecaption":
+                continue  # scans from before samecaption existed
             entry["detectors"][d] = {"auroc": spread([m["auroc"] for m in found]),
                                      "precision": spread([m["precision_at_poison_count"] for m in found])}
         tables.append(entry)
     machine = {"cpu": cpu_model(), "logical_cpus": os.cpu_count()}
     partitions = sorted({p for t in tables for p in t["partitions"]})
+    columns = [d for d in DETECTORS if any(d in t["detectors"] for t in tables)]
+    samecaption = ", samecaption at k = 16" if "samecaption" in columns else ""
     lines = ["# The caption side of the scanned model: pmi and combined", "",
              f"{len(tables)} poisoned tables; machine: {machine['cpu']}, {machine['logical_cpus']} logical CPUs. AUROC / precision at the "
              f"true poison count, mean (min–max) over the reference-batch partitions (scan --seed {', '.join(map(str, partitions))}); "
-             "kdist, slof and dao at k = 16, multik, pmi and combined k-free; pmi at each model's own temperature.", "",
-             "| table | poisoned of rows | " + " | ".join(DETECTORS) + " |",
-             "|" + "---|" * (2 + len(DETECTORS))]
+             f"kdist, slof and dao at k = 16, multik, pmi and combined k-free{samecaption}; pmi at each model's own temperature.", "",
+             "| table | poisoned of rows | " + " | ".join(columns) + " |",
+             "|" + "---|" * (2 + len(columns))]
     for t in tables:
-        lines.append(f"| {t['table']} | {t['poisoned']} of {t['rows']} | " + " | ".join(cell(t["detectors"][d]) for d in DETECTORS) + " |")
+        lines.append(f"| {t['table']} | {t['poisoned']} of {t['rows']} | " + " | ".join(cell(t["detectors"][d]) for d in columns) + " |")
     write(args.summary, "pmi", {"machine": machine, "tables": tables}, lines)
 
 

@@ -13,6 +13,13 @@ public enum Detector
     /// </summary>
     MultiK,
     /// <summary>
+    /// The share of a pair's <see cref="ScanSettings.K"/> nearest image neighbours in its reference batch whose caption
+    /// is the same text as its own (<see cref="CaptionAgreement"/>). Poisoned pairs made with one target caption put
+    /// images of every class into one crowd that all carry that caption; clean images' neighbours carry their own
+    /// captions, which repeat only as often as the table's captions do. Blind to poison whose captions vary.
+    /// </summary>
+    SameCaption,
+    /// <summary>
     /// Needs the scanned model's vocabulary (<see cref="ScanOptions.Vocab"/>): the pointwise mutual information the
     /// model assigns a pair, its image's logit for its own caption over the mean of its logits for the captions of its
     /// reference batch, ln(exp(s·cos(xᵢ, cᵢ)) / meanⱼ exp(s·cos(xᵢ, cⱼ))) at the model's own temperature s
@@ -49,10 +56,10 @@ public static class Detectors
     public static IReadOnlyList<Detector> All { get; } = [Detector.KDistance, Detector.Slof, Detector.Dao, Detector.MultiK];
 
     /// <summary>Every detector, in the column order of <c>scores.csv</c>.</summary>
-    public static IReadOnlyList<Detector> Columns { get; } = [.. All, Detector.Pmi, Detector.Combined, Detector.CrossModel, Detector.Mismatch, Detector.Trusted];
+    public static IReadOnlyList<Detector> Columns { get; } = [.. All, Detector.SameCaption, Detector.Pmi, Detector.Combined, Detector.CrossModel, Detector.Mismatch, Detector.Trusted];
 
     /// <summary>Whether the detector's neighbourhoods have <see cref="ScanSettings.K"/> points (the density-ratio scores).</summary>
-    public static bool UsesK(Detector detector) => detector is Detector.KDistance or Detector.Slof or Detector.Dao;
+    public static bool UsesK(Detector detector) => detector is Detector.KDistance or Detector.Slof or Detector.Dao or Detector.SameCaption;
 
     /// <summary>Whether the detector compares neighbourhoods with the trusted model's (<see cref="ScanSettings.CrossModelK"/> points).</summary>
     public static bool UsesCrossModelK(Detector detector) => detector is Detector.CrossModel or Detector.Trusted;
@@ -66,6 +73,7 @@ public static class Detectors
         Detector.Slof => "slof",
         Detector.Dao => "dao",
         Detector.MultiK => "multik",
+        Detector.SameCaption => "samecaption",
         Detector.Pmi => "pmi",
         Detector.Combined => "combined",
         Detector.CrossModel => "crossmodel",

@@ -58,13 +58,16 @@ public static class ScanJob
         // With the model's vocabulary and its image embeddings, each image is also compared with its own caption.
         bool pairs = options.Vocab is not null && options.Side != ScanSide.Text;
         if (pairs) settings = settings.WithCaptions();
+        // Image neighbours are compared by their caption texts, which every table has.
+        bool imageNeighbours = options.Side != ScanSide.Text;
+        if (imageNeighbours) settings = settings.WithCaptionTexts();
         CheckFilter(options);
         CheckOutput(options.Output);
         // WebDataset shards are indexed into the cache folder when there is one, beside the embeddings.
         var table = options.CacheDir is null || options.Table.ShardIndexFolder is not null ? options.Table
             : options.Table with { ShardIndexFolder = Path.Combine(options.CacheDir, ShardDataset.IndexFolderName) };
         var dataset = ImageCaptionDataset.Load(options.TrainData, table);
-        settings.Validate(dataset.Count, options.TrustedCheckpoint is not null, options.TrustedVocab is not null, pairs);
+        settings.Validate(dataset.Count, options.TrustedCheckpoint is not null, options.TrustedVocab is not null, pairs, imageNeighbours);
         var truth = options.Manifest is null ? GroundTruth.FromColumn(dataset.Rows) : GroundTruth.FromManifest(options.Manifest, dataset.Rows);
 
         var device = TorchDevice.Choose(options.Device);
@@ -88,7 +91,8 @@ public static class ScanJob
 
         double logitScale = model.LogitScaleMultiplier();
         var captionView = pairs ? new CaptionView(imageRows!, new RowsAt(new MappedEmbeddingRows(textMatrix!), images!.Rows), logitScale) : null;
-        var scores = ScanScorer.Score(rowsToScore, settings, progress, trusted?.View(images!.Rows), captionView);
+        var captionIds = imageNeighbours ? CaptionIds(embeddings.Rows.Select(r => dataset.Rows[r].Caption)) : null;
+        var scores = ScanScorer.Score(rowsToScore, settings, progress, trusted?.View(images!.Rows), captionView, captionIds);
         var scoredTruth = truth is null ? null : embeddings.Rows.Select(r => truth[r]).ToArray();
         var metrics = scoredTruth is null ? null
             : scores.ByDetector.ToDictionary(p => p.Key, p => DetectionMetrics.Compute(p.Value, scoredTruth));
@@ -100,6 +104,13 @@ public static class ScanJob
         if (options.FilterOut is not null) result = result with { Filtered = Filter(result, options) };
         WriteSummary(result, options, settings, embeddings.Path, images is null ? null : texts?.Path, trusted, rowsToScore.Dimension, pairs ? logitScale : null);
         return result;
+    }
+
+    /// <summary>One id per caption, in order: equal ids for equal texts (ordinal comparison).</summary>
+    public static int[] CaptionIds(IEnumerable<string> captions)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        return captions.Select(c => ids.TryGetValue(c, out int id) ? id : ids[c] = ids.Count).ToArray();
     }
 
     /// <summary>The trusted model's image embeddings of the scanned rows and, with its vocabulary, its caption embeddings of every row.</summary>

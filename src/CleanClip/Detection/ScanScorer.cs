@@ -26,11 +26,14 @@ public static class ScanScorer
     /// <see cref="Detector.Mismatch"/> and <see cref="Detector.Trusted"/>.</param>
     /// <param name="captions">The scanned model's image and caption embeddings of the same rows, for <see cref="Detector.Pmi"/>
     /// and <see cref="Detector.Combined"/>.</param>
+    /// <param name="captionIds">For <see cref="Detector.SameCaption"/>: an id per scanned row, equal where the caption texts are equal.</param>
     public static ScanScores Score(IEmbeddingRows rows, ScanSettings settings, IProgress<JobProgress>? progress = null, TrustedView? trusted = null,
-        CaptionView? captions = null)
+        CaptionView? captions = null, IReadOnlyList<int>? captionIds = null)
     {
-        settings.Validate(rows.Count, trusted is not null, trusted?.Captions is not null, captions is not null);
+        settings.Validate(rows.Count, trusted is not null, trusted?.Captions is not null, captions is not null, captionIds is not null);
         int n = rows.Count;
+        if (captionIds is not null && captionIds.Count != n)
+            throw new ArgumentException($"{captionIds.Count} caption ids for {n} scanned rows; each row needs one");
         if (trusted is not null && (trusted.Images.Count != n || trusted.Captions is { } c && c.Count != n))
             throw new ArgumentException($"the trusted model embedded {trusted.Images.Count} rows, the scanned model {n}; both must embed the same rows");
         if (captions is not null && (captions.Images.Count != n || captions.Captions.Count != n))
@@ -64,6 +67,7 @@ public static class ScanScorer
                     Detector.KDistance => LocalOutlierScores.KDistance(neighbourhoods!, settings.K),
                     Detector.Slof => LocalOutlierScores.Slof(neighbourhoods!, settings.K),
                     Detector.Dao => LocalOutlierScores.Dao(neighbourhoods!, settings.K),
+                    Detector.SameCaption => CaptionAgreement.Score(neighbourhoods!, CaptionIdsOf(captionIds!, batch), settings.K),
                     Detector.CrossModel => CrossModelDisagreement.Score(neighbourhoods!, trustedImages!, settings.CrossModelK),
                     Detector.Mismatch => Mismatch(trustedImages!, trusted!.Captions!.Gather(batch)),
                     // On the image side the scored rows are the images: the batch read above serves both.
@@ -135,6 +139,9 @@ public static class ScanScorer
         int half = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
     }
+
+    private static Tensor CaptionIdsOf(IReadOnlyList<int> captionIds, int[] batch) =>
+        torch.tensor(batch.Select(i => (long)captionIds[i]).ToArray());
 
     private static void Scatter(Tensor batchScores, int[] batch, float[] into)
     {

@@ -33,6 +33,10 @@ public sealed record ScanSettings
         : Detectors.Contains(Detector.Combined) ? Detector.Combined
         : Detectors.Contains(Detector.MultiK) ? Detector.MultiK : Detectors[0];
 
+    /// <summary>These settings with <see cref="Detector.SameCaption"/> added, for a scan of images whose caption texts are known.</summary>
+    public ScanSettings WithCaptionTexts() =>
+        Detectors.Contains(Detector.SameCaption) ? this : this with { Detectors = [.. Detectors, Detector.SameCaption] };
+
     /// <summary>These settings with the caption detectors added (pmi and combined), for a scan that embeds the captions too.</summary>
     public ScanSettings WithCaptions() =>
         this with { Detectors = [.. Detectors, .. new[] { Detector.Pmi, Detector.Combined }.Except(Detectors)] };
@@ -50,10 +54,13 @@ public sealed record ScanSettings
     /// <param name="trusted">Whether a trusted model's image embeddings are there for <see cref="Detector.CrossModel"/>.</param>
     /// <param name="trustedCaptions">Whether its caption embeddings are there too, for <see cref="Detector.Mismatch"/>.</param>
     /// <param name="captions">Whether the scanned model's image and caption embeddings are there, for <see cref="Detector.Pmi"/>.</param>
+    /// <param name="captionTexts">Whether each scanned image's caption text is known, for <see cref="Detector.SameCaption"/>.</param>
     /// <exception cref="ArgumentException">A setting is out of range for a set of <paramref name="rows"/> rows.</exception>
-    public void Validate(int rows, bool trusted = false, bool trustedCaptions = false, bool captions = false)
+    public void Validate(int rows, bool trusted = false, bool trustedCaptions = false, bool captions = false, bool captionTexts = false)
     {
         if (Detectors.Count == 0) throw new ArgumentException("no detector chosen");
+        if (Detectors.Contains(Detector.SameCaption) && !captionTexts)
+            throw new ArgumentException("the samecaption detector compares the captions of image neighbours: it scores the image or joint side");
         if (Detectors.Any(CleanClip.Detection.Detectors.UsesCaptions) && !captions)
             throw new ArgumentException("the pmi and combined detectors compare each image with its caption in the scanned model: give its vocabulary with --vocab (image or joint side)");
         if (Detectors.Any(CleanClip.Detection.Detectors.UsesCrossModelK) && !trusted)

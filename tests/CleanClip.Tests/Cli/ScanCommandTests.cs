@@ -108,7 +108,7 @@ public sealed class ScanCommandTests : IDisposable
         var (exit, text) = Scan(output, "--vocab", vocab, "--filter-out", filtered, "--remove-top", "2");
         Assert.True(exit == 0, text);
         var scores = ScoresOf(output);
-        Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,pmi,combined,rank", scores[0]);
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,samecaption,pmi,combined,rank", scores[0]);
         using var summary = SummaryOf(output);
         var root = summary.RootElement;
         Assert.Equal("combined", root.GetProperty("primary").GetString());
@@ -122,7 +122,7 @@ public sealed class ScanCommandTests : IDisposable
         var rows = scores.Skip(1).Select(l => l.Split(',')).ToList();
         double Field(string[] f, int fromEnd) => double.Parse(f[^fromEnd], System.Globalization.CultureInfo.InvariantCulture);
         Assert.All(rows, f => Assert.True(Field(f, 3) < Math.Log(20), $"pmi {f[^3]}"));
-        Assert.All(rows, f => Assert.True(Field(f, 2) >= Field(f, 4) - 1e-6, $"combined {f[^2]} below multik {f[^4]}"));
+        Assert.All(rows, f => Assert.True(Field(f, 2) >= Field(f, 5) - 1e-6, $"combined {f[^2]} below multik {f[^5]}"));
         Assert.Equal(Enumerable.Range(1, Rows), rows.OrderByDescending(f => Field(f, 2)).Select(f => int.Parse(f[^1])));
         var removed = rows.Where(f => int.Parse(f[^1]) <= 2).Select(f => f[2]).ToHashSet();
         Assert.DoesNotContain(File.ReadAllLines(filtered).Skip(1), line => removed.Contains(line.Split(',')[0]));
@@ -153,7 +153,7 @@ public sealed class ScanCommandTests : IDisposable
         Assert.Contains("removed 3 row(s)", text);
 
         var scores = ScoresOf(output);
-        Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,rank", scores[0]);
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,samecaption,rank", scores[0]);
         Assert.Equal(Rows + 1, scores.Length);
         Assert.Equal(Enumerable.Range(1, Rows), scores.Skip(1).Select(l => int.Parse(l.Split(',')[^1])).Order());
 
@@ -190,7 +190,7 @@ public sealed class ScanCommandTests : IDisposable
         var (exit, text) = Scan(output, "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4");
         Assert.True(exit == 0, text);
         var scores = ScoresOf(output);
-        Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,crossmodel,rank", scores[0]);
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,slof,dao,multik,samecaption,crossmodel,rank", scores[0]);
         using var summary = SummaryOf(output);
         var root = summary.RootElement;
         Assert.Equal("crossmodel", root.GetProperty("primary").GetString());
@@ -207,7 +207,7 @@ public sealed class ScanCommandTests : IDisposable
         var vocab = WriteVocab();
         (exit, text) = Scan(_dir.File("ensemble"), "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4", "--trusted-vocab", vocab, "--detector", "kdist");
         Assert.True(exit == 0, text);
-        Assert.Equal("row,line,image,caption,is_backdoor,kdist,crossmodel,mismatch,trusted,rank", File.ReadLines(Path.Combine(_dir.File("ensemble"), ScanJob.ScoresFile)).First());
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,samecaption,crossmodel,mismatch,trusted,rank", File.ReadLines(Path.Combine(_dir.File("ensemble"), ScanJob.ScoresFile)).First());
         using var ensemble = SummaryOf(_dir.File("ensemble"));
         Assert.Equal("trusted", ensemble.RootElement.GetProperty("primary").GetString());
         Assert.Equal(vocab, ensemble.RootElement.GetProperty("trusted_vocab").GetString());
@@ -217,7 +217,7 @@ public sealed class ScanCommandTests : IDisposable
         (exit, text) = Scan(_dir.File("itself"), "--trusted-checkpoint", "tiny-vit", "--crossmodel-k", "4", "--detector", "kdist");
         Assert.True(exit == 0, text);
         var same = ScoresOf(_dir.File("itself"));
-        Assert.Equal("row,line,image,caption,is_backdoor,kdist,crossmodel,rank", same[0]);
+        Assert.Equal("row,line,image,caption,is_backdoor,kdist,samecaption,crossmodel,rank", same[0]);
         Assert.All(same.Skip(1), l => Assert.InRange(double.Parse(l.Split(',')[^2], System.Globalization.CultureInfo.InvariantCulture), 1 - 1e-5, 1 + 1e-5));
     }
 
@@ -262,9 +262,10 @@ public sealed class ScanCommandTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "--k", "20" }, "--k 20 must be smaller than --reference-batch 20")]
-    [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik, pmi, combined, crossmodel, mismatch, trusted or all")]
+    [InlineData(new[] { "--detector", "lof" }, "--detector 'lof': expected one of kdist, slof, dao, multik, samecaption, pmi, combined, crossmodel, mismatch, trusted or all")]
     [InlineData(new[] { "--detector", "pmi" }, "the pmi and combined detectors compare each image with its caption in the scanned model: give its vocabulary with --vocab (image or joint side)")]
     [InlineData(new[] { "--detector", "combined", "--side", "Text", "--vocab", "v.txt.gz" }, "the pmi and combined detectors compare each image with its caption in the scanned model")]
+    [InlineData(new[] { "--detector", "samecaption", "--side", "Text", "--vocab", "v.txt.gz" }, "the samecaption detector compares the captions of image neighbours: it scores the image or joint side")]
     [InlineData(new[] { "--detector", "crossmodel" }, "the crossmodel and trusted detectors compare with a model that did not learn the trigger: give one with --trusted-checkpoint")]
     [InlineData(new[] { "--trusted-vocab", "v.txt.gz" }, "--trusted-vocab is the vocabulary of the trusted model: give the model with --trusted-checkpoint")]
     [InlineData(new[] { "--detector", "mismatch", "--trusted-checkpoint", "tiny-rn", "--crossmodel-k", "4" }, "the mismatch and trusted detectors embed the captions with the trusted model: give its vocabulary with --trusted-vocab")]
@@ -350,7 +351,7 @@ public sealed class ScanCommandTests : IDisposable
         string[] Tail(string line) => line.Split(',')[^5..];
         var fromTable = ScoresOf(_dir.File("from-table"));
         var fromShards = ScoresOf(_dir.File("from-shards"));
-        Assert.Equal("row,line,image,caption,kdist,slof,dao,multik,rank", fromShards[0]);
+        Assert.Equal("row,line,image,caption,kdist,slof,dao,multik,samecaption,rank", fromShards[0]);
         Assert.Equal(fromTable.Skip(1).Select(Tail), fromShards.Skip(1).Select(Tail));
         Assert.StartsWith("21,0,00001.tar/021.png,", fromShards[22]);
         Assert.Equal(2, Directory.GetFiles(Path.Combine(_cache, ShardDataset.IndexFolderName)).Length);
