@@ -29,7 +29,9 @@ public enum Detector
     Pmi,
     /// <summary>
     /// <see cref="MultiK"/> and <see cref="Pmi"/> together, each standardised by median and MAD, the larger per pair
-    /// (<see cref="ScanScorer.StandardisedMax"/>): the crowd multik finds and the over-aligned pairs pmi finds.
+    /// (<see cref="ScanScorer.StandardisedMax"/>): the crowd multik finds and the over-aligned pairs pmi finds. Where the
+    /// caption texts are known, pairs most of whose image neighbours share their exact caption (<see cref="SameCaption"/>
+    /// at least <see cref="ScanScorer.CaptionCrowdShare"/>) rank first (<see cref="ScanScorer.CaptionCrowdFirst"/>).
     /// </summary>
     Combined,
     /// <summary>

@@ -42,7 +42,8 @@ public static class ScanScorer
         // The ensembles are made of their parts' scores, computed whether or not they were asked for themselves.
         var computed = detectors;
         if (computed.Contains(Detector.Trusted)) computed = computed.Union([Detector.CrossModel, Detector.Mismatch]).ToList();
-        if (computed.Contains(Detector.Combined)) computed = computed.Union([Detector.MultiK, Detector.Pmi]).ToList();
+        if (computed.Contains(Detector.Combined))
+            computed = computed.Union(captionIds is null ? [Detector.MultiK, Detector.Pmi] : [Detector.MultiK, Detector.Pmi, Detector.SameCaption]).ToList();
         var multiKs = computed.Contains(Detector.MultiK) ? settings.UsableMultiKs(n) : [];
         int maxK = new[]
         {
@@ -88,7 +89,8 @@ public static class ScanScorer
                 Detector.MultiK => multiK!,
                 Detector.Trusted => StandardisedMax([scores[Detector.CrossModel], scores[Detector.Mismatch]]),
                 // multik is already on the standardised scale; pmi is a log ratio, so it is standardised as it is.
-                Detector.Combined => Max(multiK!, StandardisedMax([scores[Detector.Pmi]], logarithm: false)),
+                Detector.Combined => CaptionCrowdFirst(Max(multiK!, StandardisedMax([scores[Detector.Pmi]], logarithm: false)),
+                    scores.GetValueOrDefault(Detector.SameCaption)),
                 _ => scores[detector],
             };
         return new ScanScores(result, settings.Primary, batches.Length, multiKs);
@@ -129,6 +131,24 @@ public static class ScanScorer
         for (int i = 0; i < n; i++) if (float.IsNegativeInfinity(max[i])) max[i] = 0;
         return max;
     }
+
+    /// <summary>
+    /// <see cref="Detector.Combined"/>'s share of <see cref="Detector.SameCaption"/> at which a pair ranks before every
+    /// pair below it: at least half of its image neighbours carry its exact caption. Clean pairs rarely get there, a
+    /// one-caption poison's crowd nearly always does (docs/experiments/scan-detection.md).
+    /// </summary>
+    public const float CaptionCrowdShare = 0.5f;
+
+    /// <summary>Added to the combined score of a pair in a caption crowd: far above any standardised score.</summary>
+    public const float CaptionCrowdLift = 1000;
+
+    /// <summary>
+    /// <paramref name="scores"/> with <see cref="CaptionCrowdLift"/> added where <paramref name="sameCaption"/> reaches
+    /// <see cref="CaptionCrowdShare"/>, so those pairs rank first, among themselves in the order of the scores; unchanged
+    /// without caption ids.
+    /// </summary>
+    public static float[] CaptionCrowdFirst(float[] scores, float[]? sameCaption) => sameCaption is null ? scores
+        : scores.Zip(sameCaption, (score, share) => share >= CaptionCrowdShare ? score + CaptionCrowdLift : score).ToArray();
 
     private static float[] Max(float[] a, float[] b) => a.Zip(b, Math.Max).ToArray();
 

@@ -117,6 +117,30 @@ public class PairAlignmentTests
         var alone = ScanScorer.Score(new TensorRows(imagePoints), settings with { Detectors = [Detector.Combined] }, captions: view);
         Assert.Equal(scores.ByDetector[Detector.Combined], alone.ByDetector[Detector.Combined]);
         Assert.Equal([Detector.Combined], alone.ByDetector.Keys);
+
+        // With caption texts, the rows most of whose 16 nearest images share their caption rank first. Rows 0-99 share
+        // one caption ("crowd"), the others have their own; the crowd's images are moved onto one point plus a little
+        // noise, so their neighbours are each other.
+        for (int i = 0; i < 100; i++)
+            for (int j = 0; j < dim; j++) images[i, j] = 6 + 0.01f * (float)random.NextGaussian();
+        using var crowdPoints = torch.tensor(images);
+        var crowdView = new CaptionView(new TensorRows(crowdPoints), new TensorRows(captionPoints), 14);
+        var ids = Enumerable.Range(0, n).Select(i => i < 100 ? 0 : i).ToArray();
+        var gated = ScanScorer.Score(new TensorRows(crowdPoints), settings with { Detectors = [Detector.Combined, Detector.SameCaption] },
+            captions: crowdView, captionIds: ids);
+        var ungated = ScanScorer.Score(new TensorRows(crowdPoints), settings, captions: crowdView);
+        var same = gated.ByDetector[Detector.SameCaption];
+        Assert.All(Enumerable.Range(0, 100), i => Assert.Equal(1f, same[i]));
+        Assert.All(Enumerable.Range(100, n - 100), i => Assert.True(same[i] < ScanScorer.CaptionCrowdShare, $"row {i}: {same[i]}"));
+        for (int i = 0; i < n; i++)
+            Assert.Equal(ungated.ByDetector[Detector.Combined][i] + (i < 100 ? ScanScorer.CaptionCrowdLift : 0), gated.ByDetector[Detector.Combined][i]);
+    }
+
+    [Fact]
+    public void TheCaptionCrowdRanksFirstFromHalfItsNeighbours()
+    {
+        Assert.Equal([3f, 1001f, 1002f, -4f], ScanScorer.CaptionCrowdFirst([3f, 1f, 2f, -4f], [0.4375f, 0.5f, 1f, 0f]));
+        Assert.Equal([3f, 1f], ScanScorer.CaptionCrowdFirst([3f, 1f], null));
     }
 
     [Fact]
