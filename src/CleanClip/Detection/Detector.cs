@@ -60,7 +60,7 @@ public static class Detectors
     /// <summary>Every detector, in the column order of <c>scores.csv</c>.</summary>
     public static IReadOnlyList<Detector> Columns { get; } = [.. All, Detector.SameCaption, Detector.Pmi, Detector.Combined, Detector.CrossModel, Detector.Mismatch, Detector.Trusted];
 
-    /// <summary>Whether the detector's neighbourhoods have <see cref="ScanSettings.K"/> points (the density-ratio scores).</summary>
+    /// <summary>Whether the detector's neighbourhoods have <see cref="ScanSettings.K"/> points (the density-ratio scores and samecaption).</summary>
     public static bool UsesK(Detector detector) => detector is Detector.KDistance or Detector.Slof or Detector.Dao or Detector.SameCaption;
 
     /// <summary>Whether the detector compares neighbourhoods with the trusted model's (<see cref="ScanSettings.CrossModelK"/> points).</summary>
