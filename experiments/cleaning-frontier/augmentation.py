@@ -44,7 +44,7 @@ def main():
                          "inmodal_weight": options["in_modal_weight"] if options["method"] != "mmcl" else None,
                          "clean_accuracy": evaluation["clean_accuracy"], "attack_success_rate": evaluation["attack_success_rate"]})
     runs.sort(key=lambda r: (r["method"], r["epochs"], r["inmodal_weight"] or 0, r["threads"], r["seed"]))
-    lines = ["# In-modal views: SimCLR-style instead of AutoAugment", "",
+    lines = ["# In-modal views (SimCLR-style or AutoAugment) and weight", "",
              f"Machine: {cpu_model()}. CA@1 / ASR@1 % at the end of each cleaning run (lr 1e-3, batch 64).", "",
              "| method | views | epochs | λ2 | threads | seed | CA@1 / ASR@1 |", "|---|---|---|---|---|---|---|"]
     for r in runs:

@@ -3,7 +3,8 @@
 # term)? Cleans each seed's poisoned model of run.sh (OUT/seed-S, LibTorch's 2 threads) with CleanCLIP at lr 1e-3 and
 # SimCLR-style views (--image-augmentation simclr) instead of AutoAugment, over epochs {5, 10} × λ2 {1, 2}; and, given
 # the folder of `OMP_NUM_THREADS=1 cleanclip demo --seeds 1,2,3 --out T1`, the same with 1 thread for (5, 1) and
-# (10, 2), with MMCL-only for 5 epochs beside them. augmentation.py summarizes.
+# (10, 2), with MMCL-only for 5 epochs beside them; and, on both, the demo's recipe (AutoAugment, 10 epochs) with λ2 3.
+# augmentation.py summarizes.
 # Usage (repository root, after run.sh): experiments/cleaning-frontier/augmentation.sh OUT [T1]
 #   SEEDS="1 2 3", CLEANCLIP=path/to/cleanclip
 set -euo pipefail
@@ -17,6 +18,10 @@ for S in $SEEDS; do
  "vary": {"--epochs": [5, 10], "--inmodal-weight": [2, 1]}}
 GRID
   $CC sweep --grid "$W/simclr-grid.json" --out "$W/sweep-simclr" --jobs 1
+  cat > "$W/lambda3-grid.json" <<GRID
+{"command": [$(clean_base "$W" "$S" "$W/real-world/clean/labels.csv"), "--method", "CleanClip", "--lr", "1e-3", "--epochs", "10"], "vary": {"--inmodal-weight": [3]}}
+GRID
+  $CC sweep --grid "$W/lambda3-grid.json" --out "$W/sweep-lambda3" --jobs 1
 done
 [ -n "$T1" ] || exit 0
 for S in $SEEDS; do
@@ -32,6 +37,10 @@ for S in $SEEDS; do
 GRID
     OMP_NUM_THREADS=1 $CC sweep --grid "$D/simclr-$E-$L-grid.json" --out "$D/sweep-simclr-$E-$L" --jobs 1
   done
+  cat > "$D/lambda3-grid.json" <<GRID
+{"command": [$base, "--method", "CleanClip", "--epochs", "10"], "vary": {"--inmodal-weight": [3]}}
+GRID
+  OMP_NUM_THREADS=1 $CC sweep --grid "$D/lambda3-grid.json" --out "$D/sweep-lambda3" --jobs 1
   cat > "$D/mmcl-5-grid.json" <<GRID
 {"command": [$base, "--method", "Mmcl"], "vary": {"--epochs": [5]}}
 GRID
