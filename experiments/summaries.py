@@ -3,13 +3,29 @@ the summary) and how they write it (NAME.json with the numbers, NAME.md with the
 import argparse
 import json
 import os
+import platform
 
 
-def arguments(doc, name, source="run.sh's output folder"):
+def arguments(doc, name, source="run.sh's output folder", options=()):
+    """OUT --out DIR (args.out, args.summary), plus any (flags, settings) pairs of `options` for add_argument."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", help=source)
     parser.add_argument("--out", dest="summary", required=True, help=f"folder for {name}.md and {name}.json")
+    for flags, settings in options:
+        parser.add_argument(*flags, **settings)
     return parser.parse_args()
+
+
+def cpu_model():
+    """The machine's CPU model name from /proc/cpuinfo, for the tables' machine line."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
 def inputs(doc, name, what):

@@ -9,9 +9,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scan-detection"))
-from summaries import inputs, write  # noqa: E402
-from summarize import cpu_model  # noqa: E402
+from summaries import cpu_model, inputs, write  # noqa: E402
 
 
 def last_evaluation(folder):

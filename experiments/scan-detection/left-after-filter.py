@@ -5,7 +5,6 @@ removes).
 
     python3 experiments/scan-detection/left-after-filter.py OUT --remove-top 1000 --out DIR   # DIR/left-after-filter.{md,json}
 """
-import argparse
 import csv
 import glob
 import json
@@ -13,15 +12,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from summaries import write  # noqa: E402
+from summaries import arguments, write  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out", help="pmi.sh's output folder")
-    parser.add_argument("--remove-top", type=int, required=True)
-    parser.add_argument("--out", dest="summary", required=True)
-    args = parser.parse_args()
+    args = arguments(__doc__, "left-after-filter", "pmi.sh's output folder",
+                     options=[(["--remove-top"], {"type": int, "required": True, "help": "rows a filter round removes"})])
     tables = {}
     for folder in sorted(glob.glob(os.path.join(args.out, "*", "seed-*"))):
         with open(os.path.join(folder, "scan.json")) as f:

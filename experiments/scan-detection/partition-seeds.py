@@ -11,8 +11,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from summaries import arguments, write  # noqa: E402
-from summarize import cpu_model, detectors_of  # noqa: E402
+from summaries import arguments, cpu_model, write  # noqa: E402
+from summarize import detectors_of  # noqa: E402
 
 
 def spread(values):

@@ -7,11 +7,10 @@ zero-shot CA@1 / ASR@1 at the end of training and each detector's AUROC and prec
 import glob
 import json
 import os
-import platform
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from summaries import arguments, write  # noqa: E402
+from summaries import arguments, cpu_model, write  # noqa: E402
 
 
 def last_epoch(metrics):
@@ -40,16 +39,6 @@ def model_cell(row):
     ca, asr = row["clean_accuracy"], row["attack_success_rate"]
     return f"{100 * ca:.1f} / {100 * asr:.1f}" if ca is not None and asr is not None else "–"
 
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main():

@@ -9,10 +9,8 @@ import os
 import sys
 from collections import defaultdict
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from summaries import arguments, write  # noqa: E402
-from summarize import cpu_model  # noqa: E402
+from summaries import arguments, cpu_model, write  # noqa: E402
 
 DETECTORS = ["kdist", "slof", "dao", "multik"]
 

@@ -9,6 +9,13 @@ namespace CleanClip.Detection;
 /// </summary>
 public static class CaptionAgreement
 {
+    /// <summary>One id per caption, in order: equal ids for equal texts (ordinal comparison).</summary>
+    public static int[] Ids(IEnumerable<string> captions)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        return captions.Select(c => ids.TryGetValue(c, out int id) ? id : ids[c] = ids.Count).ToArray();
+    }
+
     /// <summary>
     /// [n]: for each point of the batch, the share of its <paramref name="k"/> nearest other points whose caption id
     /// equals its own.

@@ -91,7 +91,7 @@ public static class ScanJob
 
         double logitScale = model.LogitScaleMultiplier();
         var captionView = pairs ? new CaptionView(imageRows!, new RowsAt(new MappedEmbeddingRows(textMatrix!), images!.Rows), logitScale) : null;
-        var captionIds = imageNeighbours ? CaptionIds(embeddings.Rows.Select(r => dataset.Rows[r].Caption)) : null;
+        var captionIds = imageNeighbours ? CaptionAgreement.Ids(embeddings.Rows.Select(r => dataset.Rows[r].Caption)) : null;
         var scores = ScanScorer.Score(rowsToScore, settings, progress, trusted?.View(images!.Rows), captionView, captionIds);
         var scoredTruth = truth is null ? null : embeddings.Rows.Select(r => truth[r]).ToArray();
         var metrics = scoredTruth is null ? null
@@ -104,13 +104,6 @@ public static class ScanJob
         if (options.FilterOut is not null) result = result with { Filtered = Filter(result, options) };
         WriteSummary(result, options, settings, embeddings.Path, images is null ? null : texts?.Path, trusted, rowsToScore.Dimension, pairs ? logitScale : null);
         return result;
-    }
-
-    /// <summary>One id per caption, in order: equal ids for equal texts (ordinal comparison).</summary>
-    public static int[] CaptionIds(IEnumerable<string> captions)
-    {
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        return captions.Select(c => ids.TryGetValue(c, out int id) ? id : ids[c] = ids.Count).ToArray();
     }
 
     /// <summary>The trusted model's image embeddings of the scanned rows and, with its vocabulary, its caption embeddings of every row.</summary>

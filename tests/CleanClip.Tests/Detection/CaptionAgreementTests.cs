@@ -20,7 +20,7 @@ public class CaptionAgreementTests
     {
         using var points = torch.tensor(Points);
         using var neighbourhoods = Neighbourhoods.Of(points, 3);
-        using var ids = torch.tensor(ScanJob.CaptionIds(Captions).Select(i => (long)i).ToArray());
+        using var ids = torch.tensor(CaptionAgreement.Ids(Captions).Select(i => (long)i).ToArray());
         using var score = CaptionAgreement.Score(neighbourhoods, ids, 2);
         Assert.Equal(Expected, score.data<float>().ToArray());
         // With all five other points as neighbours: A's are B, C, D, E, F with captions x, y, x, y, y -> 2/5.
@@ -34,7 +34,7 @@ public class CaptionAgreementTests
     {
         using var points = torch.tensor(Points);
         var settings = new ScanSettings { K = 2, ReferenceBatch = 6, Detectors = [Detector.SameCaption] };
-        var scores = ScanScorer.Score(new TensorRows(points), settings, captionIds: ScanJob.CaptionIds(Captions));
+        var scores = ScanScorer.Score(new TensorRows(points), settings, captionIds: CaptionAgreement.Ids(Captions));
         Assert.Equal(Expected, scores.ByDetector[Detector.SameCaption]);
         var error = Assert.Throws<ArgumentException>(() => ScanScorer.Score(new TensorRows(points), settings));
         Assert.Contains("samecaption", error.Message);
@@ -43,6 +43,6 @@ public class CaptionAgreementTests
     [Fact]
     public void CaptionIdsAreEqualExactlyWhereTheTextsAre()
     {
-        Assert.Equal([0, 1, 0, 2, 1], ScanJob.CaptionIds(["a photo", "A photo", "a photo", "a photo ", "A photo"]));
+        Assert.Equal([0, 1, 0, 2, 1], CaptionAgreement.Ids(["a photo", "A photo", "a photo", "a photo ", "A photo"]));
     }
 }
